@@ -1,0 +1,23 @@
+#pragma once
+// The tweet model: what streamlab keeps of a tweet, whatever shape Twitter/X served it in.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace streamlab::tweets {
+
+struct Tweet {
+  std::string id;          // decimal id string (id_str in v1.1, id in v2)
+  std::string created_at;  // ISO 8601 UTC, e.g. "2019-05-01T12:00:00Z"; empty when absent
+  std::int64_t created_at_ms = 0;  // milliseconds since the epoch; 0 when absent
+  std::string author;      // screen name / username, without '@'; empty when unknown
+  std::string lang;        // BCP 47 code as given ("es", "en", "und"); empty when absent
+  std::string text;        // full text, HTML entities decoded; for a retweet the original's
+  std::vector<std::string> hashtags;  // without '#', in order of appearance
+  std::vector<std::string> mentions;  // screen names without '@', in order of appearance
+  bool is_retweet = false;
+  bool is_quote = false;
+};
+
+}  // namespace streamlab::tweets
