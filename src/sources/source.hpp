@@ -2,6 +2,7 @@
 // A source of messages for the producer.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace streamlab::sources {
@@ -13,6 +14,8 @@ class Source {
   virtual std::optional<std::string_view> next() = 0;
   // Lines skipped as malformed so far (file sources), 0 for generators.
   virtual std::size_t skipped() const { return 0; }
+  // Where the first skipped line was and why ("" when none).
+  virtual std::string first_skip_reason() const { return {}; }
 };
 
 }  // namespace streamlab::sources

@@ -1,0 +1,43 @@
+# Two entry points do all set-up on a fresh Debian 12 machine (as root): `make demo`, `make test`.
+# Both install what is missing, build, and start the local services they need.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+SERVICES   := deploy/local/services
+
+.PHONY: all deps build asan corpus demo test bench clean
+
+all: build
+
+deps:
+	@deploy/local/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTREAMLAB_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests streamlab
+
+corpus:
+	@deploy/local/corpus >/dev/null
+
+demo: build corpus
+	@$(SERVICES) start kafka
+	@eval "$$($(SERVICES) env kafka)" && deploy/local/demo $(BUILD)/streamlab
+
+test: build asan corpus
+	@$(SERVICES) start kafka
+	@eval "$$($(SERVICES) env kafka)" && \
+	  ctest --test-dir $(BUILD) --output-on-failure -j 1 && \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit
+
+bench: build corpus
+	@$(SERVICES) start kafka
+	@eval "$$($(SERVICES) env kafka)" && bench/kafka_throughput $(BUILD)/streamlab
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

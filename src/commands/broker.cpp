@@ -1,0 +1,28 @@
+#include "commands/broker.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/shutdown.hpp"
+#include "kafka/embedded_broker.hpp"
+
+namespace streamlab::commands {
+
+int run_broker(const BrokerOptions& o) {
+  if (o.brokers < 1 || o.partitions < 1) throw core::UsageError("--brokers-count and --partitions must be at least 1");
+  kafka::EmbeddedBroker broker(o.brokers);
+  for (const auto& t : o.topics) broker.create_topic(t, o.partitions);
+  // stdout carries only the address, so `eval "$(streamlab broker &)"`-style wrappers can read it.
+  fmt::print("STREAMLAB_BROKERS={}\n", broker.bootstraps());
+  std::fflush(stdout);
+  fmt::print(stderr, "embedded broker (in memory, about 5 MB kept per partition) at {}; Ctrl-C stops it\n",
+             broker.bootstraps());
+  while (!core::shutdown_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return 0;
+}
+
+}  // namespace streamlab::commands

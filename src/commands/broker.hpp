@@ -1,0 +1,18 @@
+#pragma once
+// `streamlab broker`: serves librdkafka's mock cluster until SIGINT/SIGTERM, so producers and
+// consumers in other processes can try streamlab with no Kafka installed.
+
+#include <string>
+#include <vector>
+
+namespace streamlab::commands {
+
+struct BrokerOptions {
+  int brokers = 1;
+  int partitions = 1;
+  std::vector<std::string> topics;  // created up front with `partitions` each
+};
+
+int run_broker(const BrokerOptions& options);
+
+}  // namespace streamlab::commands

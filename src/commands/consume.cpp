@@ -1,0 +1,153 @@
+#include "commands/consume.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "commands/broker_choice.hpp"
+#include "sinks/console_format.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/latency_histogram.hpp"
+#include "core/shutdown.hpp"
+#include "core/status_line.hpp"
+#include "kafka/consumer.hpp"
+
+namespace streamlab::commands {
+namespace {
+
+using std::chrono::duration;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr std::size_t kBatch = 1000;
+
+kafka::StartFrom parse_from(const std::string& from) {
+  if (from == "beginning") return kafka::StartFrom::Beginning;
+  if (from == "end") return kafka::StartFrom::End;
+  if (from == "stored") return kafka::StartFrom::Stored;
+  throw core::UsageError(fmt::format("--from expects beginning, end or stored, got '{}'", from));
+}
+
+std::int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int run_consume(const ConsumeOptions& o) {
+  const kafka::StartFrom from = parse_from(o.from);
+  if (!o.show.empty() && o.show != "text" && o.show != "json" && o.show != "raw") {
+    throw core::UsageError(fmt::format("--show expects text, json or raw, got '{}'", o.show));
+  }
+  if (o.quiet && !o.show.empty()) throw core::UsageError("--quiet and --show exclude each other");
+  BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
+  kafka::Consumer consumer(brokers.client, o.group, o.topics, from);
+
+  const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
+  core::StatusLine status(/*in_place=*/o.show.empty() || !stdout_tty);
+  sinks::ConsoleFormat view(o.show == "json"  ? sinks::ConsoleFormat::Style::Json
+                            : o.show == "raw" ? sinks::ConsoleFormat::Style::Raw
+                                              : sinks::ConsoleFormat::Style::Text);
+  core::SteadyClock clock;
+  core::LatencyHistogram latency;
+  std::vector<kafka::MessagePtr> batch;
+  std::string out;
+  std::uint64_t consumed = 0, bytes = 0, errors = 0;
+  std::uint64_t last_count = 0, last_bytes = 0;
+  const auto start = clock.now();
+  auto last_tick = start, last_message = start, first_message = start;
+  bool idle_timeout = false;
+
+  while (!core::shutdown_requested()) {
+    if (o.count != 0 && consumed >= o.count) break;
+    const std::size_t want = o.count != 0 ? std::min<std::uint64_t>(kBatch, o.count - consumed) : kBatch;
+    batch.clear();
+    consumer.poll(batch, want, milliseconds(100));
+    const auto now = clock.now();
+    const std::int64_t now_us = wall_us();
+    for (const auto& m : batch) {
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++errors;
+        status.finish();
+        fmt::print(stderr, "warning: {}\n", rd_kafka_message_errstr(m.get()));
+        continue;
+      }
+      if (consumed == 0) first_message = now;
+      ++consumed;
+      bytes += m->len;
+      rd_kafka_timestamp_type_t tstype;
+      const std::int64_t ts_ms = rd_kafka_message_timestamp(m.get(), &tstype);
+      if (ts_ms > 0) latency.record(now_us - ts_ms * 1000);
+      if (!o.show.empty()) view.append(*m, out);
+    }
+    if (!batch.empty()) last_message = now;
+    if (!out.empty()) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      std::fflush(stdout);
+      out.clear();
+    }
+    if (now - last_tick >= seconds(1)) {
+      const double dt = duration<double>(now - last_tick).count();
+      status.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms", consumed,
+                              core::human_count(static_cast<double>(consumed - last_count) / dt),
+                              static_cast<double>(bytes - last_bytes) / dt / 1e6,
+                              static_cast<double>(latency.quantile(0.5)) / 1000.0));
+      last_tick = now;
+      last_count = consumed;
+      last_bytes = bytes;
+    }
+    if (o.idle_exit_s > 0 && duration<double>(now - last_message).count() >= o.idle_exit_s) {
+      idle_timeout = true;
+      break;
+    }
+  }
+  consumer.close();
+  status.finish();
+
+  // The rate is over the time messages were arriving, so idle waiting does not dilute it.
+  const double active_s = consumed > 1 ? duration<double>(last_message - first_message).count() : 0;
+  const double rate = active_s > 0 ? static_cast<double>(consumed) / active_s : 0;
+  const auto ms = [](std::int64_t us) { return static_cast<double>(us) / 1000.0; };
+  const auto& kinds = view.kind_counts();
+  if (o.json) {
+    nlohmann::json j = {
+        {"command", "consume"},
+        {"topics", o.topics},
+        {"group", o.group},
+        {"consumed", consumed},
+        {"bytes", bytes},
+        {"errors", errors},
+        {"active_seconds", active_s},
+        {"msgs_per_s", rate},
+        {"mb_per_s", active_s > 0 ? static_cast<double>(bytes) / active_s / 1e6 : 0},
+        {"latency_ms",
+         {{"p50", ms(latency.quantile(0.5))},
+          {"p99", ms(latency.quantile(0.99))},
+          {"max", ms(latency.max())}}},
+        {"idle_exit", idle_timeout},
+    };
+    if (!kinds.empty()) j["kinds"] = kinds;
+    // With --show stdout carries the messages, so the summary goes to stderr.
+    std::fprintf(o.show.empty() ? stdout : stderr, "%s\n", j.dump().c_str());
+  }
+  if (!o.quiet) {
+    fmt::print(stderr, "consumed {} messages ({:.1f} MB) at {} msgs/s; e2e latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
+               consumed, static_cast<double>(bytes) / 1e6, core::human_count(rate), ms(latency.quantile(0.5)),
+               ms(latency.quantile(0.99)), ms(latency.max()));
+    if (view.malformed() > 0) {
+      fmt::print(stderr, "{} malformed message(s); first: {}\n", view.malformed(), view.first_malformed());
+    }
+  }
+  if (o.count != 0 && consumed < o.count) {
+    fmt::print(stderr, "error: consumed {} of the {} messages asked for\n", consumed, o.count);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace streamlab::commands

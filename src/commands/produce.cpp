@@ -1,0 +1,137 @@
+#include "commands/produce.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands/broker_choice.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/rate_pacer.hpp"
+#include "core/shutdown.hpp"
+#include "core/status_line.hpp"
+#include "kafka/producer.hpp"
+#include "sources/counter.hpp"
+#include "sources/synthetic_tweets.hpp"
+#include "sources/tweet_file.hpp"
+
+namespace streamlab::commands {
+namespace {
+
+using std::chrono::duration;
+using std::chrono::seconds;
+
+constexpr std::uint64_t kMaxBurst = 1000;
+constexpr std::chrono::milliseconds kFlushTimeout{60000};  // = message.timeout.ms
+
+std::unique_ptr<sources::Source> make_source(const ProduceOptions& o) {
+  if (o.source == "counter") return std::make_unique<sources::Counter>();
+  if (o.source == "tweets") {
+    return std::make_unique<sources::TweetFile>(o.file.empty() ? sources::default_corpus_path() : o.file,
+                                                o.loop, o.strict);
+  }
+  if (o.source == "synthetic-tweets") return std::make_unique<sources::SyntheticTweets>(o.seed);
+  throw core::UsageError(fmt::format("unknown --source '{}'", o.source));
+}
+
+std::string status_text(const kafka::Producer& p, double msgs_per_s, double bytes_per_s) {
+  return fmt::format("sent {}  acked {}  failed {}  {} msgs/s  {:.1f} MB/s", p.sent(), p.acked(),
+                     p.failed(), core::human_count(msgs_per_s), bytes_per_s / 1e6);
+}
+
+}  // namespace
+
+int run_produce(const ProduceOptions& o) {
+  if (o.source != "tweets" && (!o.file.empty() || o.loop)) {
+    throw core::UsageError("--file and --loop go with --source tweets");
+  }
+  auto source = make_source(o);
+  BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
+  kafka::Producer producer(brokers.client, o.topic);
+  kafka::require_reachable(producer.handle(), brokers.client.brokers);
+
+  core::SteadyClock clock;
+  core::RatePacer pacer(o.rate, clock);
+  core::StatusLine status;
+  const auto start = clock.now();
+  auto last_tick = start;
+  std::uint64_t last_acked = 0, last_bytes = 0;
+  auto tick = [&](bool force) {
+    const auto now = clock.now();
+    if (!force && now - last_tick < seconds(1)) return;
+    const double dt = duration<double>(now - last_tick).count();
+    const double rate = dt > 0 ? static_cast<double>(producer.acked() - last_acked) / dt : 0;
+    const double bps = dt > 0 ? static_cast<double>(producer.acked_bytes() - last_bytes) / dt : 0;
+    status.show(status_text(producer, rate, bps));
+    last_tick = now;
+    last_acked = producer.acked();
+    last_bytes = producer.acked_bytes();
+  };
+
+  std::uint64_t bytes_sent = 0;
+  bool exhausted = false;
+  while (!exhausted && !core::shutdown_requested()) {
+    if (o.count != 0 && producer.sent() >= o.count) break;
+    if (o.duration_s > 0 && duration<double>(clock.now() - start).count() >= o.duration_s) break;
+    const std::uint64_t want = o.count != 0 ? std::min(kMaxBurst, o.count - producer.sent()) : kMaxBurst;
+    const std::uint64_t burst = pacer.acquire(want);
+    for (std::uint64_t i = 0; i < burst; ++i) {
+      const auto payload = source->next();
+      if (!payload) {
+        exhausted = true;
+        break;
+      }
+      producer.send(*payload);
+      bytes_sent += payload->size();
+    }
+    producer.poll();
+    tick(false);
+  }
+
+  // Everything queued is delivered or has failed by message.timeout.ms; Ctrl-C lands here too.
+  const auto flush_deadline = clock.now() + kFlushTimeout + seconds(5);
+  while (producer.in_flight() > 0 && clock.now() < flush_deadline) {
+    producer.flush(std::chrono::milliseconds(1000));
+    tick(false);
+  }
+  tick(true);
+  status.finish();
+  const double secs = duration<double>(clock.now() - start).count();
+  const std::uint64_t lost = producer.sent() - producer.acked();
+
+  if (o.json) {
+    nlohmann::json j = {
+        {"command", "produce"},
+        {"topic", o.topic},
+        {"source", o.source},
+        {"sent", producer.sent()},
+        {"acked", producer.acked()},
+        {"failed", lost},
+        {"skipped_lines", source->skipped()},
+        {"bytes", bytes_sent},
+        {"seconds", secs},
+        {"msgs_per_s", secs > 0 ? static_cast<double>(producer.acked()) / secs : 0},
+        {"mb_per_s", secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0},
+        {"interrupted", core::shutdown_requested()},
+    };
+    if (!producer.first_error().empty()) j["first_error"] = producer.first_error();
+    fmt::print("{}\n", j.dump());
+  }
+  fmt::print(stderr, "produced {} of {} messages to '{}' ({:.1f} MB) in {:.2f} s: {} msgs/s, {:.1f} MB/s\n",
+             producer.acked(), producer.sent(), o.topic, static_cast<double>(producer.acked_bytes()) / 1e6,
+             secs, core::human_count(secs > 0 ? static_cast<double>(producer.acked()) / secs : 0),
+             secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0);
+  if (source->skipped() > 0) {
+    fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source->skipped(),
+               source->first_skip_reason());
+  }
+  if (lost > 0) {
+    fmt::print(stderr, "error: {} message(s) not acknowledged: {}\n", lost,
+               producer.first_error().empty() ? "delivery timed out" : producer.first_error());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace streamlab::commands

@@ -1,0 +1,28 @@
+#pragma once
+// `streamlab produce`: a source paced into a Kafka topic, with live status and a summary.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace streamlab::commands {
+
+struct ProduceOptions {
+  std::string brokers;  // raw flag; resolved with kafka::resolve_brokers
+  std::string topic = "streamlab";
+  std::string source = "counter";  // counter | tweets | synthetic-tweets
+  std::string file;                // for tweets; empty = the real-tweet corpus
+  std::uint64_t count = 0;         // 0 = until the source ends, --duration, or Ctrl-C
+  double duration_s = 0;
+  double rate = 0;  // msgs/s, 0 = unlimited
+  bool loop = false;
+  bool strict = false;
+  bool json = false;
+  std::uint64_t seed = 1;
+  std::vector<std::string> properties;  // -X key=value
+};
+
+// Returns the exit code: 0 when every message was acknowledged, 1 otherwise.
+int run_produce(const ProduceOptions& options);
+
+}  // namespace streamlab::commands

@@ -1,0 +1,30 @@
+#pragma once
+// Evenly paced sending: message i is due at start + i / rate. Sleeping once per message would
+// cost more than sending at high rates, so acquire() hands out every message already due.
+
+#include <cstdint>
+
+#include "core/clock.hpp"
+
+namespace streamlab::core {
+
+class RatePacer {
+ public:
+  // rate <= 0 means unlimited.
+  RatePacer(double rate_per_s, Clock& clock);
+
+  // Waits until at least one message is due, then returns how many are due now (1..max_burst)
+  // and counts them as sent. Unlimited: returns max_burst at once.
+  std::uint64_t acquire(std::uint64_t max_burst);
+
+  std::uint64_t granted() const { return granted_; }
+
+ private:
+  double rate_;
+  Clock& clock_;
+  Nanos start_{0};
+  bool started_ = false;
+  std::uint64_t granted_ = 0;
+};
+
+}  // namespace streamlab::core

@@ -1,0 +1,134 @@
+#include "kafka/admin.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "core/errors.hpp"
+
+namespace streamlab::kafka {
+namespace {
+
+constexpr int kAdminTimeoutMs = 15000;
+
+struct QueueDeleter {
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+};
+struct EventDeleter {
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+};
+using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
+
+EventPtr wait_result(rd_kafka_queue_t* q, const char* what) {
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, kAdminTimeoutMs + 2000);
+  if (ev == nullptr) throw core::RuntimeFailure(fmt::format("{}: no answer from Kafka", what));
+  if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    std::string reason = rd_kafka_event_error_string(ev);
+    rd_kafka_event_destroy(ev);
+    throw core::RuntimeFailure(fmt::format("{}: {}", what, reason));
+  }
+  return EventPtr(ev);
+}
+
+std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> admin_options(
+    rd_kafka_t* rk, rd_kafka_admin_op_t op) {
+  std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> o(
+      rd_kafka_AdminOptions_new(rk, op), &rd_kafka_AdminOptions_destroy);
+  char err[256];
+  rd_kafka_AdminOptions_set_operation_timeout(o.get(), kAdminTimeoutMs, err, sizeof err);
+  rd_kafka_AdminOptions_set_request_timeout(o.get(), kAdminTimeoutMs, err, sizeof err);
+  return o;
+}
+
+}  // namespace
+
+Admin::Admin(const ClientOptions& options) : brokers_(options.brokers) {
+  // A producer-type handle would ask the broker to auto-create a topic it only describes.
+  rk_ = make_handle(RD_KAFKA_PRODUCER, make_conf(options, {{"allow.auto.create.topics", "false"}}));
+  require_reachable(rk_.get(), brokers_);
+}
+
+void Admin::create_topic(const std::string& name, int partitions, int replication_factor,
+                         const Properties& configs, bool if_not_exists) {
+  char err[512];
+  rd_kafka_NewTopic_t* nt =
+      rd_kafka_NewTopic_new(name.c_str(), partitions, replication_factor, err, sizeof err);
+  if (nt == nullptr) throw core::UsageError(fmt::format("topic '{}': {}", name, err));
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> q(rd_kafka_queue_new(rk_.get()));
+  auto opts = admin_options(rk_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_CreateTopics(rk_.get(), &nt, 1, opts.get(), q.get());
+  rd_kafka_NewTopic_destroy(nt);
+  EventPtr ev = wait_result(q.get(), "create topic");
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+    if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && if_not_exists) continue;
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* s = rd_kafka_topic_result_error_string(results[i]);
+      throw core::RuntimeFailure(
+          fmt::format("create topic '{}': {}", name, s != nullptr ? s : rd_kafka_err2str(e)));
+    }
+  }
+}
+
+void Admin::delete_topic(const std::string& name) {
+  rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(name.c_str());
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> q(rd_kafka_queue_new(rk_.get()));
+  auto opts = admin_options(rk_.get(), RD_KAFKA_ADMIN_OP_DELETETOPICS);
+  rd_kafka_DeleteTopics(rk_.get(), &dt, 1, opts.get(), q.get());
+  rd_kafka_DeleteTopic_destroy(dt);
+  EventPtr ev = wait_result(q.get(), "delete topic");
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* s = rd_kafka_topic_result_error_string(results[i]);
+      throw core::RuntimeFailure(
+          fmt::format("delete topic '{}': {}", name, s != nullptr ? s : rd_kafka_err2str(e)));
+    }
+  }
+}
+
+std::vector<TopicInfo> Admin::describe(const std::string& name, bool watermarks) {
+  const struct rd_kafka_metadata* md = nullptr;
+  rd_kafka_topic_t* rkt = name.empty() ? nullptr : rd_kafka_topic_new(rk_.get(), name.c_str(), nullptr);
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk_.get(), rkt == nullptr ? 1 : 0, rkt, &md, kAdminTimeoutMs);
+  if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw core::RuntimeFailure(fmt::format("describe: {}", rd_kafka_err2str(e)));
+  }
+  std::vector<TopicInfo> topics;
+  for (int t = 0; t < md->topic_cnt; ++t) {
+    const rd_kafka_metadata_topic& mt = md->topics[t];
+    std::string tname = mt.topic;
+    if (name.empty() && tname.rfind("__", 0) == 0) continue;
+    TopicInfo info{tname, {}, mt.err ? rd_kafka_err2str(mt.err) : ""};
+    for (int p = 0; p < mt.partition_cnt; ++p) {
+      const rd_kafka_metadata_partition& mp = mt.partitions[p];
+      PartitionInfo pi;
+      pi.id = mp.id;
+      pi.leader = mp.leader;
+      pi.replicas.assign(mp.replicas, mp.replicas + mp.replica_cnt);
+      pi.isr.assign(mp.isrs, mp.isrs + mp.isr_cnt);
+      if (mp.err) pi.error = rd_kafka_err2str(mp.err);
+      if (watermarks) {
+        rd_kafka_query_watermark_offsets(rk_.get(), mt.topic, mp.id, &pi.low, &pi.high, kAdminTimeoutMs);
+      }
+      info.partitions.push_back(std::move(pi));
+    }
+    std::sort(info.partitions.begin(), info.partitions.end(),
+              [](const PartitionInfo& a, const PartitionInfo& b) { return a.id < b.id; });
+    topics.push_back(std::move(info));
+  }
+  rd_kafka_metadata_destroy(md);
+  std::sort(topics.begin(), topics.end(), [](const TopicInfo& a, const TopicInfo& b) { return a.name < b.name; });
+  return topics;
+}
+
+}  // namespace streamlab::kafka

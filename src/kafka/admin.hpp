@@ -1,0 +1,43 @@
+#pragma once
+// Topic administration through librdkafka's Admin API (what the lab's Topic.sh did).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kafka/client_config.hpp"
+
+namespace streamlab::kafka {
+
+struct PartitionInfo {
+  std::int32_t id = 0;
+  std::int32_t leader = -1;
+  std::vector<std::int32_t> replicas, isr;
+  std::int64_t low = -1, high = -1;  // watermark offsets; high - low = messages held
+  std::string error;                 // per-partition error, empty when none
+};
+
+struct TopicInfo {
+  std::string name;
+  std::vector<PartitionInfo> partitions;
+  std::string error;
+};
+
+class Admin {
+ public:
+  explicit Admin(const ClientOptions& options);
+
+  // Throws RuntimeFailure with the broker's reason (e.g. the topic already exists) unless
+  // `if_not_exists` and the topic is already there.
+  void create_topic(const std::string& name, int partitions, int replication_factor,
+                    const Properties& configs = {}, bool if_not_exists = false);
+  void delete_topic(const std::string& name);
+  // All topics when `name` is empty (internal ones, starting with "__", left out).
+  std::vector<TopicInfo> describe(const std::string& name = {}, bool watermarks = true);
+
+ private:
+  HandlePtr rk_;
+  std::string brokers_;
+};
+
+}  // namespace streamlab::kafka

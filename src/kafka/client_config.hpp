@@ -1,0 +1,52 @@
+#pragma once
+// What every Kafka client of streamlab is built from: the brokers and librdkafka properties,
+// the way kcat takes them (-b, -X key=value). Properties the user gives win over our defaults.
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace streamlab::kafka {
+
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+struct ClientOptions {
+  std::string brokers;  // bootstrap list, already resolved (see resolve_brokers)
+  Properties properties;  // from -X, applied last
+};
+
+constexpr const char* kEmbeddedBrokers = "embedded";
+constexpr std::chrono::seconds kConnectTimeout{10};
+
+// `flag` if given, else $STREAMLAB_BROKERS, else 127.0.0.1:9092.
+std::string resolve_brokers(const std::string& flag);
+
+// "key=value" → pair; throws UsageError naming the bad argument.
+std::pair<std::string, std::string> parse_property(const std::string& arg);
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct HandleDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+// Builds a configuration from `defaults`, then the brokers, then the user's properties.
+// Throws UsageError naming the property librdkafka rejected.
+ConfPtr make_conf(const ClientOptions& options, const Properties& defaults);
+
+// Creates the client handle; takes ownership of `conf`.
+HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
+
+// Throws RuntimeFailure when no broker answers a metadata request within kConnectTimeout,
+// so an unreachable cluster is a clear error instead of a hang.
+void require_reachable(rd_kafka_t* rk, const std::string& brokers);
+
+}  // namespace streamlab::kafka

@@ -1,0 +1,51 @@
+#pragma once
+// RAII over a librdkafka producer for one topic: idempotent, acks=all, counts what the
+// broker acknowledged and what failed.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "kafka/client_config.hpp"
+
+namespace streamlab::kafka {
+
+class Producer {
+ public:
+  Producer(const ClientOptions& options, std::string topic);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues a copy of `payload` (and `key` when not empty); while librdkafka's local queue is
+  // full it serves delivery reports and retries, so memory stays bounded.
+  void send(std::string_view payload, std::string_view key = {});
+  // Serves delivery reports without waiting.
+  void poll();
+  // Waits for everything in flight; true when nothing is left.
+  bool flush(std::chrono::milliseconds timeout);
+
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t acked() const { return acked_.load(std::memory_order_relaxed); }
+  std::uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+  std::uint64_t acked_bytes() const { return acked_bytes_.load(std::memory_order_relaxed); }
+  std::uint64_t in_flight() const { return sent_ - acked() - failed(); }
+  std::string first_error() const;
+  rd_kafka_t* handle() const { return rk_.get(); }
+
+ private:
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
+
+  std::string topic_;
+  HandlePtr rk_;
+  rd_kafka_topic_t* rkt_ = nullptr;
+  std::uint64_t sent_ = 0;
+  std::atomic<std::uint64_t> acked_{0}, failed_{0}, acked_bytes_{0};
+  mutable std::mutex error_mutex_;
+  std::string first_error_;
+};
+
+}  // namespace streamlab::kafka

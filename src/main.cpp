@@ -1,0 +1,128 @@
+// CLI wiring only: parse the command line, run the command, map errors to exit codes
+// (0 success, 1 runtime failure, 2 usage or configuration).
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "commands/broker.hpp"
+#include "commands/consume.hpp"
+#include "commands/produce.hpp"
+#include "commands/topic.hpp"
+#include "core/errors.hpp"
+#include "core/shutdown.hpp"
+
+using namespace streamlab;
+
+namespace {
+
+constexpr const char* kBrokersHelp =
+    "Kafka bootstrap brokers (default $STREAMLAB_BROKERS, else 127.0.0.1:9092); 'embedded' runs "
+    "librdkafka's in-memory mock cluster inside this process (gone at exit, about 5 MB kept per "
+    "partition, older messages dropped)";
+constexpr const char* kPropertyHelp = "librdkafka property key=value, as kcat takes it (repeatable)";
+
+void add_client_options(CLI::App* cmd, std::string& brokers, std::vector<std::string>& props) {
+  cmd->add_option("-b,--brokers", brokers, kBrokersHelp);
+  cmd->add_option("-X", props, kPropertyHelp)->allow_extra_args(false);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"streamlab: runs and measures a Kafka pipeline end to end"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "streamlab 0.1.0");
+
+  commands::ProduceOptions produce;
+  auto* p = app.add_subcommand("produce", "Produce counter messages or tweets into a topic");
+  add_client_options(p, produce.brokers, produce.properties);
+  p->add_option("-t,--topic", produce.topic, "Topic to produce to")->capture_default_str();
+  p->add_option("--source", produce.source,
+                "counter: {\"number\": n} from 0; tweets: a JSONL file replayed as-is (--file, default the "
+                "real-tweet corpus); synthetic-tweets: seeded generator shaped like the corpus")
+      ->check(CLI::IsMember({"counter", "tweets", "synthetic-tweets"}))
+      ->capture_default_str();
+  p->add_option("--file", produce.file, "JSONL tweet file for --source tweets");
+  p->add_option("--count", produce.count, "Stop after N messages (default: until the source ends or Ctrl-C)");
+  p->add_option("--duration", produce.duration_s, "Stop after S seconds")->check(CLI::NonNegativeNumber);
+  p->add_option("--rate", produce.rate, "Messages per second, evenly paced (default unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  p->add_flag("--loop", produce.loop, "Replay the file again and again");
+  p->add_flag("--strict", produce.strict, "A malformed line in the file is fatal instead of skipped");
+  p->add_option("--seed", produce.seed, "Seed of --source synthetic-tweets")->capture_default_str();
+  p->add_flag("--json", produce.json, "Print a machine-readable summary on stdout");
+
+  commands::ConsumeOptions consume;
+  auto* c = app.add_subcommand("consume", "Consume a topic: show messages live, or count them with rates and latency");
+  add_client_options(c, consume.brokers, consume.properties);
+  c->add_option("-t,--topic", consume.topics, "Topic(s) to consume")->capture_default_str();
+  c->add_option("-g,--group", consume.group, "Consumer group")->capture_default_str();
+  c->add_option("--from", consume.from,
+                "Where a partition starts when first assigned: beginning, end, or stored (the group's "
+                "committed offset, else the beginning)")
+      ->check(CLI::IsMember({"beginning", "end", "stored"}))
+      ->capture_default_str();
+  c->add_option("--show", consume.show,
+                "Print each message on stdout: text (one readable line), json (one object with the "
+                "parsed fields) or raw (the payload as-is)")
+      ->expected(0, 1)
+      ->default_str("text")
+      ->check(CLI::IsMember({"text", "json", "raw"}));
+  c->add_flag("--quiet", consume.quiet, "Print only the once-a-second rate line");
+  c->add_option("--count", consume.count, "Stop after N messages");
+  c->add_option("--idle-exit", consume.idle_exit_s, "Stop after S seconds without a message")
+      ->check(CLI::NonNegativeNumber);
+  c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
+
+  commands::TopicOptions topic;
+  auto* t = app.add_subcommand("topic", "Create, describe, delete or list topics");
+  t->require_subcommand(1);
+  for (const char* action : {"create", "describe", "delete", "list"}) {
+    auto* a = t->add_subcommand(action, fmt::format("{} topic(s)", action));
+    add_client_options(a, topic.brokers, topic.properties);
+    a->callback([&topic, action] { topic.action = action; });
+    if (std::string(action) != "list") a->add_option("-t,--topic", topic.topic, "Topic name")->required();
+    if (std::string(action) == "create") {
+      a->add_option("-p,--partitions", topic.partitions, "Partitions")->capture_default_str();
+      a->add_option("-r,--replication-factor", topic.replication_factor, "Replication factor")
+          ->capture_default_str();
+      a->add_option("--config", topic.configs, "Topic config key=value (repeatable)");
+      a->add_flag("--if-not-exists", topic.if_not_exists, "Succeed when the topic already exists");
+    }
+    if (std::string(action) == "describe" || std::string(action) == "list") {
+      a->add_flag("--json", topic.json, "Machine-readable output");
+    }
+  }
+
+  commands::BrokerOptions broker;
+  auto* b = app.add_subcommand("broker",
+                               "Serve an embedded in-memory broker (librdkafka's mock cluster) until Ctrl-C; "
+                               "prints STREAMLAB_BROKERS=host:port on stdout");
+  b->add_option("--brokers-count", broker.brokers, "Number of mock brokers")->capture_default_str();
+  b->add_option("-p,--partitions", broker.partitions, "Partitions of each -t topic")->capture_default_str();
+  b->add_option("-t,--topic", broker.topics, "Topics to create up front (repeatable)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  core::install_shutdown_handlers();
+  try {
+    if (p->parsed()) return commands::run_produce(produce);
+    if (c->parsed()) return commands::run_consume(consume);
+    if (t->parsed()) return commands::run_topic(topic);
+    if (b->parsed()) return commands::run_broker(broker);
+  } catch (const core::UsageError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return 2;
+}

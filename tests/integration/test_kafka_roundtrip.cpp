@@ -1,0 +1,165 @@
+// Round trips through the real local Kafka (deploy/local/services start kafka), driving the
+// streamlab binary as a user would.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+
+using streamlab::testing::Outcome;
+using streamlab::testing::run_command;
+using streamlab::testing::cli;
+
+namespace {
+
+std::string brokers() {
+  const char* b = std::getenv("STREAMLAB_BROKERS");
+  return b != nullptr ? b : "";
+}
+
+// A topic name no earlier run used, so every test starts from an empty topic.
+std::string fresh_name(const std::string& what) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  return "it-" + what + "-" + std::to_string(getpid()) + "-" + std::to_string(now);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+class KafkaRoundTrip : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (brokers().empty()) GTEST_FAIL() << "STREAMLAB_BROKERS is not set: run through `make test`";
+    b_ = " -b " + brokers();
+  }
+  void create_topic(const std::string& topic, int partitions) {
+    const Outcome r = run_command(cli("topic create" + b_ + " -t " + topic + " -p " +
+                                            std::to_string(partitions) + " 2>&1"));
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
+  std::string b_;
+};
+
+}  // namespace
+
+TEST_F(KafkaRoundTrip, HundredThousandCountersExactlyOnce) {
+  const std::string topic = fresh_name("counter");
+  create_topic(topic, 3);
+  Outcome p = run_command(cli("produce" + b_ + " -t " + topic + " --source counter --count 100000 --json"));
+  ASSERT_EQ(p.code, 0) << p.output;
+  const auto summary = nlohmann::json::parse(p.output);
+  EXPECT_EQ(summary["acked"], 100000);
+  EXPECT_EQ(summary["failed"], 0);
+
+  Outcome c = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
+                                    " --from beginning --show=json --count 100000 --idle-exit 30 2>/dev/null"));
+  ASSERT_EQ(c.code, 0);
+  std::vector<int> seen(100000, 0);
+  std::size_t lines = 0;
+  for (const auto& line : lines_of(c.output)) {
+    const auto j = nlohmann::json::parse(line);
+    ASSERT_EQ(j["kind"], "counter") << line;
+    const auto n = j["number"].get<std::int64_t>();
+    ASSERT_GE(n, 0);
+    ASSERT_LT(n, 100000);
+    ++seen[static_cast<std::size_t>(n)];
+    ++lines;
+  }
+  EXPECT_EQ(lines, 100000u);
+  for (std::size_t n = 0; n < seen.size(); ++n) ASSERT_EQ(seen[n], 1) << "number " << n;
+
+  // The group committed what it consumed: resuming finds nothing left.
+  Outcome again = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
+                                        " --from stored --idle-exit 3 --json"));
+  ASSERT_EQ(again.code, 0) << again.output;
+  EXPECT_EQ(nlohmann::json::parse(again.output)["consumed"], 0);
+}
+
+TEST_F(KafkaRoundTrip, TweetFileReplayIsByteIdenticalAndInOrder) {
+  const std::string corpus = std::string(STREAMLAB_SOURCE_DIR) + "/data/corpus/tweets.jsonl";
+  std::ifstream in(corpus, std::ios::binary);
+  ASSERT_TRUE(in) << corpus << " missing: run deploy/local/corpus";
+  std::vector<std::string> expected;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) expected.push_back(line);
+  }
+  ASSERT_GT(expected.size(), 500u);
+
+  const std::string topic = fresh_name("tweets");
+  create_topic(topic, 1);  // one partition: the whole file's order is the partition's order
+  Outcome p = run_command(cli("produce" + b_ + " -t " + topic + " --source tweets --file " + corpus + " --json"));
+  ASSERT_EQ(p.code, 0) << p.output;
+  EXPECT_EQ(nlohmann::json::parse(p.output)["acked"], expected.size());
+
+  Outcome c = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
+                                    " --from beginning --show=raw --count " + std::to_string(expected.size()) +
+                                    " --idle-exit 30 2>/dev/null"));
+  ASSERT_EQ(c.code, 0);
+  const auto got = lines_of(c.output);
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(got[i], expected[i]) << "line " << i;
+}
+
+TEST_F(KafkaRoundTrip, MalformedLinesAreSkippedAndCountedOrFatalWithStrict) {
+  const std::string file = "/tmp/" + fresh_name("mixed") + ".jsonl";
+  {
+    std::ofstream out(file);
+    out << R"({"id_str":"1","text":"hola","user":{"screen_name":"a"},"lang":"es"})" << "\n"
+        << R"({"id_str":"2","text":"broken)" << "\n"
+        << "\n"
+        << R"({"number": 7})" << "\n";
+  }
+  const std::string topic = fresh_name("mixed");
+  Outcome p = run_command(cli("produce" + b_ + " -t " + topic + " --source tweets --file " + file + " --json"));
+  ASSERT_EQ(p.code, 0) << p.output;
+  const auto j = nlohmann::json::parse(p.output);
+  EXPECT_EQ(j["acked"], 2);
+  EXPECT_EQ(j["skipped_lines"], 1);
+
+  Outcome strict = run_command(cli("produce" + b_ + " -t " + topic + " --source tweets --strict --file " + file + " 2>&1"));
+  EXPECT_EQ(strict.code, 1);
+  EXPECT_NE(strict.output.find(file + ":2"), std::string::npos) << strict.output;
+  std::remove(file.c_str());
+}
+
+TEST_F(KafkaRoundTrip, TopicAdminCreateDescribeDelete) {
+  const std::string topic = fresh_name("admin");
+  create_topic(topic, 4);
+  Outcome d = run_command(cli("topic describe" + b_ + " -t " + topic + " --json"));
+  ASSERT_EQ(d.code, 0) << d.output;
+  const auto j = nlohmann::json::parse(d.output);
+  EXPECT_EQ(j[0]["topic"], topic);
+  EXPECT_EQ(j[0]["partitions"].size(), 4u);
+  Outcome dup = run_command(cli("topic create" + b_ + " -t " + topic + " 2>&1"));
+  EXPECT_EQ(dup.code, 1);
+  EXPECT_NE(dup.output.find("already exists"), std::string::npos) << dup.output;
+  EXPECT_EQ(run_command(cli("topic create" + b_ + " -t " + topic + " --if-not-exists 2>&1")).code, 0);
+  Outcome l = run_command(cli("topic list" + b_));
+  EXPECT_NE(l.output.find(topic), std::string::npos);
+  EXPECT_EQ(run_command(cli("topic delete" + b_ + " -t " + topic + " 2>&1")).code, 0);
+}
+
+TEST(KafkaUnreachable, ClearErrorWithinFifteenSeconds) {
+  const auto start = std::chrono::steady_clock::now();
+  // Port 1 on loopback: nothing listens there.
+  Outcome p = run_command(cli("produce -b 127.0.0.1:1 --count 10 2>&1"));
+  const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(p.code, 1) << p.output;
+  EXPECT_NE(p.output.find("cannot reach Kafka at 127.0.0.1:1"), std::string::npos) << p.output;
+  EXPECT_LT(secs, 15.0);
+  Outcome c = run_command(cli("consume -b 127.0.0.1:1 --count 10 2>&1"));
+  EXPECT_EQ(c.code, 1) << c.output;
+  EXPECT_NE(c.output.find("cannot reach Kafka"), std::string::npos) << c.output;
+}

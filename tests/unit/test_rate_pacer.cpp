@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/rate_pacer.hpp"
+
+using streamlab::core::Clock;
+using streamlab::core::Nanos;
+using streamlab::core::RatePacer;
+
+namespace {
+
+// Time moves only when the pacer sleeps, plus a fixed cost per acquire (the work of sending).
+class FakeClock : public Clock {
+ public:
+  Nanos now() const override { return t_; }
+  void sleep_until(Nanos t) override {
+    ++sleeps_;
+    if (t > t_) t_ = t + oversleep_;
+  }
+  void advance(Nanos d) { t_ += d; }
+  void set_oversleep(Nanos d) { oversleep_ = d; }
+  int sleeps() const { return sleeps_; }
+
+ private:
+  Nanos t_{1'000'000'000};
+  Nanos oversleep_{0};
+  int sleeps_ = 0;
+};
+
+// Sends for `seconds` of fake time and returns the achieved rate.
+double achieved_rate(double rate, double seconds, Nanos work_per_acquire, Nanos oversleep) {
+  FakeClock clock;
+  clock.set_oversleep(oversleep);
+  RatePacer pacer(rate, clock);
+  const Nanos start = clock.now();
+  const Nanos end = start + Nanos(static_cast<std::int64_t>(seconds * 1e9));
+  std::uint64_t sent = 0;
+  while (clock.now() < end) {
+    sent += pacer.acquire(1000);
+    clock.advance(work_per_acquire);
+  }
+  return static_cast<double>(sent) / seconds;
+}
+
+}  // namespace
+
+TEST(RatePacer, HoldsOneThousandPerSecondWithinFivePercent) {
+  const double r = achieved_rate(1000, 10, Nanos(2000), Nanos(0));
+  EXPECT_NEAR(r, 1000, 50);
+}
+
+TEST(RatePacer, HoldsFiftyThousandPerSecondWithinFivePercent) {
+  const double r = achieved_rate(50000, 10, Nanos(2000), Nanos(0));
+  EXPECT_NEAR(r, 50000, 2500);
+}
+
+TEST(RatePacer, CatchesUpWhenSleepsOvershoot) {
+  // A real sleep wakes late; the pacer must send what became due meanwhile, not fall behind.
+  const double r = achieved_rate(50000, 10, Nanos(2000), Nanos(1'000'000));
+  EXPECT_NEAR(r, 50000, 2500);
+}
+
+TEST(RatePacer, SpacesMessagesEvenly) {
+  FakeClock clock;
+  RatePacer pacer(1000, clock);
+  Nanos last = clock.now();
+  EXPECT_EQ(pacer.acquire(1000), 1u);  // the first message is due at once
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(pacer.acquire(1000), 1u);
+    EXPECT_EQ((clock.now() - last).count(), 1'000'000);  // 1 ms apart, no bursts
+    last = clock.now();
+  }
+}
+
+TEST(RatePacer, UnlimitedNeverSleeps) {
+  FakeClock clock;
+  RatePacer pacer(0, clock);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(pacer.acquire(500), 500u);
+  EXPECT_EQ(clock.sleeps(), 0);
+  EXPECT_EQ(pacer.granted(), 5000u);
+}
+
+TEST(RatePacer, BurstIsCappedByTheCaller) {
+  FakeClock clock;
+  RatePacer pacer(1000, clock);
+  pacer.acquire(1);
+  clock.advance(Nanos(1'000'000'000));  // a second late: 1000 are due
+  EXPECT_EQ(pacer.acquire(10), 10u);
+}
