@@ -121,7 +121,7 @@ constexpr std::size_t kPopularUsers = 150;
 // The mix, in per mille. Calibrated against data/corpus/tweets.jsonl (see the header).
 constexpr std::uint32_t kRetweetPerMille = 250;
 constexpr std::uint32_t kExtendedPerMille = 90;
-constexpr std::uint32_t kPhotoPerMille = 50;            // own posts
+constexpr std::uint32_t kPhotoPerMille = 40;            // own posts
 constexpr std::uint32_t kRetweetedPhotoPerMille = 800;  // posts that get retweeted
 constexpr std::uint32_t kAsciiEscapedPerMille = 40;     // texts written with \u escapes only
 
@@ -322,7 +322,7 @@ User make_user(Random& rng, bool popular) {
 
   const Lang lang = rng.chance(500) ? Lang::Es : Lang::En;
   std::string description;
-  append_words(description, rng, lang, popular ? rng.between(10, 26) : rng.below(9));
+  append_words(description, rng, lang, popular ? rng.between(10, 26) : rng.below(7));
   if (!description.empty() && rng.chance(300)) {
     description.append(rng.chance(500) ? " | " : "\n");
     description.append(rng.pick(kEmoji));
@@ -340,6 +340,17 @@ User make_user(Random& rng, bool popular) {
   j.append("\",\"location\":");
   if (rng.chance(700)) {
     put_escaped(j, rng.pick(kLocations), false);
+  } else {
+    j.append("null");
+  }
+  // Popular accounts link their site; everyone else mostly does not.
+  j.append(",\"url\":");
+  if (popular || rng.chance(100)) {
+    std::array<char, 10> code{};
+    rng.code(code, kAlphanumeric, 62);
+    j.append("\"https://t.co/");
+    j.append(code.data(), code.size());
+    j.push_back('"');
   } else {
     j.append("null");
   }
@@ -366,7 +377,15 @@ User make_user(Random& rng, bool popular) {
   std::array<char, 8> image{};
   rng.code(image, kAlphanumeric, 62);
   j.append(image.data(), image.size());
-  j.append("_normal.jpg\"}");
+  j.append("_normal.jpg\"");
+  if (popular) {
+    j.append(",\"profile_banner_url\":\"https://pbs.twimg.com/profile_banners/");
+    put_uint(j, u.id);
+    j.push_back('/');
+    put_uint(j, rng.between(1'400'000'000, 1'556'000'000));
+    j.push_back('"');
+  }
+  j.push_back('}');
   return u;
 }
 
@@ -516,7 +535,7 @@ struct SyntheticTweets::State {
     // Links go last and always fit; the rest must leave them room.
     const std::uint32_t limit = (extended ? 280 : 140) - (url_count + (photo ? 1 : 0)) * (kTcoLength + 1);
     const std::uint32_t words_target = extended ? static_cast<std::uint32_t>(rng.between(150, 250))
-                                                : static_cast<std::uint32_t>(rng.between(20, 100));
+                                                : static_cast<std::uint32_t>(rng.between(18, 95));
     const bool words = lang != Lang::Und;
     const std::uint32_t keyword_slot = static_cast<std::uint32_t>(rng.below(4));
 
