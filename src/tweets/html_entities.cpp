@@ -47,7 +47,8 @@ std::size_t decode_one(std::string_view rest, std::string& out) {
   const std::size_t max_digits = hex ? 6 : 7;
   char32_t cp = 0;
   while (i < rest.size() && i - digits_start < max_digits) {
-    const int v = hex ? hex_value(rest[i]) : (rest[i] >= '0' && rest[i] <= '9' ? rest[i] - '0' : -1);
+    const char c = rest[i];
+    const int v = hex ? hex_value(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
     if (v < 0) break;
     cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
     ++i;

@@ -192,8 +192,8 @@ bool fill_v1_content(const StatusFields& f, Tweet& t, int depth) {
   }
   // Twitter only sends extended_tweet with truncated=true; when a producer forgets the flag
   // the extended text is still the complete one, so its presence decides.
-  if (std::optional<dom::object> extended = object_of(f.extended_tweet)) {
-    dom::element ext = *f.extended_tweet;
+  if (f.extended_tweet && f.extended_tweet->is_object()) {
+    const dom::element ext = *f.extended_tweet;
     if (std::optional<std::string_view> full = string_at(ext, "full_text")) {
       set_text(*full, t);
       dom::element entities;
@@ -219,7 +219,9 @@ bool parse_v1_tweet(const StatusFields& f, Tweet& t) {
   if (!string_of(f.text) && !string_of(f.full_text)) return false;
   if (!assign_id(f.id_str, t.id) && !assign_id(f.id, t.id)) return false;
   if (f.user) {
-    if (std::optional<std::string_view> name = string_at(*f.user, "screen_name")) t.author.assign(*name);
+    if (std::optional<std::string_view> name = string_at(*f.user, "screen_name")) {
+      t.author.assign(*name);
+    }
   }
   if (std::optional<std::string_view> lang = string_of(f.lang)) t.lang.assign(*lang);
   if (std::optional<std::string_view> created = string_of(f.created_at)) {
@@ -231,8 +233,8 @@ bool parse_v1_tweet(const StatusFields& f, Tweet& t) {
 }
 
 // Looks up `id` in includes[`list`]: X API v2 sends each referenced user and tweet once there.
-std::optional<dom::element> find_included(std::optional<dom::object> includes, std::string_view list,
-                                          std::string_view id) {
+std::optional<dom::element> find_included(std::optional<dom::object> includes,
+                                          std::string_view list, std::string_view id) {
   if (!includes || id.empty()) return std::nullopt;
   dom::array items;
   if ((*includes)[list].get_array().get(items) != simdjson::SUCCESS) return std::nullopt;
@@ -244,21 +246,25 @@ std::optional<dom::element> find_included(std::optional<dom::object> includes, s
 }
 
 // Text and entities of a v2 tweet object: a long post's complete text is in note_tweet.
-void fill_v2_content(dom::element tweet, Tweet& t) {
-  dom::element note;
+// False when the object holds no text.
+bool fill_v2_content(dom::element tweet, Tweet& t) {
   std::optional<std::string_view> text;
   dom::element entities;
   bool have_entities = false;
-  if (tweet["note_tweet"].get(note) == simdjson::SUCCESS && (text = string_at(note, "text"))) {
-    have_entities = note["entities"].get(entities) == simdjson::SUCCESS;
+  dom::element note;
+  if (tweet["note_tweet"].get(note) == simdjson::SUCCESS) {
+    text = string_at(note, "text");
+    have_entities = text && note["entities"].get(entities) == simdjson::SUCCESS;
   }
   if (!text) text = string_at(tweet, "text");
+  if (!text) return false;
   if (!have_entities) have_entities = tweet["entities"].get(entities) == simdjson::SUCCESS;
-  set_text(text.value_or(std::string_view{}), t);
+  set_text(*text, t);
   if (have_entities) {
     collect(entities, "hashtags", "tag", t.hashtags);
     collect(entities, "mentions", "username", t.mentions);
   }
+  return true;
 }
 
 bool parse_v2_tweet(dom::element data, std::optional<dom::object> includes, Tweet& t) {
@@ -268,7 +274,9 @@ bool parse_v2_tweet(dom::element data, std::optional<dom::object> includes, Twee
 
   if (std::optional<std::string_view> author_id = string_at(data, "author_id")) {
     if (std::optional<dom::element> user = find_included(includes, "users", *author_id)) {
-      if (std::optional<std::string_view> name = string_at(*user, "username")) t.author.assign(*name);
+      if (std::optional<std::string_view> name = string_at(*user, "username")) {
+        t.author.assign(*name);
+      }
     }
   }
   if (std::optional<std::string_view> lang = string_at(data, "lang")) t.lang.assign(*lang);
@@ -291,12 +299,9 @@ bool parse_v2_tweet(dom::element data, std::optional<dom::object> includes, Twee
     }
   }
   // A retweet's own text is the cut "RT @x: ..." form; the original, when included, is whole.
-  if (std::optional<dom::element> original = find_included(includes, "tweets", retweeted_id)) {
-    fill_v2_content(*original, t);
-  } else {
-    fill_v2_content(data, t);
-  }
-  return true;
+  const std::optional<dom::element> original = find_included(includes, "tweets", retweeted_id);
+  if (original && fill_v2_content(*original, t)) return true;
+  return fill_v2_content(data, t);
 }
 
 bool is_blank(std::string_view s) {
