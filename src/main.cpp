@@ -75,6 +75,22 @@ int main(int argc, char** argv) {
   c->add_option("--idle-exit", consume.idle_exit_s, "Stop after S seconds without a message")
       ->check(CLI::NonNegativeNumber);
   c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
+  c->add_option("--sink", consume.sink,
+                "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
+                "URI), redis://[:password@]host:port[/db]");
+  c->add_option("--table", consume.table,
+                "PostgreSQL table (default streamlab_messages; dead letters in <table>_dead_letters) or "
+                "Redis key prefix (default streamlab)");
+  c->add_option("--raw", consume.raw, "PostgreSQL: also keep each document in a raw column")
+      ->check(CLI::IsMember({"none", "json", "jsonb"}))
+      ->capture_default_str();
+  c->add_option("--batch-rows", consume.batch_rows, "A batch is written when it holds this many rows")
+      ->capture_default_str();
+  c->add_option("--batch-ms", consume.batch_ms, "... or when its first row is this old")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--dlq-topic", consume.dlq_topic,
+                "Also send each dead letter (with its error in header streamlab-error) to this topic");
 
   commands::TopicOptions topic;
   auto* t = app.add_subcommand("topic", "Create, describe, delete or list topics");

@@ -14,6 +14,9 @@
 #include "core/shutdown.hpp"
 #include "core/status_line.hpp"
 #include "kafka/consumer.hpp"
+#include "kafka/producer.hpp"
+#include "sinks/sink_factory.hpp"
+#include "sinks/sink_runner.hpp"
 
 namespace streamlab::commands {
 namespace {
@@ -45,8 +48,25 @@ int run_consume(const ConsumeOptions& o) {
     throw core::UsageError(fmt::format("--show expects text, json or raw, got '{}'", o.show));
   }
   if (o.quiet && !o.show.empty()) throw core::UsageError("--quiet and --show exclude each other");
+  if (o.sink.empty() && (!o.table.empty() || !o.dlq_topic.empty() || o.raw != "none")) {
+    throw core::UsageError("--table, --raw and --dlq-topic go with --sink");
+  }
+  if (o.batch_rows == 0) throw core::UsageError("--batch-rows must be at least 1");
   BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
-  kafka::Consumer consumer(brokers.client, o.group, o.topics, from);
+  std::unique_ptr<sinks::Sink> sink = o.sink.empty() ? nullptr : sinks::make_sink({o.sink, o.table, o.raw});
+  std::unique_ptr<kafka::Producer> dlq;
+  if (!o.dlq_topic.empty()) dlq = std::make_unique<kafka::Producer>(brokers.client, o.dlq_topic);
+  std::unique_ptr<sinks::SinkRunner> runner;
+  if (sink) {
+    runner = std::make_unique<sinks::SinkRunner>(
+        *sink,
+        sinks::SinkRunnerOptions{.group = o.group,
+                                 .batch_rows = o.batch_rows,
+                                 .batch_time = milliseconds(static_cast<std::int64_t>(o.batch_ms))},
+        dlq.get());
+  }
+  kafka::Consumer consumer(brokers.client, o.group, o.topics, from, runner.get());
+  if (runner) runner->attach(consumer);
 
   const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
   core::StatusLine status(/*in_place=*/o.show.empty() || !stdout_tty);
@@ -85,6 +105,12 @@ int run_consume(const ConsumeOptions& o) {
       if (ts_ms > 0) latency.record(now_us - ts_ms * 1000);
       if (!o.show.empty()) view.append(*m, out);
     }
+    if (runner) {
+      for (auto& m : batch) {
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) runner->add(std::move(m));
+      }
+      runner->tick();
+    }
     if (!batch.empty()) last_message = now;
     if (!out.empty()) {
       std::fwrite(out.data(), 1, out.size(), stdout);
@@ -106,7 +132,10 @@ int run_consume(const ConsumeOptions& o) {
       break;
     }
   }
+  // The open batch is written whole, or (sink down at shutdown) not at all.
+  if (runner) runner->flush();
   consumer.close();
+  if (dlq) dlq->flush(milliseconds(10000));
   status.finish();
 
   // The rate is over the time messages were arriving, so idle waiting does not dilute it.
@@ -132,6 +161,20 @@ int run_consume(const ConsumeOptions& o) {
         {"idle_exit", idle_timeout},
     };
     if (!kinds.empty()) j["kinds"] = kinds;
+    if (runner) {
+      const sinks::SinkStats& st = runner->stats();
+      j["sink"] = {{"sink", sink->describe()},
+                   {"rows", st.rows},
+                   {"dead_letters", st.dead_letters},
+                   {"batches", st.batches},
+                   {"retries", st.retries},
+                   {"dropped_rows", st.dropped_rows},
+                   {"commit_ms", {{"p50", ms(st.commit_us.quantile(0.5))}, {"p99", ms(st.commit_us.quantile(0.99))}}},
+                   {"stored_latency_ms",
+                    {{"p50", ms(st.end_to_end_us.quantile(0.5))},
+                     {"p99", ms(st.end_to_end_us.quantile(0.99))},
+                     {"max", ms(st.end_to_end_us.max())}}}};
+    }
     // With --show stdout carries the messages, so the summary goes to stderr.
     std::fprintf(o.show.empty() ? stdout : stderr, "%s\n", j.dump().c_str());
   }
@@ -139,6 +182,14 @@ int run_consume(const ConsumeOptions& o) {
     fmt::print(stderr, "consumed {} messages ({:.1f} MB) at {} msgs/s; e2e latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
                consumed, static_cast<double>(bytes) / 1e6, core::human_count(rate), ms(latency.quantile(0.5)),
                ms(latency.quantile(0.99)), ms(latency.max()));
+    if (runner) {
+      const sinks::SinkStats& st = runner->stats();
+      fmt::print(stderr,
+                 "stored {} rows and {} dead letters in {} batches into {}; batch commit p50 {:.1f} ms; "
+                 "produce-to-stored p50 {:.1f} ms, p99 {:.1f} ms\n",
+                 st.rows, st.dead_letters, st.batches, sink->describe(), ms(st.commit_us.quantile(0.5)),
+                 ms(st.end_to_end_us.quantile(0.5)), ms(st.end_to_end_us.quantile(0.99)));
+    }
     if (view.malformed() > 0) {
       fmt::print(stderr, "{} malformed message(s); first: {}\n", view.malformed(), view.first_malformed());
     }

@@ -1,6 +1,6 @@
 #pragma once
-// `streamlab consume` (mode 1): reads a topic as a group member, shows or counts what arrives,
-// and measures rate and end-to-end latency (Kafka message timestamp → receipt).
+// `streamlab consume`: reads a topic as a group member, shows or counts what arrives (mode 1)
+// and/or stores it in a sink (mode 2), and measures rate and end-to-end latency.
 
 #include <cstdint>
 #include <string>
@@ -19,9 +19,18 @@ struct ConsumeOptions {
   std::uint64_t count = 0;  // stop after this many; 0 = no limit
   double idle_exit_s = 0;   // stop after this long without a message; 0 = never
   std::vector<std::string> properties;
+
+  // Mode 2: store every message (exactly once) as well.
+  std::string sink;  // empty = none; null | postgres://… | redis://…
+  std::string table;
+  std::string raw = "none";
+  std::size_t batch_rows = 5000;
+  double batch_ms = 200;
+  std::string dlq_topic;
 };
 
-// Exit code: 0, or 1 when --count was not reached before --idle-exit or a signal.
+// Exit code: 0, or 1 when --count was not reached before --idle-exit or a signal, or the
+// sink failed for good.
 int run_consume(const ConsumeOptions& options);
 
 }  // namespace streamlab::commands

@@ -7,13 +7,13 @@
 namespace streamlab::kafka {
 
 Consumer::Consumer(const ClientOptions& options, std::string group, std::vector<std::string> topics,
-                   StartFrom from)
-    : from_(from) {
+                   StartFrom from, RebalanceListener* listener)
+    : from_(from), listener_(listener) {
   const Properties defaults = {
       {"group.id", group},
       // Where the group has no committed offset yet: --from stored then reads everything.
       {"auto.offset.reset", from == StartFrom::End ? "latest" : "earliest"},
-      {"enable.auto.commit", "true"},
+      {"enable.auto.commit", listener == nullptr ? "true" : "false"},
       {"enable.partition.eof", "false"},
       // The eager protocol: our rebalance callback assigns whole partition sets.
       {"partition.assignment.strategy", "range,roundrobin"},
@@ -47,8 +47,10 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
       if (first_time && self->from_ == StartFrom::Beginning) p.offset = RD_KAFKA_OFFSET_BEGINNING;
       if (first_time && self->from_ == StartFrom::End) p.offset = RD_KAFKA_OFFSET_END;
     }
+    if (self->listener_ != nullptr) self->listener_->on_assign(parts);
     rd_kafka_assign(rk, parts);
   } else {
+    if (self->listener_ != nullptr) self->listener_->on_revoke(parts);
     rd_kafka_assign(rk, nullptr);
   }
 }
@@ -74,6 +76,30 @@ std::size_t Consumer::poll(std::vector<MessagePtr>& out, std::size_t max,
     ++n;
   }
   return n;
+}
+
+namespace {
+void with_assignment(rd_kafka_t* rk, rd_kafka_resp_err_t (*action)(rd_kafka_t*, rd_kafka_topic_partition_list_t*)) {
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(rk, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts != nullptr) {
+    action(rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+  }
+}
+}  // namespace
+
+void Consumer::pause() { with_assignment(rk_.get(), rd_kafka_pause_partitions); }
+void Consumer::resume() { with_assignment(rk_.get(), rd_kafka_resume_partitions); }
+
+void Consumer::commit_async(const Offsets& next_offsets) {
+  if (next_offsets.empty()) return;
+  rd_kafka_topic_partition_list_t* parts =
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  for (const auto& [p, next] : next_offsets) {
+    rd_kafka_topic_partition_list_add(parts, p.topic.c_str(), p.partition)->offset = next;
+  }
+  rd_kafka_commit(rk_.get(), parts, 1);
+  rd_kafka_topic_partition_list_destroy(parts);
 }
 
 void Consumer::close() {

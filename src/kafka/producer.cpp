@@ -42,16 +42,30 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
   if (self->first_error_.empty()) self->first_error_ = rd_kafka_err2str(msg->err);
 }
 
-void Producer::send(std::string_view payload, std::string_view key) {
+void Producer::send(std::string_view payload, std::string_view key, const Headers& headers) {
   for (;;) {
-    const int rc = rd_kafka_produce(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                    const_cast<char*>(payload.data()), payload.size(),
-                                    key.empty() ? nullptr : key.data(), key.size(), nullptr);
-    if (rc == 0) {
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (headers.empty()) {
+      // Without headers the classic call does: it builds no argument list per message.
+      if (rd_kafka_produce(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>(payload.data()),
+                           payload.size(), key.empty() ? nullptr : key.data(), key.size(), nullptr) != 0) {
+        err = rd_kafka_last_error();
+      }
+    } else {
+      rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
+      for (const auto& [name, value] : headers) {
+        rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                            static_cast<ssize_t>(value.size()));
+      }
+      err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+                              RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_headers_destroy(hdrs);  // owned by the message on success
+    }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++sent_;
       return;
     }
-    const rd_kafka_resp_err_t err = rd_kafka_last_error();
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(rk_.get(), 10);
       continue;

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "kafka/client_config.hpp"
 
@@ -20,9 +22,11 @@ class Producer {
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
   // Queues a copy of `payload` (and `key` when not empty); while librdkafka's local queue is
   // full it serves delivery reports and retries, so memory stays bounded.
-  void send(std::string_view payload, std::string_view key = {});
+  void send(std::string_view payload, std::string_view key = {}, const Headers& headers = {});
   // Serves delivery reports without waiting.
   void poll();
   // Waits for everything in flight; true when nothing is left.

@@ -1,0 +1,295 @@
+#include "sinks/postgres/postgres_sink.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "core/errors.hpp"
+#include "sinks/postgres/copy_text.hpp"
+
+namespace streamlab::sinks {
+namespace {
+
+using postgres::append_copy_bytea;
+using postgres::append_copy_text;
+using postgres::append_copy_text_array;
+using postgres::append_copy_timestamp_ms;
+using postgres::array_literal;
+using postgres::kCopyNull;
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// The batch conflicts with rows another consumer stored (a unique key was hit).
+struct Conflict : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// SQLSTATE classes: connection trouble, shutdown, resources and lock conflicts pass; the
+// rest (authentication, permission, bad schema, bad data) does not.
+[[noreturn]] void throw_for(PGconn* conn, const PGresult* res, const std::string& what) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  const std::string text = fmt::format("{}: {}", what, message);
+  const std::string s = state != nullptr ? state : "";
+  if (s == "23505") throw Conflict(text);
+  if (PQstatus(conn) == CONNECTION_BAD || s.empty() || s.starts_with("08") || s.starts_with("57P") ||
+      s.starts_with("53") || s == "40001" || s == "40P01") {
+    throw RetryableError(text);
+  }
+  throw FatalError(text);
+}
+
+Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>& params = {},
+            ExecStatusType expect = PGRES_COMMAND_OK) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p.c_str());
+  Result r(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0));
+  if (!r || PQresultStatus(r.get()) != expect) throw_for(conn, r.get(), sql.substr(0, sql.find(' ', 12)));
+  return r;
+}
+
+bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+}  // namespace
+
+PostgresSink::PostgresSink(PostgresSinkOptions options) : options_(std::move(options)) {
+  table_ = postgres::quoted_table_name(options_.table);
+  dead_table_ = postgres::quoted_table_name(options_.table + "_dead_letters", 63);
+  char* err = nullptr;
+  PQconninfoOption* info = PQconninfoParse(options_.uri.c_str(), &err);
+  if (info == nullptr) {
+    std::string why = err != nullptr ? err : "invalid";
+    PQfreemem(err);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw core::UsageError(fmt::format("--sink: not a PostgreSQL connection URI: {}", why));
+  }
+  std::string host = "localhost", port = "5432", db;
+  for (PQconninfoOption* o = info; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (std::strcmp(o->keyword, "host") == 0) host = o->val;
+    if (std::strcmp(o->keyword, "port") == 0) port = o->val;
+    if (std::strcmp(o->keyword, "dbname") == 0) db = o->val;
+  }
+  PQconninfoFree(info);
+  where_ = fmt::format("postgres {}:{}/{}", host, port, db);
+}
+
+PostgresSink::~PostgresSink() = default;
+
+std::string PostgresSink::describe() const { return where_; }
+
+PGconn* PostgresSink::connection() {
+  if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return conn_.get();
+  // The URI comes after our defaults so that what the user wrote wins.
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"5", "streamlab", options_.uri.c_str(), nullptr};
+  conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn_.get());
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    conn_.reset();
+    // The server answered and refused (authentication, no such database): retrying won't help.
+    // Startup and shutdown also come as FATAL from the server, but pass.
+    const bool refused = message.find("FATAL") != std::string::npos &&
+                         message.find("the database system is") == std::string::npos;
+    if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
+    throw RetryableError(fmt::format("{}: {}", where_, message));
+  }
+  PQsetClientEncoding(conn_.get(), "UTF8");
+  create_tables();
+  return conn_.get();
+}
+
+void PostgresSink::create_tables() {
+  PGconn* c = conn_.get();
+  const char* raw_type = options_.raw == RawColumn::Jsonb ? "jsonb" : "json";
+  exec(c, "BEGIN");
+  // Several consumers of one group may start together; CREATE IF NOT EXISTS alone can race.
+  exec(c, "SELECT pg_advisory_xact_lock(hashtext('streamlab schema'))", {}, PGRES_TUPLES_OK);
+  exec(c, fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
+      topic text NOT NULL, "partition" integer NOT NULL, "offset" bigint NOT NULL,
+      kind text NOT NULL, number bigint,
+      id text, created_at timestamptz, author text, lang text, text text,
+      hashtags text[], mentions text[], is_retweet boolean,
+      kafka_timestamp timestamptz,
+      PRIMARY KEY (topic, "partition", "offset")))",
+                      table_));
+  if (options_.raw != RawColumn::None) {
+    exec(c, fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS raw {}", table_, raw_type));
+  }
+  exec(c, fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
+      topic text NOT NULL, "partition" integer NOT NULL, "offset" bigint NOT NULL,
+      consumer_group text NOT NULL, error text NOT NULL, payload bytea NOT NULL,
+      kafka_timestamp timestamptz,
+      PRIMARY KEY (topic, "partition", "offset")))",
+                      dead_table_));
+  exec(c, R"(CREATE TABLE IF NOT EXISTS streamlab_offsets (
+      consumer_group text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL,
+      next_offset bigint NOT NULL,
+      PRIMARY KEY (consumer_group, topic, "partition")))");
+  exec(c, "COMMIT");
+}
+
+Offsets PostgresSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
+  PGconn* c = connection();
+  Result r = exec(c, R"(SELECT topic, "partition", next_offset FROM streamlab_offsets WHERE consumer_group = $1)",
+                  {group}, PGRES_TUPLES_OK);
+  const std::set<TopicPartition> wanted(partitions.begin(), partitions.end());
+  Offsets out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    TopicPartition tp{PQgetvalue(r.get(), i, 0), std::stoi(PQgetvalue(r.get(), i, 1))};
+    if (wanted.count(tp) != 0) out[tp] = std::stoll(PQgetvalue(r.get(), i, 2));
+  }
+  return out;
+}
+
+std::string PostgresSink::unmappable(const Row& row) const {
+  const tweets::Tweet& t = row.parsed.tweet;
+  if (has_nul(t.text) || has_nul(t.author) || has_nul(t.id) || has_nul(t.lang)) {
+    return "the tweet contains a NUL character (\\u0000), which a PostgreSQL text value cannot hold";
+  }
+  for (const auto& h : t.hashtags) {
+    if (has_nul(h)) return "a hashtag contains a NUL character (\\u0000)";
+  }
+  for (const auto& m : t.mentions) {
+    if (has_nul(m)) return "a mention contains a NUL character (\\u0000)";
+  }
+  if (options_.raw == RawColumn::Jsonb && row.payload().find("\\u0000") != std::string_view::npos) {
+    return "the document contains \\u0000, which jsonb cannot hold";
+  }
+  return {};
+}
+
+std::vector<TopicPartition> PostgresSink::write(const std::string& group, const Batch& batch) {
+  PGconn* c = connection();
+  const auto ranges = batch.ranges();
+  std::vector<std::string> topics, parts, nexts;
+  for (const auto& [tp, range] : ranges) {
+    topics.push_back(tp.topic);
+    parts.push_back(std::to_string(tp.partition));
+    nexts.push_back(std::to_string(range.next));
+  }
+  const std::string topics_arr = array_literal(topics), parts_arr = array_literal(parts);
+  try {
+    exec(c, "BEGIN");
+    // Per-partition locks serialise members of the group (even for partitions with no stored
+    // row yet); then the stored offsets tell whether another member got here first.
+    exec(c, R"(SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || t || '/' || p, 0))
+               FROM unnest($2::text[], $3::int[]) AS u(t, p) ORDER BY t, p)",
+         {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
+    Result stored = exec(c, R"(SELECT o.topic, o."partition", o.next_offset FROM streamlab_offsets o
+               JOIN unnest($2::text[], $3::int[]) AS u(t, p) ON o.topic = u.t AND o."partition" = u.p
+               WHERE o.consumer_group = $1)",
+                         {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
+    std::vector<TopicPartition> fenced;
+    for (int i = 0; i < PQntuples(stored.get()); ++i) {
+      TopicPartition tp{PQgetvalue(stored.get(), i, 0), std::stoi(PQgetvalue(stored.get(), i, 1))};
+      if (std::stoll(PQgetvalue(stored.get(), i, 2)) > ranges.at(tp).first) fenced.push_back(tp);
+    }
+    if (!fenced.empty()) {
+      exec(c, "ROLLBACK");
+      return fenced;
+    }
+
+    const auto copy = [&](const std::string& sql, bool dead) {
+      exec(c, sql, {}, PGRES_COPY_IN);
+      copy_buf_.clear();
+      for (const Row& r : batch.rows) {
+        if (r.dead_letter_reason.empty() == dead) continue;
+        append_copy_text(r.topic(), copy_buf_);
+        fmt::format_to(std::back_inserter(copy_buf_), "\t{}\t{}\t", r.partition(), r.offset());
+        rd_kafka_timestamp_type_t type;
+        const std::int64_t ts = rd_kafka_message_timestamp(r.message.get(), &type);
+        if (dead) {
+          append_copy_text(group, copy_buf_);
+          copy_buf_.push_back('\t');
+          append_copy_text(r.dead_letter_reason, copy_buf_);
+          copy_buf_.push_back('\t');
+          append_copy_bytea(r.payload(), copy_buf_);
+          copy_buf_.push_back('\t');
+        } else if (r.parsed.kind == tweets::MessageKind::Counter) {
+          fmt::format_to(std::back_inserter(copy_buf_), "counter\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t",
+                         r.parsed.number);
+        } else {
+          const tweets::Tweet& t = r.parsed.tweet;
+          copy_buf_ += "tweet\t\\N\t";
+          append_copy_text(t.id, copy_buf_);
+          copy_buf_.push_back('\t');
+          copy_buf_ += t.created_at.empty() ? std::string(kCopyNull) : t.created_at;
+          copy_buf_.push_back('\t');
+          append_copy_text(t.author, copy_buf_);
+          copy_buf_.push_back('\t');
+          append_copy_text(t.lang, copy_buf_);
+          copy_buf_.push_back('\t');
+          append_copy_text(t.text, copy_buf_);
+          copy_buf_.push_back('\t');
+          append_copy_text_array(t.hashtags, copy_buf_);
+          copy_buf_.push_back('\t');
+          append_copy_text_array(t.mentions, copy_buf_);
+          copy_buf_ += t.is_retweet ? "\tt\t" : "\tf\t";
+        }
+        if (ts > 0) {
+          append_copy_timestamp_ms(ts, copy_buf_);
+        } else {
+          copy_buf_ += kCopyNull;
+        }
+        if (!dead && options_.raw != RawColumn::None) {
+          copy_buf_.push_back('\t');
+          append_copy_text(r.payload(), copy_buf_);
+        }
+        copy_buf_.push_back('\n');
+        if (copy_buf_.size() >= (1u << 20)) {
+          if (PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size())) != 1) throw_for(c, nullptr, "COPY");
+          copy_buf_.clear();
+        }
+      }
+      if (!copy_buf_.empty() && PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size())) != 1) {
+        throw_for(c, nullptr, "COPY");
+      }
+      if (PQputCopyEnd(c, nullptr) != 1) throw_for(c, nullptr, "COPY");
+      Result done(PQgetResult(c));
+      if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_for(c, done.get(), "COPY");
+      while (PGresult* extra = PQgetResult(c)) PQclear(extra);
+    };
+    const std::size_t dead = std::count_if(batch.rows.begin(), batch.rows.end(),
+                                           [](const Row& r) { return !r.dead_letter_reason.empty(); });
+    if (dead < batch.rows.size()) {
+      copy(fmt::format(R"(COPY {} (topic, "partition", "offset", kind, number, id, created_at, author, lang,
+                         text, hashtags, mentions, is_retweet, kafka_timestamp{}) FROM STDIN)",
+                       table_, options_.raw != RawColumn::None ? ", raw" : ""),
+           false);
+    }
+    if (dead > 0) {
+      copy(fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload, kafka_timestamp)
+                         FROM STDIN)",
+                       dead_table_),
+           true);
+    }
+    exec(c, R"(INSERT INTO streamlab_offsets (consumer_group, topic, "partition", next_offset)
+               SELECT $1, t, p, n FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, n)
+               ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset)",
+         {group, topics_arr, parts_arr, array_literal(nexts)});
+    exec(c, "COMMIT");
+    return {};
+  } catch (const Conflict& e) {
+    // Rows already there under the same (topic, partition, offset), stored without offsets by
+    // someone else: never overwrite; stop, since the store is not what this group wrote.
+    PQclear(PQexec(c, "ROLLBACK"));
+    throw FatalError(fmt::format("{}: {} (rows of this batch already exist in {})", where_, e.what(), table_));
+  } catch (const RetryableError&) {
+    conn_.reset();  // reconnect on the next attempt
+    throw;
+  } catch (const FatalError&) {
+    if (conn_ && PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+    throw;
+  }
+}
+
+}  // namespace streamlab::sinks

@@ -1,0 +1,45 @@
+#pragma once
+// Redis sink (hiredis). Per message a HASH, an ordered index per topic (a list), per-hashtag
+// counters in a sorted set (live trending hashtags), and the group's offsets in a hash: all of
+// one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the
+// exactly-once guarantee rests on that atomicity, on WATCH over the offsets, and on Redis
+// persisting what EXEC applied (AOF on; `deploy/local/services` runs Redis so).
+
+#include <hiredis.h>
+
+#include <memory>
+#include <string>
+
+#include "sinks/sink.hpp"
+
+namespace streamlab::sinks {
+
+struct RedisSinkOptions {
+  std::string uri;                 // redis://[[user]:password@]host[:port][/db]
+  std::string prefix = "streamlab";  // every key starts with "<prefix>:"
+};
+
+class RedisSink final : public Sink {
+ public:
+  explicit RedisSink(RedisSinkOptions options);
+  ~RedisSink() override;
+
+  std::string describe() const override;
+  Offsets stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) override;
+  std::vector<TopicPartition> write(const std::string& group, const Batch& batch) override;
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* c) const { redisFree(c); }
+  };
+  redisContext* connection();
+  std::string offsets_key(const std::string& group) const;
+
+  RedisSinkOptions options_;
+  std::string host_, user_, password_;
+  int port_ = 6379;
+  int db_ = 0;
+  std::unique_ptr<redisContext, ContextDeleter> ctx_;
+};
+
+}  // namespace streamlab::sinks

@@ -1,0 +1,20 @@
+#pragma once
+// `--sink URI` → the sink that stores there.
+
+#include <memory>
+#include <string>
+
+#include "sinks/sink.hpp"
+
+namespace streamlab::sinks {
+
+struct SinkChoice {
+  std::string uri;    // null | postgres://… | postgresql://… | redis://…
+  std::string table;  // PostgreSQL table / Redis key prefix; empty = the sink's default
+  std::string raw = "none";  // PostgreSQL: none | json | jsonb
+};
+
+// Throws core::UsageError for an unknown scheme or a bad option.
+std::unique_ptr<Sink> make_sink(const SinkChoice& choice);
+
+}  // namespace streamlab::sinks
