@@ -30,8 +30,8 @@ demo: build corpus
 	@eval "$$($(SERVICES) env kafka)" && deploy/local/demo $(BUILD)/streamlab
 
 test: build asan corpus
-	@$(SERVICES) start kafka
-	@eval "$$($(SERVICES) env kafka)" && \
+	@$(SERVICES) start kafka postgres redis
+	@eval "$$($(SERVICES) env)" && \
 	  ctest --test-dir $(BUILD) --output-on-failure -j 1 && \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit
 

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "raw"}));
   c->add_flag("--quiet", consume.quiet, "Print only the once-a-second rate line");
   c->add_option("--count", consume.count, "Stop after N messages");
-  c->add_option("--idle-exit", consume.idle_exit_s, "Stop after S seconds without a message")
+  c->add_option("--idle-exit", consume.idle_exit_s,
+                "Stop after S seconds without a message (the clock restarts when partitions are assigned)")
       ->check(CLI::NonNegativeNumber);
   c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
   c->add_option("--sink", consume.sink,

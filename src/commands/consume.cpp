@@ -65,6 +65,16 @@ int run_consume(const ConsumeOptions& o) {
                                  .batch_time = milliseconds(static_cast<std::int64_t>(o.batch_ms))},
         dlq.get());
   }
+  if (sink) {
+    // Fail fast on a wrong URI, password or permission; an outage is waited out later.
+    try {
+      sink->stored_offsets(o.group, {});
+    } catch (const sinks::RetryableError& e) {
+      fmt::print(stderr, "sink: {} unavailable for now ({}); will retry\n", sink->describe(), e.what());
+    } catch (const sinks::FatalError& e) {
+      throw core::RuntimeFailure(e.what());
+    }
+  }
   kafka::Consumer consumer(brokers.client, o.group, o.topics, from, runner.get());
   if (runner) runner->attach(consumer);
 
@@ -80,8 +90,9 @@ int run_consume(const ConsumeOptions& o) {
   std::uint64_t consumed = 0, bytes = 0, errors = 0;
   std::uint64_t last_count = 0, last_bytes = 0;
   const auto start = clock.now();
-  auto last_tick = start, last_message = start, first_message = start;
+  auto last_tick = start, last_message = start, first_message = start, last_activity = start;
   bool idle_timeout = false;
+  std::uint64_t seen_assignments = 0;
 
   while (!core::shutdown_requested()) {
     if (o.count != 0 && consumed >= o.count) break;
@@ -105,13 +116,17 @@ int run_consume(const ConsumeOptions& o) {
       if (ts_ms > 0) latency.record(now_us - ts_ms * 1000);
       if (!o.show.empty()) view.append(*m, out);
     }
+    bool wrote = false;
     if (runner) {
       for (auto& m : batch) {
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) runner->add(std::move(m));
       }
-      runner->tick();
+      wrote = runner->tick();
     }
     if (!batch.empty()) last_message = now;
+    // Time spent writing (or waiting out a sink outage) is not idleness either.
+    if (!batch.empty() || wrote || consumer.assignments() != seen_assignments) last_activity = clock.now();
+    seen_assignments = consumer.assignments();
     if (!out.empty()) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       std::fflush(stdout);
@@ -127,7 +142,7 @@ int run_consume(const ConsumeOptions& o) {
       last_count = consumed;
       last_bytes = bytes;
     }
-    if (o.idle_exit_s > 0 && duration<double>(now - last_message).count() >= o.idle_exit_s) {
+    if (o.idle_exit_s > 0 && duration<double>(now - last_activity).count() >= o.idle_exit_s) {
       idle_timeout = true;
       break;
     }
@@ -168,7 +183,7 @@ int run_consume(const ConsumeOptions& o) {
                    {"dead_letters", st.dead_letters},
                    {"batches", st.batches},
                    {"retries", st.retries},
-                   {"dropped_rows", st.dropped_rows},
+                   {"skipped_rows", st.skipped_rows},
                    {"commit_ms", {{"p50", ms(st.commit_us.quantile(0.5))}, {"p99", ms(st.commit_us.quantile(0.99))}}},
                    {"stored_latency_ms",
                     {{"p50", ms(st.end_to_end_us.quantile(0.5))},

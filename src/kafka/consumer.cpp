@@ -41,6 +41,7 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                             rd_kafka_topic_partition_list_t* parts, void* opaque) {
   auto* self = static_cast<Consumer*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    ++self->assignments_;
     for (int i = 0; i < parts->cnt; ++i) {
       auto& p = parts->elems[i];
       const bool first_time = self->started_.emplace(p.topic, p.partition).second;

@@ -67,6 +67,9 @@ class Consumer {
   // Leaves the group (committing what was consumed, without a listener); idempotent.
   void close();
   rd_kafka_t* handle() const { return rk_.get(); }
+  // How many assignments this member has received; changes on every rebalance that gives it
+  // partitions (an idle timer restarts then: waiting for the group is not idleness).
+  std::uint64_t assignments() const { return assignments_; }
 
  private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -77,6 +80,7 @@ class Consumer {
   HandlePtr rk_;
   std::set<std::pair<std::string, std::int32_t>> started_;  // partitions assigned before
   bool closed_ = false;
+  std::uint64_t assignments_ = 0;
 };
 
 }  // namespace streamlab::kafka

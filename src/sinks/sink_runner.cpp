@@ -52,14 +52,22 @@ Row SinkRunner::make_row(kafka::MessagePtr message) {
   return row;
 }
 
+void SinkRunner::rethrow_if_failed() const {
+  if (callback_failure_) std::rethrow_exception(callback_failure_);
+}
+
 void SinkRunner::add(kafka::MessagePtr message) {
+  rethrow_if_failed();
   if (batch_.rows.empty()) batch_started_ = Clock::now();
   batch_.rows.push_back(make_row(std::move(message)));
   if (batch_.rows.size() >= options_.batch_rows) flush();
 }
 
-void SinkRunner::tick() {
-  if (!batch_.rows.empty() && Clock::now() - batch_started_ >= options_.batch_time) flush();
+bool SinkRunner::tick() {
+  rethrow_if_failed();
+  if (batch_.rows.empty() || Clock::now() - batch_started_ < options_.batch_time) return false;
+  flush();
+  return true;
 }
 
 void SinkRunner::drop_partitions(const std::vector<TopicPartition>& gone) {
@@ -67,11 +75,12 @@ void SinkRunner::drop_partitions(const std::vector<TopicPartition>& gone) {
     const auto before = rows->size();
     rows->erase(std::remove_if(rows->begin(), rows->end(), [&](const Row& r) { return in(gone, r); }),
                 rows->end());
-    stats_.dropped_rows += before - rows->size();
+    stats_.skipped_rows += before - rows->size();
   }
 }
 
 bool SinkRunner::flush() {
+  rethrow_if_failed();
   if (batch_.rows.empty()) return true;
   auto backoff = options_.first_backoff;
   std::optional<Clock::time_point> outage_since;
@@ -81,10 +90,11 @@ bool SinkRunner::flush() {
     try {
       const std::vector<TopicPartition> fenced = sink_.write(options_.group, batch_);
       if (!fenced.empty()) {
-        // Another member of the group stored these first: this process no longer owns them.
+        // Stored already: by another member of the group (this process no longer owns the
+        // partition), or by an attempt of ours whose reply the outage swallowed.
         for (const auto& tp : fenced) {
-          fmt::print(stderr, "sink: {} [{}] was stored by another consumer; dropping its rows\n", tp.topic,
-                     tp.partition);
+          fmt::print(stderr, "sink: rows of {} [{}] in this batch are stored already; skipping them\n",
+                     tp.topic, tp.partition);
         }
         drop_partitions(fenced);
         if (batch_.rows.empty()) break;
@@ -167,16 +177,22 @@ void SinkRunner::on_assign(rd_kafka_topic_partition_list_t* partitions) {
   // so an outage here is waited out like any other.
   auto backoff = options_.first_backoff;
   Offsets stored;
-  for (;;) {
-    try {
-      stored = sink_.stored_offsets(options_.group, wanted);
-      break;
-    } catch (const RetryableError& e) {
-      if (core::shutdown_requested()) throw FatalError(fmt::format("sink unavailable at shutdown: {}", e.what()));
-      fmt::print(stderr, "sink: cannot read stored offsets ({}); retrying in {} ms\n", e.what(), backoff.count());
-      std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, options_.max_backoff);
+  try {
+    for (;;) {
+      try {
+        stored = sink_.stored_offsets(options_.group, wanted);
+        break;
+      } catch (const RetryableError& e) {
+        if (core::shutdown_requested()) throw FatalError(fmt::format("sink unavailable at shutdown: {}", e.what()));
+        fmt::print(stderr, "sink: cannot read stored offsets ({}); retrying in {} ms\n", e.what(), backoff.count());
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, options_.max_backoff);
+      }
     }
+  } catch (...) {
+    callback_failure_ = std::current_exception();
+    core::request_shutdown();
+    return;
   }
   for (int i = 0; i < partitions->cnt; ++i) {
     auto& p = partitions->elems[i];

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,9 @@ struct SinkStats {
   std::uint64_t rows = 0;          // stored as rows
   std::uint64_t dead_letters = 0;  // stored as dead letters
   std::uint64_t batches = 0;
-  std::uint64_t dropped_rows = 0;  // of partitions revoked or fenced before they were stored
+  // Not written by this process: of partitions revoked before they were stored, or found
+  // stored already (by another member, or by an attempt whose reply an outage swallowed).
+  std::uint64_t skipped_rows = 0;
   std::uint64_t retries = 0;
   core::LatencyHistogram commit_us;    // one batch's write
   core::LatencyHistogram end_to_end_us;  // Kafka timestamp → stored
@@ -44,8 +47,8 @@ class SinkRunner final : public kafka::RebalanceListener {
 
   // Takes a consumed message into the open batch; writes the batch when it is full.
   void add(kafka::MessagePtr message);
-  // Writes the open batch when its time is up.
-  void tick();
+  // Writes the open batch when its time is up; true when it did.
+  bool tick();
   // Writes the open batch now, retrying through outages. On shutdown during an outage the
   // batch is given up (it is read again on restart) and false is returned.
   bool flush();
@@ -61,8 +64,13 @@ class SinkRunner final : public kafka::RebalanceListener {
   void drop_partitions(const std::vector<TopicPartition>& gone);
   void after_commit();
 
+  void rethrow_if_failed() const;
+
   Sink& sink_;
   SinkRunnerOptions options_;
+  // A failure inside a rebalance callback cannot unwind through librdkafka's C frames; it is
+  // kept here and rethrown on the polling thread's next call.
+  std::exception_ptr callback_failure_;
   kafka::Producer* dlq_;
   kafka::Consumer* consumer_ = nullptr;
   tweets::MessageParser parser_;

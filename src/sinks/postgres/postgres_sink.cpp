@@ -103,6 +103,8 @@ PGconn* PostgresSink::connection() {
     throw RetryableError(fmt::format("{}: {}", where_, message));
   }
   PQsetClientEncoding(conn_.get(), "UTF8");
+  // NOTICEs such as "relation already exists, skipping" are not for the user's terminal.
+  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
   create_tables();
   return conn_.get();
 }

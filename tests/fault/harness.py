@@ -1,0 +1,173 @@
+"""What the sink fault tests share: the streamlab binary, fresh names, the local services,
+readers of what each store holds, and polling with deadlines (never fixed sleeps)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import psycopg2
+import redis
+
+STREAMLAB = os.environ.get("STREAMLAB_BINARY", "build/streamlab")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVICES = os.path.join(ROOT, "deploy", "local", "services")
+
+
+def env(name):
+    value = os.environ.get(name)
+    if not value:
+        sys.exit(f"{name} is not set: run through `make test`")
+    return value
+
+
+BROKERS = env("STREAMLAB_BROKERS")
+POSTGRES = env("STREAMLAB_POSTGRES")
+REDIS = env("STREAMLAB_REDIS")
+
+
+def fresh(what):
+    return f"ft-{what}-{uuid.uuid4().hex[:10]}"
+
+
+def streamlab(*args, check=True, timeout=300):
+    p = subprocess.run([STREAMLAB, *args], capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"streamlab {' '.join(args)} exited {p.returncode}: {p.stderr[-2000:]}")
+    return p
+
+
+def create_topic(topic, partitions=3):
+    streamlab("topic", "create", "-b", BROKERS, "-t", topic, "-p", str(partitions))
+
+
+def produce(topic, source, count):
+    s = json.loads(streamlab("produce", "-b", BROKERS, "-t", topic, "--source", source, "--count", str(count),
+                             "--json").stdout)
+    assert s["acked"] == count, s
+    return s
+
+
+def reference(topic, count):
+    """What the topic holds, parsed by streamlab's own parser: {(partition, offset): fields}."""
+    out = streamlab("consume", "-b", BROKERS, "-t", topic, "-g", fresh("ref"), "--from", "beginning",
+                    "--show=json", "--count", str(count), "--idle-exit", "30").stdout
+    ref = {}
+    for line in out.splitlines():
+        m = json.loads(line)
+        ref[(m["partition"], m["offset"])] = m
+    assert len(ref) == count, (len(ref), count)
+    return ref
+
+
+def wait_until(predicate, deadline_s, what):
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {deadline_s} s waiting for {what}")
+
+
+class SinkProcess:
+    """A `streamlab consume --sink` process in the background, its stderr kept in a file."""
+
+    def __init__(self, topic, group, sink, table, *extra, batch_rows=2000):
+        self.log = open(f"/tmp/{group}-{uuid.uuid4().hex[:6]}.log", "w+")
+        self.proc = subprocess.Popen(
+            [STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "-g", group, "--from", "beginning", "--sink", sink,
+             "--table", table, "--batch-rows", str(batch_rows), "--batch-ms", "100", "--quiet", "--json",
+             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", *extra],
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
+
+    def __del__(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def finish(self, timeout=120):
+        out, _ = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out
+
+    def stderr(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+
+# --- what the stores hold ---------------------------------------------------------------------
+
+class PostgresStore:
+    uri = POSTGRES
+
+    def __init__(self, table):
+        self.table = table
+
+    def _query(self, sql, *params):
+        # A fresh connection per read: the server may have been restarted by an outage test.
+        with psycopg2.connect(self.uri) as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def count(self, topic):
+        try:
+            return self._query(f'SELECT count(*) FROM "{self.table}" WHERE topic = %s', topic)[0][0]
+        except psycopg2.Error:
+            return 0  # not created yet, or the server is down
+
+    def cleanup(self):
+        with psycopg2.connect(self.uri) as conn, conn.cursor() as cur:
+            cur.execute(f'DROP TABLE IF EXISTS "{self.table}", "{self.table}_dead_letters"')
+
+    def rows(self):
+        """{(partition, offset): (kind, number, id, author, text, hashtags)} and the total row count."""
+        rows = self._query(f'SELECT "partition", "offset", kind, number, id, author, text, hashtags '
+                           f'FROM "{self.table}"')
+        return {(r[0], r[1]): r[2:] for r in rows}, len(rows)
+
+    def dead_letters(self):
+        return self._query(f'SELECT "partition", "offset", error, payload FROM "{self.table}_dead_letters"')
+
+
+class RedisStore:
+    uri = REDIS
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.r = redis.Redis.from_url(REDIS)
+
+    def count(self, topic):
+        try:
+            return self.r.llen(f"{self.prefix}:index:{topic}")
+        except redis.RedisError:
+            return 0
+
+    def cleanup(self):
+        keys = list(self.r.scan_iter(f"{self.prefix}:*", count=10000))
+        for i in range(0, len(keys), 10000):
+            self.r.unlink(*keys[i:i + 10000])
+
+    def index(self, topic):
+        return [k.decode() for k in self.r.lrange(f"{self.prefix}:index:{topic}", 0, -1)]
+
+    def hash(self, key):
+        return {k.decode(): v.decode("utf-8", "surrogateescape") for k, v in self.r.hgetall(key).items()}
+
+    def hashtags(self):
+        return {k.decode(): v for k, v in self.r.zrange(f"{self.prefix}:hashtags", 0, -1, withscores=True)}
+
+    def dead_letters(self):
+        keys = [k.decode() for k in self.r.lrange(f"{self.prefix}:dead_letters", 0, -1)]
+        return [self.r.hgetall(k) for k in keys]
+
+
+def services(action, *names):
+    subprocess.run([SERVICES, action, *names], check=True, capture_output=True, text=True, timeout=180)
