@@ -30,10 +30,12 @@ demo: build corpus
 	@eval "$$($(SERVICES) env kafka)" && deploy/local/demo $(BUILD)/streamlab
 
 test: build asan corpus
-	@$(SERVICES) start kafka postgres redis
+	@$(SERVICES) start kafka postgres redis ignite
+	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && \
 	  ctest --test-dir $(BUILD) --output-on-failure -j 1 && \
-	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit && \
+	  tests/fuzz/run $(BUILD) 60
 
 bench: build corpus
 	@$(SERVICES) start kafka

@@ -1,0 +1,503 @@
+#include "ignite/client.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "ignite/connection.hpp"
+#include "ignite/errors.hpp"
+#include "ignite/hashing.hpp"
+
+namespace streamlab::ignite {
+
+namespace {
+
+// A handshake answer is a few dozen bytes; anything near this is not one.
+constexpr std::size_t kMaxHandshakeBytes = 1 << 16;
+
+std::string peer_of(const ClientOptions& o) {
+  return o.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", o.host, o.port)
+                                               : fmt::format("{}:{}", o.host, o.port);
+}
+
+}  // namespace
+
+Client::Client(ClientOptions options) : options_(std::move(options)) {}
+
+Client::~Client() { close(); }
+
+void Client::connect() {
+  if (connection_) return;
+  version_ = kProtocol1_7;
+  connection_ = std::make_unique<Connection>(options_.host, options_.port, options_.connect_timeout);
+  try {
+    handshake();
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+void Client::close() noexcept {
+  connection_.reset();
+  tx_id_.reset();
+  // A node restarted in memory has forgotten the types: register them again after reconnecting.
+  registered_.clear();
+  types_.clear();
+  last_registered_.reset();
+}
+
+void Client::handshake() {
+  const std::string peer = peer_of(options_);
+  for (int attempt = 0;; ++attempt) {
+    connection_->send(encode_handshake(version_, options_.user, options_.password), options_.request_timeout);
+    const auto body = connection_->receive(options_.request_timeout, kMaxHandshakeBytes);
+    HandshakeResponse h;
+    try {
+      h = decode_handshake(body, version_);
+    } catch (const ProtocolError& e) {
+      throw ProtocolError(fmt::format("ignite {}: handshake: {}", peer, e.what()));
+    }
+    if (h.accepted) return;
+    if (h.status == status::kAuthFailed) {
+      throw ServerError(h.status, h.error, fmt::format("ignite {}: handshake", peer));
+    }
+    const ProtocolVersion offered = h.server_version;
+    if (offered != version_) {
+      // An older server names the version it speaks; the connection is closed after a refusal,
+      // so the next attempt dials again.
+      if (attempt == 0 && offered >= kProtocol1_2 && offered < version_) {
+        version_ = offered;
+        connection_ = std::make_unique<Connection>(options_.host, options_.port, options_.connect_timeout);
+        continue;
+      }
+      throw ProtocolError(fmt::format("ignite {}: the server speaks binary client protocol {}, this client {} to {}: {}",
+                                      peer, offered.to_string(), kProtocol1_2.to_string(),
+                                      kProtocol1_7.to_string(), h.error));
+    }
+    // Same version, refused anyway: the node is not serving clients yet (starting, recovering).
+    throw ConnectionError(fmt::format("ignite {}: handshake refused: {}", peer, h.error));
+  }
+}
+
+void Client::require_connected(std::string_view what) const {
+  if (!connection_) {
+    throw ConnectionError(fmt::format("ignite {}: {}: not connected", peer_of(options_), what));
+  }
+}
+
+Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_t request_id, std::string_view what) {
+  try {
+    connection_->send(request, options_.request_timeout);
+    // A server sending only notifications would otherwise keep this loop going forever.
+    constexpr int kMaxNotifications = 10000;
+    for (int notifications = 0;; ++notifications) {
+      if (notifications > kMaxNotifications) {
+        throw ProtocolError(fmt::format("ignite {}: {}: more than {} notifications and no answer", peer_of(options_),
+                                        what, kMaxNotifications));
+      }
+      Response response;
+      response.message = connection_->receive(options_.request_timeout, options_.max_response_bytes);
+      Reader r(response.message);
+      ResponseHeader h;
+      try {
+        h = read_response_header(r, version_);
+      } catch (const ProtocolError& e) {
+        throw ProtocolError(fmt::format("ignite {}: {}: response header: {}", peer_of(options_), what, e.what()));
+      }
+      // Notifications (continuous queries, compute) are not answers; this client starts none.
+      if (h.notification) continue;
+      if (h.request_id != request_id) {
+        throw ProtocolError(fmt::format("ignite {}: {}: answer to request {} while waiting for {}",
+                                        peer_of(options_), what, h.request_id, request_id));
+      }
+      if (h.status != 0) throw ServerError(h.status, h.error, fmt::format("ignite {}: {}", peer_of(options_), what));
+      response.body = r.position();
+      return response;
+    }
+  } catch (const ConnectionError&) {
+    close();
+    throw;
+  } catch (const ProtocolError&) {
+    close();
+    throw;
+  }
+}
+
+template <typename WriteBody>
+Client::Response Client::call(std::int16_t op_code, std::string_view what, WriteBody&& write_body) {
+  require_connected(what);
+  const std::int64_t id = ++next_request_id_;
+  Request request(op_code, id);
+  write_body(request.body());  // may throw std::invalid_argument: nothing was sent
+  return exchange(request.finish(), id, what);
+}
+
+template <typename Decode>
+auto Client::decode(const Response& response, std::string_view what, Decode&& decode_body) {
+  try {
+    Reader r = response.reader(this);
+    auto result = decode_body(r);
+    r.expect_end("response");
+    return result;
+  } catch (const ProtocolError& e) {
+    close();
+    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer_of(options_), what, e.what()));
+  }
+}
+
+std::int32_t Client::cache_id(std::string_view cache) const { return java_hash(cache); }
+
+// ---------------------------------------------------------------------------------------------
+// Caches
+
+void Client::cache_get_or_create(std::string_view name) {
+  const auto what = fmt::format("get or create cache '{}'", name);
+  const auto r = call(op::kCacheGetOrCreateWithName, what, [&](Writer& w) { w.string(name); });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+void Client::cache_get_or_create(const CacheConfig& config) {
+  const auto what = fmt::format("get or create cache '{}'", config.name);
+  const auto r = call(op::kCacheGetOrCreateWithConfiguration, what, [&](Writer& w) { write_cache_config(w, config); });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+void Client::cache_destroy(std::string_view name) {
+  const auto what = fmt::format("destroy cache '{}'", name);
+  const auto r = call(op::kCacheDestroy, what, [&](Writer& w) { w.i32(cache_id(name)); });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+std::vector<std::string> Client::cache_names() {
+  const auto r = call(op::kCacheGetNames, "cache names", [](Writer&) {});
+  return decode(r, "cache names", [](Reader& in) {
+    std::vector<std::string> names(in.count(1, "cache name list"));
+    for (auto& n : names) n = in.nullable_string().value_or("");
+    return names;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key-value
+
+void Client::register_types_in(const Value& v) {
+  if (const auto* o = std::get_if<BinaryObject>(&v.data)) {
+    if (o->type && !o->type->name().empty()) {
+      const std::pair key{o->type->id(), o->type->schema_id()};
+      if (last_registered_ != key) {
+        register_type(*o->type);
+        last_registered_ = key;
+      }
+    }
+    for (const Value& f : o->values) {
+      if (!f.is_null() && (f.is<BinaryObject>() || f.is<ValueArray>() || f.is<Collection>() || f.is<Map>())) {
+        register_types_in(f);
+      }
+    }
+  } else if (const auto* a = std::get_if<ValueArray>(&v.data)) {
+    for (const Value& x : a->items) register_types_in(x);
+  } else if (const auto* c = std::get_if<Collection>(&v.data)) {
+    for (const Value& x : c->items) register_types_in(x);
+  } else if (const auto* m = std::get_if<Map>(&v.data)) {
+    for (const auto& e : m->entries) register_types_in(e.key), register_types_in(e.value);
+  }
+}
+
+void Client::put(std::string_view cache, const Value& key, const Value& value) {
+  require_connected("put");
+  register_types_in(key);
+  register_types_in(value);
+  const auto what = fmt::format("put into cache '{}'", cache);
+  const auto r = call(op::kCachePut, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), tx_id_);
+    w.value(key);
+    w.value(value);
+  });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+void Client::put_all(std::string_view cache, std::span<const Entry> entries) {
+  require_connected("put_all");
+  for (const Entry& e : entries) {
+    register_types_in(e.key);
+    register_types_in(e.value);
+  }
+  const auto what = fmt::format("put_all of {} entries into cache '{}'", entries.size(), cache);
+  const auto r = call(op::kCachePutAll, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), tx_id_);
+    w.i32(static_cast<std::int32_t>(entries.size()));
+    for (const Entry& e : entries) {
+      w.value(e.key);
+      w.value(e.value);
+    }
+  });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+Value Client::get(std::string_view cache, const Value& key) {
+  require_connected("get");
+  register_types_in(key);
+  const auto what = fmt::format("get from cache '{}'", cache);
+  const auto r = call(op::kCacheGet, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), tx_id_);
+    w.value(key);
+  });
+  return decode(r, what, [](Reader& in) { return in.value(); });
+}
+
+std::vector<Entry> Client::get_all(std::string_view cache, std::span<const Value> keys) {
+  require_connected("get_all");
+  for (const Value& k : keys) register_types_in(k);
+  const auto what = fmt::format("get_all of {} keys from cache '{}'", keys.size(), cache);
+  const auto r = call(op::kCacheGetAll, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), tx_id_);
+    w.i32(static_cast<std::int32_t>(keys.size()));
+    for (const Value& k : keys) w.value(k);
+  });
+  return decode(r, what, [](Reader& in) { return read_entries(in); });
+}
+
+bool Client::contains_key(std::string_view cache, const Value& key) {
+  require_connected("contains_key");
+  register_types_in(key);
+  const auto what = fmt::format("contains_key in cache '{}'", cache);
+  const auto r = call(op::kCacheContainsKey, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), tx_id_);
+    w.value(key);
+  });
+  return decode(r, what, [](Reader& in) { return in.boolean(); });
+}
+
+bool Client::remove_key(std::string_view cache, const Value& key) {
+  require_connected("remove_key");
+  register_types_in(key);
+  const auto what = fmt::format("remove_key from cache '{}'", cache);
+  const auto r = call(op::kCacheRemoveKey, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), tx_id_);
+    w.value(key);
+  });
+  return decode(r, what, [](Reader& in) { return in.boolean(); });
+}
+
+void Client::clear(std::string_view cache) {
+  const auto what = fmt::format("clear cache '{}'", cache);
+  const auto r = call(op::kCacheClear, what, [&](Writer& w) { write_cache_header(w, cache_id(cache), std::nullopt); });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+std::int64_t Client::size(std::string_view cache) {
+  const auto what = fmt::format("size of cache '{}'", cache);
+  const auto r = call(op::kCacheGetSize, what, [&](Writer& w) {
+    write_cache_header(w, cache_id(cache), std::nullopt);
+    w.i32(0);  // no peek modes: all entries
+  });
+  return decode(r, what, [](Reader& in) { return in.i64(); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+SqlCursor::SqlCursor(Client* client, SqlPage first)
+    : client_(client),
+      cursor_id_(first.cursor_id),
+      columns_(std::move(first.columns)),
+      pending_(std::move(first.rows)),
+      more_(first.more) {}
+
+SqlCursor::SqlCursor(SqlCursor&& other) noexcept
+    : client_(other.client_),
+      cursor_id_(other.cursor_id_),
+      columns_(std::move(other.columns_)),
+      pending_(std::move(other.pending_)),
+      more_(other.more_) {
+  other.more_ = false;
+  other.pending_.reset();
+}
+
+SqlCursor::~SqlCursor() {
+  // The server closes a cursor by itself after its last page.
+  if (more_) client_->close_cursor(cursor_id_);
+}
+
+std::optional<std::vector<std::vector<Value>>> SqlCursor::next_page() {
+  if (pending_) {
+    auto rows = std::move(*pending_);
+    pending_.reset();
+    return rows;
+  }
+  if (!more_) return std::nullopt;
+  more_ = false;  // if fetching fails, the cursor is the server's problem (or gone with the connection)
+  SqlPage page = client_->next_sql_page(cursor_id_, columns_.size());
+  more_ = page.more;
+  return std::move(page.rows);
+}
+
+SqlCursor Client::sql_cursor(std::string_view schema, std::string_view sql, std::span<const Value> args,
+                             std::int32_t page_size) {
+  require_connected("SQL query");
+  if (page_size <= 0) throw std::invalid_argument("SQL page size must be positive");
+  for (const Value& a : args) register_types_in(a);
+  SqlFieldsRequest q;
+  q.schema = schema.empty() ? std::string("PUBLIC") : std::string(schema);
+  q.sql = std::string(sql);
+  q.args = args;
+  q.page_size = page_size;
+  const auto what = fmt::format("SQL query '{}'", sql.substr(0, 200));
+  const auto r = call(op::kQuerySqlFields, what, [&](Writer& w) {
+    write_cache_header(w, 0, std::nullopt);
+    write_sql_fields(w, q);
+  });
+  return SqlCursor(this, decode(r, what, [](Reader& in) { return read_sql_first_page(in); }));
+}
+
+SqlPage Client::next_sql_page(std::int64_t cursor_id, std::size_t columns) {
+  const auto r = call(op::kQuerySqlFieldsCursorGetPage, "SQL cursor page", [&](Writer& w) { w.i64(cursor_id); });
+  return decode(r, "SQL cursor page", [&](Reader& in) { return read_sql_next_page(in, columns); });
+}
+
+void Client::close_cursor(std::int64_t cursor_id) noexcept {
+  if (!connection_) return;
+  try {
+    const auto r = call(op::kResourceClose, "close SQL cursor", [&](Writer& w) { w.i64(cursor_id); });
+    decode(r, "close SQL cursor", [](Reader&) { return 0; });
+  } catch (const std::exception&) {
+    // Best effort: a cursor the server no longer has, or a connection already gone.
+  }
+}
+
+SqlResult Client::sql_fields(std::string_view schema, std::string_view sql, std::span<const Value> args,
+                             std::int32_t page_size) {
+  SqlCursor cursor = sql_cursor(schema, sql, args, page_size);
+  SqlResult result;
+  result.columns = cursor.columns();
+  while (auto page = cursor.next_page()) {
+    ++result.pages;
+    if (result.rows.empty()) {
+      result.rows = std::move(*page);
+    } else {
+      for (auto& row : *page) result.rows.push_back(std::move(row));
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary types
+
+void Client::register_type(const BinaryType& type) {
+  const std::pair key{type.id(), type.schema_id()};
+  if (registered_.contains(key)) return;
+  const auto what = fmt::format("register binary type '{}'", type.name());
+  const auto r = call(op::kPutBinaryType, what, [&](Writer& w) { write_type_metadata(w, metadata_of(type)); });
+  decode(r, what, [](Reader&) { return 0; });
+  registered_.insert(key);
+  types_[key] = std::make_shared<BinaryType>(type);
+}
+
+std::shared_ptr<const BinaryType> Client::find_type(std::int32_t type_id, std::int32_t schema_id, bool fetch) {
+  const std::pair key{type_id, schema_id};
+  if (const auto it = types_.find(key); it != types_.end()) return it->second;
+  if (!fetch || !connection_) return nullptr;
+  const auto what = fmt::format("binary type {}", type_id);
+  const auto r = call(op::kGetBinaryType, what, [&](Writer& w) { w.i32(type_id); });
+  // Read without a resolver: metadata holds no objects.
+  std::optional<TypeMetadata> meta;
+  try {
+    Reader in = r.reader(nullptr);
+    meta = read_type_metadata_response(in);
+    in.expect_end("response");
+  } catch (const ProtocolError& e) {
+    close();
+    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer_of(options_), what, e.what()));
+  }
+  if (!meta) return nullptr;
+  for (const auto& schema : meta->schemas) {
+    types_[{type_id, schema.first}] = type_for_schema(*meta, schema.first);
+  }
+  const auto it = types_.find(key);
+  return it == types_.end() ? nullptr : it->second;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+Transaction Client::begin_transaction(TxConcurrency concurrency, TxIsolation isolation,
+                                      std::chrono::milliseconds timeout, std::optional<std::string> label) {
+  require_connected("start transaction");
+  if (version_ < kProtocol1_5) {
+    throw Error(fmt::format("ignite {}: transactions need protocol 1.5.0, the server speaks {}", peer_of(options_),
+                            version_.to_string()));
+  }
+  if (tx_id_) throw std::logic_error("ignite client: a transaction is already open on this connection");
+  const auto r = call(op::kTxStart, "start transaction", [&](Writer& w) {
+    w.i8(static_cast<std::int8_t>(concurrency));
+    w.i8(static_cast<std::int8_t>(isolation));
+    w.i64(timeout.count());
+    w.nullable_string(label);
+  });
+  const std::int32_t id = decode(r, "start transaction", [](Reader& in) { return in.i32(); });
+  tx_id_ = id;
+  return Transaction(this, id);
+}
+
+void Client::end_transaction(std::int32_t id, bool commit) {
+  // Whatever the answer, the transaction is over for this client.
+  if (tx_id_ == id) tx_id_.reset();
+  const char* what = commit ? "commit transaction" : "roll back transaction";
+  const auto r = call(op::kTxEnd, what, [&](Writer& w) {
+    w.i32(id);
+    w.boolean(commit);
+  });
+  decode(r, what, [](Reader&) { return 0; });
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : client_(other.client_), id_(other.id_) {
+  other.client_ = nullptr;
+}
+
+Transaction::~Transaction() {
+  if (client_ == nullptr) return;
+  try {
+    end(false);
+  } catch (const std::exception&) {
+    // The connection is gone or the server forgot the transaction: it is rolled back either way.
+  }
+}
+
+void Transaction::end(bool commit) {
+  if (client_ == nullptr) throw std::logic_error("ignite transaction: already ended");
+  Client* client = client_;
+  client_ = nullptr;
+  if (!client->connected()) {
+    // The cluster rolled it back when the connection went: a rollback has nothing left to do.
+    client->tx_id_.reset();
+    if (commit) throw ConnectionError("ignite transaction: the connection was lost; the cluster rolled it back");
+    return;
+  }
+  client->end_transaction(id_, commit);
+}
+
+void Transaction::commit() { end(true); }
+void Transaction::rollback() { end(false); }
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+ClusterState Client::cluster_state() {
+  const auto r = call(op::kClusterGetState, "cluster state", [](Writer&) {});
+  const std::uint8_t s = decode(r, "cluster state", [](Reader& in) { return in.u8(); });
+  if (s > 2) {
+    close();
+    throw ProtocolError(fmt::format("ignite {}: cluster state {} is unknown", peer_of(options_), s));
+  }
+  return static_cast<ClusterState>(s);
+}
+
+void Client::set_cluster_state(ClusterState state) {
+  const auto r = call(op::kClusterChangeState, "change cluster state",
+                      [&](Writer& w) { w.i8(static_cast<std::int8_t>(state)); });
+  decode(r, "change cluster state", [](Reader&) { return 0; });
+}
+
+}  // namespace streamlab::ignite

@@ -1,0 +1,201 @@
+#pragma once
+// A thin client of Apache Ignite 2.x over its binary client protocol (1.7.0; an older server's
+// version down to 1.2.0 is accepted when it names it in the handshake): caches, key-value
+// operations, SQL fields queries with cursor paging, binary types and transactions.
+//
+// One Client is one connection, used by one thread at a time; requests are sent one after the
+// other. Errors (errors.hpp): a ConnectionError closes the connection, and the client stays
+// closed until connect() is called again (retry.hpp has a helper that does it with backoff); a
+// ServerError leaves the connection usable; a ProtocolError closes it.
+//
+// Complex objects: a BinaryObject's type is registered with the cluster (its metadata: field
+// names, type codes, schema) before the first request of this connection that carries it, so
+// that SQL and other clients (pyignite, Java) can read the object's fields by name.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ignite/codec.hpp"
+#include "ignite/messages.hpp"
+#include "ignite/value.hpp"
+
+namespace streamlab::ignite {
+
+class Connection;
+class Client;
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 10800;
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+  std::chrono::milliseconds connect_timeout{5000};
+  // For one request to be answered; a timed-out request closes the connection.
+  std::chrono::milliseconds request_timeout{60000};
+  // The largest response accepted.
+  std::size_t max_response_bytes = std::size_t{1} << 30;
+};
+
+enum class TxConcurrency : std::int8_t { kOptimistic = 0, kPessimistic = 1 };
+enum class TxIsolation : std::int8_t { kReadCommitted = 0, kRepeatableRead = 1, kSerializable = 2 };
+enum class ClusterState : std::int8_t { kInactive = 0, kActive = 1, kActiveReadOnly = 2 };
+
+// A thin-client transaction: the client's cache operations between its start and its end
+// belong to it. Ends with commit() or rollback(); destroyed while open, it rolls back. The
+// cluster rolls it back too if the connection is lost. Caches must be TRANSACTIONAL (atomic
+// caches ignore it). Must not outlive its Client.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  void commit();
+  void rollback();
+  std::int32_t id() const { return id_; }
+
+ private:
+  friend class Client;
+  Transaction(Client* client, std::int32_t id) : client_(client), id_(id) {}
+  void end(bool commit);
+
+  Client* client_;
+  std::int32_t id_;
+};
+
+struct SqlResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value>> rows;
+  std::size_t pages = 0;  // how many pages the server sent
+};
+
+// The rows of an SQL fields query, a page at a time. The server keeps the cursor until its last
+// page is fetched; destroying this earlier closes it there. Must not outlive its Client.
+class SqlCursor {
+ public:
+  SqlCursor(SqlCursor&& other) noexcept;
+  SqlCursor& operator=(SqlCursor&&) = delete;
+  ~SqlCursor();
+
+  const std::vector<std::string>& columns() const { return columns_; }
+  // The next page of rows; an empty optional once every page has been returned.
+  std::optional<std::vector<std::vector<Value>>> next_page();
+
+ private:
+  friend class Client;
+  SqlCursor(Client* client, SqlPage first);
+
+  Client* client_;
+  std::int64_t cursor_id_ = 0;
+  std::vector<std::string> columns_;
+  std::optional<std::vector<std::vector<Value>>> pending_;
+  bool more_ = false;
+};
+
+class Client final : public TypeResolver {
+ public:
+  explicit Client(ClientOptions options);  // does not connect yet
+  ~Client() override;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Connects and completes the handshake (a no-op when connected). Throws ConnectionError
+  // (unreachable, or a node not accepting clients yet), ServerError (e.g. authentication) or
+  // ProtocolError (no common protocol version).
+  void connect();
+  // Closes the connection; an open transaction is rolled back by the cluster.
+  void close() noexcept;
+  bool connected() const { return connection_ != nullptr; }
+  ProtocolVersion protocol_version() const { return version_; }
+  const ClientOptions& options() const { return options_; }
+
+  // Caches (by name; a cache created by CREATE TABLE is "SQL_<SCHEMA>_<TABLE>" unless the
+  // table's CACHE_NAME says otherwise).
+  void cache_get_or_create(std::string_view name);
+  void cache_get_or_create(const CacheConfig& config);
+  void cache_destroy(std::string_view name);
+  std::vector<std::string> cache_names();
+
+  // Key-value operations.
+  void put(std::string_view cache, const Value& key, const Value& value);
+  void put_all(std::string_view cache, std::span<const Entry> entries);
+  // The value stored under `key`, or a null Value.
+  Value get(std::string_view cache, const Value& key);
+  // The entries among `keys` that exist (in no particular order).
+  std::vector<Entry> get_all(std::string_view cache, std::span<const Value> keys);
+  bool contains_key(std::string_view cache, const Value& key);
+  bool remove_key(std::string_view cache, const Value& key);
+  void clear(std::string_view cache);
+  std::int64_t size(std::string_view cache);
+
+  // SQL fields query (DDL, DML or SELECT) in `schema` ("PUBLIC" if empty) with positional `?`
+  // arguments; every page fetched. DML answers one row with the number of rows changed.
+  SqlResult sql_fields(std::string_view schema, std::string_view sql, std::span<const Value> args = {},
+                       std::int32_t page_size = 1024);
+  SqlCursor sql_cursor(std::string_view schema, std::string_view sql, std::span<const Value> args = {},
+                       std::int32_t page_size = 1024);
+
+  // Registers `type` with the cluster unless this connection already did.
+  void register_type(const BinaryType& type);
+  // TypeResolver: types this connection registered or fetched; with `fetch`, asks the server.
+  std::shared_ptr<const BinaryType> find_type(std::int32_t type_id, std::int32_t schema_id, bool fetch) override;
+
+  // Transactions need protocol 1.5+; one at a time per client.
+  Transaction begin_transaction(TxConcurrency concurrency = TxConcurrency::kPessimistic,
+                                TxIsolation isolation = TxIsolation::kRepeatableRead,
+                                std::chrono::milliseconds timeout = std::chrono::milliseconds{0},
+                                std::optional<std::string> label = std::nullopt);
+  bool in_transaction() const { return tx_id_.has_value(); }
+
+  ClusterState cluster_state();
+  void set_cluster_state(ClusterState state);
+
+ private:
+  friend class Transaction;
+  friend class SqlCursor;
+
+  struct Response {
+    std::vector<std::uint8_t> message;
+    std::size_t body = 0;  // where the operation's data starts
+    Reader reader(TypeResolver* resolver) const {
+      return Reader(std::span(message).subspan(body), resolver);
+    }
+  };
+
+  template <typename WriteBody>
+  Response call(std::int16_t op_code, std::string_view what, WriteBody&& write_body);
+  Response exchange(std::vector<std::uint8_t> request, std::int64_t request_id, std::string_view what);
+  // Decodes a response body; a malformed one closes the connection (the server is confused).
+  template <typename Decode>
+  auto decode(const Response& response, std::string_view what, Decode&& decode_body);
+  void handshake();
+  void require_connected(std::string_view what) const;
+  // Registers the types of the complex objects in `v` this connection has not registered yet.
+  void register_types_in(const Value& v);
+  std::int32_t cache_id(std::string_view cache) const;
+  void end_transaction(std::int32_t id, bool commit);
+  void close_cursor(std::int64_t cursor_id) noexcept;
+  SqlPage next_sql_page(std::int64_t cursor_id, std::size_t columns);
+
+  ClientOptions options_;
+  std::unique_ptr<Connection> connection_;
+  ProtocolVersion version_ = kProtocol1_7;
+  std::int64_t next_request_id_ = 0;
+  std::optional<std::int32_t> tx_id_;
+  // (type id, schema id) registered on this connection, and types known by schema.
+  std::set<std::pair<std::int32_t, std::int32_t>> registered_;
+  std::map<std::pair<std::int32_t, std::int32_t>, std::shared_ptr<const BinaryType>> types_;
+  // The (type id, schema id) registered or checked last: put_all of one type costs one
+  // comparison per entry.
+  std::optional<std::pair<std::int32_t, std::int32_t>> last_registered_;
+};
+
+}  // namespace streamlab::ignite

@@ -1,0 +1,147 @@
+#include "ignite/uri.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/errors.hpp"
+
+namespace streamlab::ignite {
+namespace {
+
+[[noreturn]] void bad(std::string_view uri, std::string_view why) {
+  throw core::UsageError(fmt::format("invalid Ignite address '{}': {} (expected ignite://host[:port][?table=NAME])",
+                                     uri, why));
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view uri, std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      const int hi = i + 1 < s.size() ? hex_digit(s[i + 1]) : -1;
+      const int lo = i + 2 < s.size() ? hex_digit(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0) bad(uri, "a '%' not followed by two hex digits");
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+bool is_sql_identifier(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (const char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+IgniteUri parse_uri(std::string_view uri) {
+  constexpr std::string_view kScheme = "ignite://";
+  if (uri.size() < kScheme.size() || !std::equal(kScheme.begin(), kScheme.end(), uri.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      })) {
+    bad(uri, "it does not start with ignite://");
+  }
+  std::string_view rest = uri.substr(kScheme.size());
+  std::string_view query;
+  if (const auto q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos) bad(uri, "it has a path; only host, port and ?table= are known");
+  if (rest.find('@') != std::string_view::npos) bad(uri, "credentials go in ?user=...&password=..., not before the host");
+
+  IgniteUri out;
+  std::string_view port;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) bad(uri, "an IPv6 address without its closing ']'");
+    out.host = std::string(rest.substr(1, close - 1));
+    const std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') bad(uri, "unexpected text after the IPv6 address");
+      port = after.substr(1);
+      if (port.empty()) bad(uri, "an empty port");
+    }
+  } else {
+    const auto colon = rest.find(':');
+    out.host = std::string(rest.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+      if (port.empty()) bad(uri, "an empty port");
+    }
+  }
+  if (out.host.empty()) bad(uri, "no host");
+  if (!port.empty()) {
+    unsigned value = 0;
+    for (const char c : port) {
+      if (c < '0' || c > '9') bad(uri, fmt::format("port '{}' is not a number", port));
+      value = value * 10 + static_cast<unsigned>(c - '0');
+      if (value > 65535) bad(uri, fmt::format("port {} is out of range 1..65535", port));
+    }
+    if (value == 0) bad(uri, "port 0");
+    out.port = static_cast<std::uint16_t>(value);
+  }
+
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) bad(uri, fmt::format("parameter '{}' has no value", pair));
+    const std::string_view name = pair.substr(0, eq);
+    std::string value = percent_decode(uri, pair.substr(eq + 1));
+    std::optional<std::string>* slot = nullptr;
+    if (name == "table") slot = &out.table;
+    else if (name == "user") slot = &out.user;
+    else if (name == "password") slot = &out.password;
+    else bad(uri, fmt::format("unknown parameter '{}' (known: table, user, password)", name));
+    if (slot->has_value()) bad(uri, fmt::format("parameter '{}' given twice", name));
+    if (value.empty()) bad(uri, fmt::format("parameter '{}' is empty", name));
+    *slot = std::move(value);
+  }
+  if (out.table && !is_sql_identifier(*out.table)) {
+    bad(uri, fmt::format("table '{}' is not an SQL identifier (letters, digits and '_', not starting with a digit)",
+                         *out.table));
+  }
+  if (out.password && !out.user) bad(uri, "a password without a user");
+  return out;
+}
+
+ClientOptions IgniteUri::client_options() const {
+  ClientOptions o;
+  o.host = host;
+  o.port = port;
+  o.user = user;
+  o.password = password;
+  return o;
+}
+
+std::string IgniteUri::redacted() const {
+  std::string out = host.find(':') != std::string::npos ? fmt::format("ignite://[{}]:{}", host, port)
+                                                         : fmt::format("ignite://{}:{}", host, port);
+  char sep = '?';
+  if (table) out += fmt::format("{}table={}", sep, *table), sep = '&';
+  if (user) out += fmt::format("{}user={}", sep, *user), sep = '&';
+  if (password) out += fmt::format("{}password=***", sep);
+  return out;
+}
+
+}  // namespace streamlab::ignite

@@ -1,0 +1,32 @@
+#pragma once
+// The sink address: ignite://host[:port][?table=NAME&user=U&password=P]
+//   host   a name, an IPv4 address or an IPv6 address in brackets ([::1]);
+//   port   the thin-client port, 10800 if absent;
+//   table  the SQL table the sink writes (an SQL identifier: letters, digits, '_');
+//   user, password  credentials for a cluster with authentication (percent-encoded if needed).
+// A malformed address is a core::UsageError naming what is wrong (exit code 2).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ignite/client.hpp"
+
+namespace streamlab::ignite {
+
+struct IgniteUri {
+  std::string host;
+  std::uint16_t port = 10800;
+  std::optional<std::string> table;
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+
+  ClientOptions client_options() const;
+  // The address without the password, for status lines and logs.
+  std::string redacted() const;
+};
+
+IgniteUri parse_uri(std::string_view uri);
+
+}  // namespace streamlab::ignite
