@@ -11,8 +11,9 @@ namespace streamlab::ignite {
 namespace {
 
 [[noreturn]] void bad(std::string_view uri, std::string_view why) {
+  // The query may carry a password: the address is shown without it.
   throw core::UsageError(fmt::format("invalid Ignite address '{}': {} (expected ignite://host[:port][?table=NAME])",
-                                     uri, why));
+                                     uri.substr(0, uri.find('?')), why));
 }
 
 int hex_digit(char c) {

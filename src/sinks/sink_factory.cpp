@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/errors.hpp"
+#include "sinks/ignite/ignite_sink.hpp"
 #include "sinks/null_sink.hpp"
 #include "sinks/postgres/postgres_sink.hpp"
 #include "sinks/redis/redis_sink.hpp"
@@ -26,8 +27,9 @@ std::unique_ptr<Sink> make_sink(const SinkChoice& c) {
     if (!c.table.empty()) o.prefix = c.table;
     return std::make_unique<RedisSink>(std::move(o));
   }
+  if (c.uri.starts_with("ignite://")) return std::make_unique<IgniteSink>(c.uri, c.table);
   throw core::UsageError(fmt::format(
-      "--sink '{}': expected null, postgres://…, postgresql://… or redis://…",
+      "--sink '{}': expected null, postgres://…, postgresql://…, redis://… or ignite://…",
       c.uri.substr(0, c.uri.find("://") == std::string::npos ? c.uri.size() : c.uri.find("://") + 3)));
 }
 

@@ -1,0 +1,183 @@
+#include "sinks/ignite/ignite_sink.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "ignite/errors.hpp"
+
+namespace streamlab::sinks {
+namespace {
+
+using ignite::BinaryObject;
+using ignite::BinaryType;
+using ignite::Entry;
+using ignite::TypeCode;
+using ignite::Value;
+
+constexpr const char* kOffsetsTable = "STREAMLAB_OFFSETS";
+// Rows per put_all request: about 4 MB of tweets, and short enough pauses for the node.
+constexpr std::size_t kRowsPerRequest = 1000;
+
+// Field order = the table's column order, key columns first (Ignite matches them by name and
+// builds SQL rows from the key object and the value object).
+const auto kMessageKey = std::make_shared<const BinaryType>(
+    "streamlab.MessageKey", std::vector<std::pair<std::string, TypeCode>>{
+                                {"TOPIC", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}, {"KAFKA_OFFSET", TypeCode::kLong}});
+const auto kMessageRow = std::make_shared<const BinaryType>(
+    "streamlab.MessageRow",
+    std::vector<std::pair<std::string, TypeCode>>{{"KIND", TypeCode::kString},
+                                                  {"NUMBER", TypeCode::kLong},
+                                                  {"TWEET_ID", TypeCode::kString},
+                                                  {"CREATED_AT", TypeCode::kTimestamp},
+                                                  {"AUTHOR", TypeCode::kString},
+                                                  {"LANG", TypeCode::kString},
+                                                  {"TEXT", TypeCode::kString},
+                                                  {"HASHTAGS", TypeCode::kString},
+                                                  {"MENTIONS", TypeCode::kString},
+                                                  {"IS_RETWEET", TypeCode::kBool},
+                                                  {"KAFKA_TIMESTAMP", TypeCode::kTimestamp}});
+const auto kDeadLetterRow = std::make_shared<const BinaryType>(
+    "streamlab.DeadLetterRow",
+    std::vector<std::pair<std::string, TypeCode>>{{"CONSUMER_GROUP", TypeCode::kString},
+                                                  {"ERROR", TypeCode::kString},
+                                                  {"PAYLOAD", TypeCode::kByteArray},
+                                                  {"KAFKA_TIMESTAMP", TypeCode::kTimestamp}});
+const auto kOffsetKey = std::make_shared<const BinaryType>(
+    "streamlab.OffsetKey", std::vector<std::pair<std::string, TypeCode>>{{"CONSUMER_GROUP", TypeCode::kString},
+                                                                         {"TOPIC", TypeCode::kString},
+                                                                         {"KAFKA_PARTITION", TypeCode::kInt}});
+const auto kOffsetRow = std::make_shared<const BinaryType>(
+    "streamlab.OffsetRow", std::vector<std::pair<std::string, TypeCode>>{{"NEXT_OFFSET", TypeCode::kLong}});
+
+Value timestamp_or_null(std::int64_t ms) {
+  return ms > 0 ? Value(ignite::Timestamp{ms, 0}) : Value();
+}
+
+Value message_key(std::string_view topic, std::int32_t partition, std::int64_t offset) {
+  return BinaryObject{kMessageKey, {Value(topic), Value(partition), Value(offset)}};
+}
+
+std::string upper(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+
+}  // namespace
+
+IgniteSink::IgniteSink(const std::string& uri, const std::string& table) : uri_(ignite::parse_uri(uri)) {
+  if (!uri_.table && !table.empty()) {
+    // --table as if it were ?table=, so it is validated the same way.
+    uri_ = ignite::parse_uri(fmt::format("{}{}table={}", uri, uri.find('?') == std::string::npos ? '?' : '&', table));
+  }
+  // Unquoted SQL names are upper-cased by Ignite; the cache gets the same name.
+  table_ = upper(uri_.table.value_or("STREAMLAB_MESSAGES"));
+  dead_table_ = table_ + "_DEAD_LETTERS";
+}
+
+std::string IgniteSink::describe() const { return "ignite " + uri_.redacted(); }
+
+template <typename Op>
+auto IgniteSink::guarded(const char* what, Op&& op) -> decltype(op()) {
+  try {
+    return op();
+  } catch (const ignite::ConnectionError& e) {
+    throw RetryableError(fmt::format("{}: {}: {}", describe(), what, e.what()));
+  } catch (const ignite::Error& e) {
+    throw FatalError(fmt::format("{}: {}: {}", describe(), what, e.what()));
+  }
+}
+
+ignite::Client& IgniteSink::client() {
+  if (!client_) client_ = std::make_unique<ignite::Client>(uri_.client_options());
+  guarded("connect", [&] { client_->connect(); });
+  if (!tables_ready_) guarded("create tables", [&] { create_tables(); });
+  return *client_;
+}
+
+void IgniteSink::create_tables() {
+  const auto ddl = [&](const std::string& sql) { client_->sql_fields("PUBLIC", sql); };
+  ddl(fmt::format(
+      "CREATE TABLE IF NOT EXISTS {0} (TOPIC VARCHAR, KAFKA_PARTITION INT, KAFKA_OFFSET BIGINT, KIND VARCHAR, "
+      "NUMBER BIGINT, TWEET_ID VARCHAR, CREATED_AT TIMESTAMP, AUTHOR VARCHAR, LANG VARCHAR, TEXT VARCHAR, "
+      "HASHTAGS VARCHAR, MENTIONS VARCHAR, IS_RETWEET BOOLEAN, KAFKA_TIMESTAMP TIMESTAMP, "
+      "PRIMARY KEY (TOPIC, KAFKA_PARTITION, KAFKA_OFFSET)) WITH \"template=partitioned,backups=0,atomicity=atomic,"
+      "cache_name={0},key_type={1},value_type={2}\"",
+      table_, kMessageKey->name(), kMessageRow->name()));
+  ddl(fmt::format(
+      "CREATE TABLE IF NOT EXISTS {0} (TOPIC VARCHAR, KAFKA_PARTITION INT, KAFKA_OFFSET BIGINT, "
+      "CONSUMER_GROUP VARCHAR, ERROR VARCHAR, PAYLOAD VARBINARY, KAFKA_TIMESTAMP TIMESTAMP, "
+      "PRIMARY KEY (TOPIC, KAFKA_PARTITION, KAFKA_OFFSET)) WITH \"template=partitioned,backups=0,atomicity=atomic,"
+      "cache_name={0},key_type={1},value_type={2}\"",
+      dead_table_, kMessageKey->name(), kDeadLetterRow->name()));
+  ddl(fmt::format(
+      "CREATE TABLE IF NOT EXISTS {0} (CONSUMER_GROUP VARCHAR, TOPIC VARCHAR, KAFKA_PARTITION INT, NEXT_OFFSET BIGINT, "
+      "PRIMARY KEY (CONSUMER_GROUP, TOPIC, KAFKA_PARTITION)) WITH \"template=partitioned,backups=0,atomicity=atomic,"
+      "cache_name={0},key_type={1},value_type={2},wrap_value=true\"",
+      kOffsetsTable, kOffsetKey->name(), kOffsetRow->name()));
+  tables_ready_ = true;
+}
+
+Offsets IgniteSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
+  ignite::Client& c = client();
+  Offsets out;
+  if (partitions.empty()) return out;
+  std::vector<Value> keys;
+  for (const auto& tp : partitions) {
+    keys.push_back(BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}});
+  }
+  const std::vector<Entry> found = guarded("read offsets", [&] { return c.get_all(kOffsetsTable, keys); });
+  for (const Entry& e : found) {
+    const auto& k = e.key.as<BinaryObject>();
+    const auto& v = e.value.as<BinaryObject>();
+    out[{k.field("TOPIC")->as<std::string>(), k.field("KAFKA_PARTITION")->as<std::int32_t>()}] =
+        v.field("NEXT_OFFSET")->as<std::int64_t>();
+  }
+  return out;
+}
+
+std::vector<TopicPartition> IgniteSink::write(const std::string& group, const Batch& batch) {
+  ignite::Client& c = client();
+  std::vector<Entry> rows, dead;
+  for (const Row& r : batch.rows) {
+    rd_kafka_timestamp_type_t type;
+    const Value ts = timestamp_or_null(rd_kafka_message_timestamp(r.message.get(), &type));
+    Value key = message_key(r.topic(), r.partition(), r.offset());
+    if (!r.dead_letter_reason.empty()) {
+      const auto p = r.payload();
+      dead.push_back({std::move(key), BinaryObject{kDeadLetterRow,
+                                                   {Value(group), Value(r.dead_letter_reason),
+                                                    Value(std::vector<std::uint8_t>(p.begin(), p.end())), ts}}});
+    } else if (r.parsed.kind == tweets::MessageKind::Counter) {
+      rows.push_back({std::move(key), BinaryObject{kMessageRow,
+                                                   {Value("counter"), Value(r.parsed.number), {}, {}, {}, {}, {}, {}, {}, {}, ts}}});
+    } else {
+      const tweets::Tweet& t = r.parsed.tweet;
+      rows.push_back({std::move(key),
+                      BinaryObject{kMessageRow,
+                                   {Value("tweet"), {}, Value(t.id), timestamp_or_null(t.created_at_ms), Value(t.author),
+                                    Value(t.lang), Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
+                                    Value(nlohmann::json(t.mentions).dump()), Value(t.is_retweet), ts}}});
+    }
+  }
+  const auto put = [&](const std::string& cache, const std::vector<Entry>& entries) {
+    for (std::size_t i = 0; i < entries.size(); i += kRowsPerRequest) {
+      const std::size_t n = std::min(kRowsPerRequest, entries.size() - i);
+      guarded("put_all", [&] { c.put_all(cache, std::span<const Entry>(entries.data() + i, n)); });
+    }
+  };
+  // Data first, offsets last: a crash in between only means the same keys are written again.
+  put(table_, rows);
+  put(dead_table_, dead);
+  std::vector<Entry> offsets;
+  for (const auto& [tp, range] : batch.ranges()) {
+    offsets.push_back({BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}},
+                       BinaryObject{kOffsetRow, {Value(range.next)}}});
+  }
+  put(kOffsetsTable, offsets);
+  return {};
+}
+
+}  // namespace streamlab::sinks
