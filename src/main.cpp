@@ -78,10 +78,10 @@ int main(int argc, char** argv) {
   c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
   c->add_option("--sink", consume.sink,
                 "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
-                "URI), redis://[:password@]host:port[/db]");
+                "URI), redis://[:password@]host:port[/db], ignite://host:port[?table=NAME]");
   c->add_option("--table", consume.table,
-                "PostgreSQL table (default streamlab_messages; dead letters in <table>_dead_letters) or "
-                "Redis key prefix (default streamlab)");
+                "PostgreSQL or Ignite table (default streamlab_messages; dead letters in "
+                "<table>_dead_letters) or Redis key prefix (default streamlab)");
   c->add_option("--raw", consume.raw, "PostgreSQL: also keep each document in a raw column")
       ->check(CLI::IsMember({"none", "json", "jsonb"}))
       ->capture_default_str();
