@@ -26,8 +26,8 @@ corpus:
 	@deploy/local/corpus >/dev/null
 
 demo: build corpus
-	@$(SERVICES) start kafka
-	@eval "$$($(SERVICES) env kafka)" && deploy/local/demo $(BUILD)/streamlab
+	@$(SERVICES) start kafka postgres redis ignite
+	@eval "$$($(SERVICES) env)" && deploy/local/demo $(BUILD)/streamlab
 
 test: build asan corpus
 	@$(SERVICES) start kafka postgres redis ignite
