@@ -1,5 +1,6 @@
 """What the sink fault tests share: the streamlab binary, fresh names, the local services,
 readers of what each store holds, and polling with deadlines (never fixed sleeps)."""
+import datetime
 import json
 import os
 import signal
@@ -171,3 +172,67 @@ class RedisStore:
 
 def services(action, *names):
     subprocess.run([SERVICES, action, *names], check=True, capture_output=True, text=True, timeout=180)
+
+
+class IgniteStore:
+    """Reads an Ignite sink's SQL table through pyignite (the lab's client, PyPI), never through
+    streamlab's own thin client. pyignite is imported here, not at the top: only the Ignite tests
+    need it (they run with .local/venv's python)."""
+    uri = os.environ.get("STREAMLAB_IGNITE", "ignite://127.0.0.1:10800")
+
+    def __init__(self, table):
+        self.table = table.upper()  # unquoted SQL names: Ignite upper-cases them, as the sink does
+        host_port = self.uri.split("://", 1)[1].split("?", 1)[0]
+        host, _, port = host_port.partition(":")
+        self.address = (host or "127.0.0.1", int(port or 10800))
+
+    def _query(self, sql, *args, page_size=5000):
+        # A fresh client per read: the node may have been restarted by an outage test.
+        from pyignite import Client
+        client = Client(timeout=30)
+        try:
+            client.connect(*self.address)
+            with client.sql(sql, query_args=list(args) or None, page_size=page_size) as cursor:
+                return list(cursor)
+        finally:
+            client.close()
+
+    def count(self, topic):
+        try:
+            return self._query(f"SELECT COUNT(*) FROM {self.table} WHERE TOPIC = ?", topic)[0][0]
+        except Exception:  # noqa: BLE001 - not created yet, or the node is down/starting
+            return 0
+
+    def total(self):
+        return self._query(f"SELECT COUNT(*) FROM {self.table}")[0][0]
+
+    def rows(self, counters_only=False):
+        """{(partition, offset): (kind, number, tweet_id, created_at, author, lang, text, hashtags,
+        mentions, is_retweet)} and the row count; HASHTAGS/MENTIONS decoded from their JSON text,
+        CREATED_AT as 'YYYY-MM-DDTHH:MM:SSZ' (UTC) or None. counters_only: reads only the key, KIND
+        and NUMBER (pyignite decodes slowly), the tweet columns come back as None."""
+        tweet_columns = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL" if counters_only else \
+            "TWEET_ID, CREATED_AT, AUTHOR, LANG, TEXT, HASHTAGS, MENTIONS, IS_RETWEET"
+        rows = self._query(f"SELECT KAFKA_PARTITION, KAFKA_OFFSET, KIND, NUMBER, {tweet_columns} FROM {self.table}")
+        out = {}
+        for r in rows:
+            created = r[5]
+            if isinstance(created, tuple):  # pyignite: (datetime, nanoseconds)
+                created = created[0]
+            if created is not None:
+                # pyignite builds a naive local datetime from the epoch ms; .timestamp() undoes that.
+                created = datetime.datetime.fromtimestamp(created.timestamp(), datetime.timezone.utc) \
+                    .strftime("%Y-%m-%dT%H:%M:%SZ")
+            hashtags = json.loads(r[9]) if r[9] is not None else None
+            mentions = json.loads(r[10]) if r[10] is not None else None
+            out[(r[0], r[1])] = (r[2], r[3], r[4], created, r[6], r[7], r[8], hashtags, mentions, r[11])
+        return out, len(rows)
+
+    def dead_letters(self):
+        return self._query(f"SELECT KAFKA_PARTITION, KAFKA_OFFSET, ERROR, PAYLOAD FROM {self.table}_DEAD_LETTERS")
+
+    def cleanup(self, group=None):
+        self._query(f"DROP TABLE IF EXISTS {self.table}")
+        self._query(f"DROP TABLE IF EXISTS {self.table}_DEAD_LETTERS")
+        if group:
+            self._query("DELETE FROM STREAMLAB_OFFSETS WHERE CONSUMER_GROUP = ?", group)

@@ -84,6 +84,8 @@ auto IgniteSink::guarded(const char* what, Op&& op) -> decltype(op()) {
   try {
     return op();
   } catch (const ignite::ConnectionError& e) {
+    // The node may come back empty (an in-memory node restarted): create the tables again.
+    tables_ready_ = false;
     throw RetryableError(fmt::format("{}: {}: {}", describe(), what, e.what()));
   } catch (const ignite::Error& e) {
     throw FatalError(fmt::format("{}: {}: {}", describe(), what, e.what()));

@@ -8,8 +8,8 @@
 // TRANSACTIONAL caches, which measured about half the put_all rate of ATOMIC ones here, and
 // idempotent keys make them unnecessary. A member fenced out by a rebalance can only rewrite
 // identical rows, so no fencing is needed either.
-// Durability is Ignite's: with persistence off (the local default) a node restart loses
-// rows and offsets alike, and consumption restarts from Kafka's committed offsets.
+// Durability is Ignite's: with persistence off (the local default) a node restart loses the
+// rows and offsets stored so far; the sink recreates its tables and goes on from where it is.
 
 #include <memory>
 #include <string>
