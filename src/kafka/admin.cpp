@@ -41,6 +41,17 @@ std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy
   return o;
 }
 
+// Throws the broker's reason for the first topic that failed (`tolerated` is not a failure).
+void check_results(const rd_kafka_topic_result_t** results, size_t n, const char* action, const std::string& name,
+                   rd_kafka_resp_err_t tolerated) {
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == tolerated) continue;
+    const char* s = rd_kafka_topic_result_error_string(results[i]);
+    throw core::RuntimeFailure(fmt::format("{} topic '{}': {}", action, name, s != nullptr ? s : rd_kafka_err2str(e)));
+  }
+}
+
 }  // namespace
 
 Admin::Admin(const ClientOptions& options) : brokers_(options.brokers) {
@@ -64,15 +75,8 @@ void Admin::create_topic(const std::string& name, int partitions, int replicatio
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    const rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
-    if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && if_not_exists) continue;
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* s = rd_kafka_topic_result_error_string(results[i]);
-      throw core::RuntimeFailure(
-          fmt::format("create topic '{}': {}", name, s != nullptr ? s : rd_kafka_err2str(e)));
-    }
-  }
+  check_results(results, n, "create", name,
+                if_not_exists ? RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS : RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 void Admin::delete_topic(const std::string& name) {
@@ -85,14 +89,7 @@ void Admin::delete_topic(const std::string& name) {
   size_t n = 0;
   const rd_kafka_topic_result_t** results =
       rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    const rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* s = rd_kafka_topic_result_error_string(results[i]);
-      throw core::RuntimeFailure(
-          fmt::format("delete topic '{}': {}", name, s != nullptr ? s : rd_kafka_err2str(e)));
-    }
-  }
+  check_results(results, n, "delete", name, RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 std::vector<TopicInfo> Admin::describe(const std::string& name, bool watermarks) {
