@@ -38,8 +38,10 @@ test: build asan corpus
 	  tests/fuzz/run $(BUILD) 60
 
 bench: build corpus
-	@$(SERVICES) start kafka
-	@eval "$$($(SERVICES) env kafka)" && bench/kafka_throughput $(BUILD)/streamlab
+	@$(SERVICES) start kafka postgres redis ignite
+	@deploy/local/python-env
+	@eval "$$($(SERVICES) env)" && bench/kafka_throughput $(BUILD)/streamlab && \
+	  bench/sink_throughput $(BUILD)/streamlab && bench/ignite_throughput $(BUILD)/streamlab
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
