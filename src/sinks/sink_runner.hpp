@@ -20,7 +20,7 @@ namespace streamlab::sinks {
 struct SinkRunnerOptions {
   std::string group;
   std::size_t batch_rows = 5000;
-  std::chrono::milliseconds batch_time{200};
+  std::chrono::milliseconds batch_time{20};
   std::chrono::milliseconds first_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
 };
