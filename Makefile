@@ -6,14 +6,18 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 SERVICES   := deploy/local/services
 
-.PHONY: all deps build asan corpus demo test bench clean
+.PHONY: all deps web build asan corpus demo test bench clean
 
 all: build
 
 deps:
 	@deploy/local/install-deps
 
-build: deps
+# The dashboard and report front ends (npm packages pinned in web/package-lock.json).
+web: deps
+	@web/build
+
+build: deps web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
