@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   p->add_flag("--strict", produce.strict, "A malformed line in the file is fatal instead of skipped");
   p->add_option("--seed", produce.seed, "Seed of --source synthetic-tweets")->capture_default_str();
   p->add_flag("--json", produce.json, "Print a machine-readable summary on stdout");
+  p->add_option("--stats", produce.stats,
+                "Append running counters (acked, bytes) as a JSON line every 250 ms to FILE");
 
   commands::ConsumeOptions consume;
   auto* c = app.add_subcommand("consume", "Consume a topic: show messages live, or count them with rates and latency");
@@ -76,6 +78,12 @@ int main(int argc, char** argv) {
                 "Stop after S seconds without a message (the clock restarts when partitions are assigned)")
       ->check(CLI::NonNegativeNumber);
   c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
+  c->add_option("--stats", consume.stats,
+                "Append running counters (consumed, bytes, stored) as a JSON line every 250 ms to FILE");
+  c->add_option("--web", consume.web,
+                "Serve a live dashboard (rates, lag, sink commits, CPU/RSS, trending hashtags, a feed of "
+                "the messages) and Prometheus /metrics on HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any "
+                "free one); the URL is printed on stderr");
   c->add_option("--sink", consume.sink,
                 "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
                 "URI), redis://[:password@]host:port[/db], ignite://host:port[?table=NAME]");

@@ -12,11 +12,13 @@
 #include "core/errors.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/shutdown.hpp"
+#include "core/stats_file.hpp"
 #include "core/status_line.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
 #include "sinks/sink_factory.hpp"
 #include "sinks/sink_runner.hpp"
+#include "web/dashboard_server.hpp"
 
 namespace streamlab::commands {
 namespace {
@@ -38,6 +40,13 @@ std::int64_t wall_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// [[upper bound ms, count], …] of the non-empty buckets.
+nlohmann::json histogram_ms(const core::LatencyHistogram& h) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [upper_us, n] : h.buckets()) out.push_back({static_cast<double>(upper_us) / 1000.0, n});
+  return out;
 }
 
 }  // namespace
@@ -77,6 +86,17 @@ int run_consume(const ConsumeOptions& o) {
   }
   kafka::Consumer consumer(brokers.client, o.group, o.topics, from, runner.get());
   if (runner) runner->attach(consumer);
+  // Declared after the consumer, so it stops before the consumer's handle goes.
+  std::unique_ptr<web::DashboardServer> dashboard;
+  if (!o.web.empty()) {
+    dashboard = std::make_unique<web::DashboardServer>(
+        web::DashboardOptions{.address = o.web,
+                              .info = {.topics = o.topics, .group = o.group, .sink = sink ? sink->describe() : ""},
+                              .brokers = brokers.embedded ? "" : brokers.client.brokers,
+                              .start_from_end = from == kafka::StartFrom::End},
+        consumer.handle());
+    fmt::print(stderr, "dashboard: {}\n", dashboard->url());
+  }
 
   const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
   core::StatusLine status(/*in_place=*/o.show.empty() || !stdout_tty);
@@ -84,11 +104,17 @@ int run_consume(const ConsumeOptions& o) {
                             : o.show == "raw" ? sinks::ConsoleFormat::Style::Raw
                                               : sinks::ConsoleFormat::Style::Text);
   core::SteadyClock clock;
+  core::StatsFile stats(o.stats);
   core::LatencyHistogram latency;
   std::vector<kafka::MessagePtr> batch;
   std::string out;
   std::uint64_t consumed = 0, bytes = 0, errors = 0;
   std::uint64_t last_count = 0, last_bytes = 0;
+  const auto stats_line = [&] {
+    nlohmann::json j = {{"count", consumed}, {"bytes", bytes}};
+    if (runner) j["stored"] = runner->stats().rows + runner->stats().dead_letters;
+    return j;
+  };
   const auto start = clock.now();
   auto last_tick = start, last_message = start, first_message = start, last_activity = start;
   bool idle_timeout = false;
@@ -116,6 +142,10 @@ int run_consume(const ConsumeOptions& o) {
       if (ts_ms > 0) latency.record(now_us - ts_ms * 1000);
       if (!o.show.empty()) view.append(*m, out);
     }
+    if (dashboard) {
+      dashboard->state().record(batch);  // before the runner takes the messages
+      if (runner) dashboard->state().record_sink(runner->stats());
+    }
     bool wrote = false;
     if (runner) {
       for (auto& m : batch) {
@@ -132,6 +162,7 @@ int run_consume(const ConsumeOptions& o) {
       std::fflush(stdout);
       out.clear();
     }
+    if (stats.due()) stats.write(stats_line());
     if (now - last_tick >= seconds(1)) {
       const double dt = duration<double>(now - last_tick).count();
       status.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms", consumed,
@@ -149,9 +180,11 @@ int run_consume(const ConsumeOptions& o) {
   }
   // The open batch is written whole, or (sink down at shutdown) not at all.
   if (runner) runner->flush();
+  if (dashboard) dashboard->stop();
   consumer.close();
   if (dlq) dlq->flush(milliseconds(10000));
   status.finish();
+  stats.write(stats_line());
 
   // The rate is over the time messages were arriving, so idle waiting does not dilute it.
   const double active_s = consumed > 1 ? duration<double>(last_message - first_message).count() : 0;
@@ -171,8 +204,10 @@ int run_consume(const ConsumeOptions& o) {
         {"mb_per_s", active_s > 0 ? static_cast<double>(bytes) / active_s / 1e6 : 0},
         {"latency_ms",
          {{"p50", ms(latency.quantile(0.5))},
+          {"p90", ms(latency.quantile(0.9))},
           {"p99", ms(latency.quantile(0.99))},
-          {"max", ms(latency.max())}}},
+          {"max", ms(latency.max())},
+          {"histogram", histogram_ms(latency)}}},
         {"idle_exit", idle_timeout},
     };
     if (!kinds.empty()) j["kinds"] = kinds;

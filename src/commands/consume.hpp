@@ -19,6 +19,8 @@ struct ConsumeOptions {
   std::uint64_t count = 0;  // stop after this many; 0 = no limit
   double idle_exit_s = 0;   // stop after this long without a message; 0 = never
   std::vector<std::string> properties;
+  std::string web;  // --web HOST:PORT: the live dashboard and /metrics (src/web/); empty = off
+  std::string stats;  // --stats FILE: running counters as JSON lines (core/stats_file.hpp)
 
   // Mode 2: store every message (exactly once) as well.
   std::string sink;  // empty = none; null | postgres://… | redis://…

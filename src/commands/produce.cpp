@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "core/rate_pacer.hpp"
 #include "core/shutdown.hpp"
+#include "core/stats_file.hpp"
 #include "core/status_line.hpp"
 #include "kafka/producer.hpp"
 #include "sources/counter.hpp"
@@ -54,10 +55,12 @@ int run_produce(const ProduceOptions& o) {
   core::SteadyClock clock;
   core::RatePacer pacer(o.rate, clock);
   core::StatusLine status;
+  core::StatsFile stats(o.stats);
   const auto start = clock.now();
   auto last_tick = start;
   std::uint64_t last_acked = 0, last_bytes = 0;
   auto tick = [&](bool force) {
+    if (stats.due() || force) stats.write({{"count", producer.acked()}, {"bytes", producer.acked_bytes()}});
     const auto now = clock.now();
     if (!force && now - last_tick < seconds(1)) return;
     const double dt = duration<double>(now - last_tick).count();

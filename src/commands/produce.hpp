@@ -20,6 +20,7 @@ struct ProduceOptions {
   bool json = false;
   std::uint64_t seed = 1;
   std::vector<std::string> properties;  // -X key=value
+  std::string stats;  // --stats FILE: running counters as JSON lines (core/stats_file.hpp)
 };
 
 // Returns the exit code: 0 when every message was acknowledged, 1 otherwise.

@@ -52,4 +52,12 @@ std::int64_t LatencyHistogram::quantile(double q) const {
   return max_;
 }
 
+std::vector<std::pair<std::int64_t, std::uint64_t>> LatencyHistogram::buckets() const {
+  std::vector<std::pair<std::int64_t, std::uint64_t>> out;
+  for (std::size_t i = 0; i < buckets_.size(); ++i) {
+    if (buckets_[i] != 0) out.emplace_back(std::min(upper_bound_of(static_cast<int>(i)), max_), buckets_[i]);
+  }
+  return out;
+}
+
 }  // namespace streamlab::core

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace streamlab::core {
 
@@ -17,6 +19,8 @@ class LatencyHistogram {
   double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0; }
   // q in [0, 1]; returns an upper bound of the bucket holding the q-quantile (0 when empty).
   std::int64_t quantile(double q) const;
+  // (upper bound, count) of every non-empty bucket, in increasing order: the distribution.
+  std::vector<std::pair<std::int64_t, std::uint64_t>> buckets() const;
 
  private:
   static constexpr int kSubBits = 6;

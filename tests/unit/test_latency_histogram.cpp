@@ -51,3 +51,20 @@ TEST(LatencyHistogram, NegativeClampedAndMergeAdds) {
   EXPECT_EQ(a.min(), 0);
   EXPECT_EQ(a.max(), 2000000);
 }
+
+TEST(LatencyHistogram, BucketsAreTheDistributionInOrder) {
+  LatencyHistogram h;
+  for (int i = 0; i < 10; ++i) h.record(5);
+  for (int i = 0; i < 3; ++i) h.record(1000);
+  h.record(250000);
+  const auto b = h.buckets();
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0], (std::pair<std::int64_t, std::uint64_t>{5, 10}));
+  EXPECT_GE(b[1].first, 1000);
+  EXPECT_LE(b[1].first, 1016);  // within the histogram's 1.6%
+  EXPECT_EQ(b[1].second, 3u);
+  EXPECT_EQ(b[2], (std::pair<std::int64_t, std::uint64_t>{250000, 1}));  // capped at the max seen
+  std::uint64_t total = 0;
+  for (const auto& [upper, n] : b) total += n;
+  EXPECT_EQ(total, h.count());
+}
