@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
   p->add_option("-t,--topic", produce.topic, "Topic to produce to")->capture_default_str();
   p->add_option("--source", produce.source,
                 "counter: {\"number\": n} from 0; tweets: a JSONL file replayed as-is (--file, default the "
-                "real-tweet corpus); synthetic-tweets: seeded generator shaped like the corpus")
-      ->check(CLI::IsMember({"counter", "tweets", "synthetic-tweets"}))
+                "real-tweet corpus); synthetic-tweets: seeded generator shaped like the corpus; x-stream: "
+                "live tweets from X API v2's filtered stream (bearer token in $X_BEARER_TOKEN)")
+      ->check(CLI::IsMember({"counter", "tweets", "synthetic-tweets", "x-stream"}))
       ->capture_default_str();
   p->add_option("--file", produce.file, "JSONL tweet file for --source tweets");
   p->add_option("--count", produce.count, "Stop after N messages (default: until the source ends or Ctrl-C)");
@@ -52,6 +53,15 @@ int main(int argc, char** argv) {
   p->add_flag("--loop", produce.loop, "Replay the file again and again");
   p->add_flag("--strict", produce.strict, "A malformed line in the file is fatal instead of skipped");
   p->add_option("--seed", produce.seed, "Seed of --source synthetic-tweets")->capture_default_str();
+  p->add_option("--track", produce.track,
+                "x-stream: comma-separated keywords or phrases, any of which matches (default the lab's: "
+                "Chile,Santiago,Fútbol,...,yes,no)");
+  p->add_option("--lang", produce.lang, "x-stream: comma-separated language codes, any of which matches (default es,en)");
+  p->add_option("--api-base", produce.api_base, "x-stream: X API base URL")->capture_default_str();
+  p->add_option("--stall-timeout", produce.stall_timeout_s,
+                "x-stream: reconnect after S seconds without a byte (X sends a keep-alive every ~20 s)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   p->add_flag("--json", produce.json, "Print a machine-readable summary on stdout");
   p->add_option("--stats", produce.stats,
                 "Append running counters (acked, bytes) as a JSON line every 250 ms to FILE");

@@ -16,6 +16,8 @@
 #include "sources/counter.hpp"
 #include "sources/synthetic_tweets.hpp"
 #include "sources/tweet_file.hpp"
+#include "sources/x_stream.hpp"
+#include "sources/x_stream_rules.hpp"
 
 namespace streamlab::commands {
 namespace {
@@ -25,6 +27,9 @@ using std::chrono::seconds;
 
 constexpr std::uint64_t kMaxBurst = 1000;
 constexpr std::chrono::milliseconds kFlushTimeout{60000};  // = message.timeout.ms
+// The 2019 lab's live-tweet filter.
+constexpr const char* kLabTrack = "Chile,Santiago,Fútbol,Música,porque,es,eso,hay,EEUU,sport,sports,why,you,me,yes,no";
+constexpr const char* kLabLangs = "es,en";
 
 std::unique_ptr<sources::Source> make_source(const ProduceOptions& o) {
   if (o.source == "counter") return std::make_unique<sources::Counter>();
@@ -33,6 +38,14 @@ std::unique_ptr<sources::Source> make_source(const ProduceOptions& o) {
                                                 o.loop, o.strict);
   }
   if (o.source == "synthetic-tweets") return std::make_unique<sources::SyntheticTweets>(o.seed);
+  if (o.source == "x-stream") {
+    sources::XStreamOptions x;
+    x.api_base = o.api_base;
+    x.track = sources::split_list(o.track.empty() ? kLabTrack : o.track, "--track");
+    x.langs = sources::split_list(o.lang.empty() ? kLabLangs : o.lang, "--lang");
+    x.stall_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.stall_timeout_s * 1000));
+    return std::make_unique<sources::XStream>(std::move(x), sources::bearer_token_from_env());
+  }
   throw core::UsageError(fmt::format("unknown --source '{}'", o.source));
 }
 
@@ -46,6 +59,9 @@ std::string status_text(const kafka::Producer& p, double msgs_per_s, double byte
 int run_produce(const ProduceOptions& o) {
   if (o.source != "tweets" && (!o.file.empty() || o.loop)) {
     throw core::UsageError("--file and --loop go with --source tweets");
+  }
+  if (o.source != "x-stream" && (!o.track.empty() || !o.lang.empty() || o.api_base != ProduceOptions{}.api_base)) {
+    throw core::UsageError("--track, --lang and --api-base go with --source x-stream");
   }
   auto source = make_source(o);
   BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
@@ -74,15 +90,23 @@ int run_produce(const ProduceOptions& o) {
 
   std::uint64_t bytes_sent = 0;
   bool exhausted = false;
+  std::string source_error;
   while (!exhausted && !core::shutdown_requested()) {
     if (o.count != 0 && producer.sent() >= o.count) break;
     if (o.duration_s > 0 && duration<double>(clock.now() - start).count() >= o.duration_s) break;
     const std::uint64_t want = o.count != 0 ? std::min(kMaxBurst, o.count - producer.sent()) : kMaxBurst;
     const std::uint64_t burst = pacer.acquire(want);
     for (std::uint64_t i = 0; i < burst; ++i) {
-      const auto payload = source->next();
-      if (!payload) {
+      std::optional<std::string_view> payload;
+      try {
+        payload = source->next();
+      } catch (const core::RuntimeFailure& e) {  // what was sent is still flushed and summed up
+        source_error = e.what();
         exhausted = true;
+        break;
+      }
+      if (!payload) {
+        exhausted = !source->live();  // a live source has nothing yet: check the clock, ask again
         break;
       }
       producer.send(*payload);
@@ -119,6 +143,7 @@ int run_produce(const ProduceOptions& o) {
         {"interrupted", core::shutdown_requested()},
     };
     if (!producer.first_error().empty()) j["first_error"] = producer.first_error();
+    if (!source_error.empty()) j["source_error"] = source_error;
     fmt::print("{}\n", j.dump());
   }
   fmt::print(stderr, "produced {} of {} messages to '{}' ({:.1f} MB) in {:.2f} s: {} msgs/s, {:.1f} MB/s\n",
@@ -128,6 +153,10 @@ int run_produce(const ProduceOptions& o) {
   if (source->skipped() > 0) {
     fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source->skipped(),
                source->first_skip_reason());
+  }
+  if (!source_error.empty()) {
+    fmt::print(stderr, "error: {}\n", source_error);
+    return 1;
   }
   if (lost > 0) {
     fmt::print(stderr, "error: {} message(s) not acknowledged: {}\n", lost,

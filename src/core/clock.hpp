@@ -21,6 +21,20 @@ class SteadyClock final : public Clock {
   void sleep_until(Nanos t) override;
 };
 
+// Time that moves only when a test moves it (or sleeps through it): for time-driven logic.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(Nanos start = Nanos{1'000'000'000}) : t_(start) {}
+  Nanos now() const override { return t_; }
+  void sleep_until(Nanos t) override {
+    if (t > t_) t_ = t;
+  }
+  void advance(Nanos d) { t_ += d; }
+
+ private:
+  Nanos t_;
+};
+
 // Wall-clock milliseconds since the epoch, the unit of Kafka message timestamps.
 std::int64_t wall_ms();
 

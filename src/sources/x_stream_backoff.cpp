@@ -1,0 +1,63 @@
+#include "sources/x_stream_backoff.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+namespace streamlab::sources {
+namespace {
+
+Nanos doubling(Nanos first, int failures, Nanos cap) {
+  Nanos d = first;
+  for (int i = 1; i < failures && d < cap; ++i) d *= 2;
+  return std::min(d, cap);
+}
+
+}  // namespace
+
+void XStreamBackoff::connected() {
+  connected_at_ = clock_.now();
+  // The network schedule starts over only once the connection has proved itself (failed()).
+  http_failures_ = rate_limit_failures_ = 0;
+}
+
+Nanos XStreamBackoff::failed(XStreamFailure kind, std::optional<Nanos> rate_limit_reset_in) {
+  const Nanos now = clock_.now();
+  const bool was_established = connected_at_ && now - *connected_at_ >= kEstablished;
+  connected_at_.reset();
+  Nanos wait{0};
+  switch (kind) {
+    case XStreamFailure::Network:
+      if (was_established) {
+        network_failures_ = 0;  // reconnect at once; the next failure starts the linear schedule
+      } else {
+        ++network_failures_;
+        wait = std::min(kNetworkStep * network_failures_, kNetworkMax);
+      }
+      break;
+    case XStreamFailure::Http:
+      wait = doubling(kHttpFirst, ++http_failures_, kHttpMax);
+      break;
+    case XStreamFailure::RateLimited:
+      wait = doubling(kRateLimitFirst, ++rate_limit_failures_, kRateLimitMax);
+      if (rate_limit_reset_in && *rate_limit_reset_in > Nanos{0}) wait = *rate_limit_reset_in;
+      break;
+  }
+  next_attempt_ = now + wait;
+  return wait;
+}
+
+std::optional<Nanos> rate_limit_reset_in(const std::string& header_value, std::int64_t now_wall_ms) {
+  std::int64_t reset_s = 0;
+  const char* begin = header_value.data();
+  const char* end = begin + header_value.size();
+  while (begin < end && *begin == ' ') ++begin;
+  while (end > begin && (end[-1] == ' ' || end[-1] == '\r' || end[-1] == '\n')) --end;
+  const auto [ptr, ec] = std::from_chars(begin, end, reset_s);
+  if (begin == end || ec != std::errc() || ptr != end) return std::nullopt;
+  const std::int64_t wait_ms = reset_s * 1000 - now_wall_ms;
+  if (wait_ms <= 0) return std::nullopt;
+  return std::chrono::milliseconds(wait_ms);
+}
+
+}  // namespace streamlab::sources

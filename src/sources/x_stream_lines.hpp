@@ -1,0 +1,27 @@
+#pragma once
+// Cuts X's streaming response into lines: one line may arrive in many reads and one read may
+// hold many lines. Lines end with "\r\n"; blank ones are keep-alives and are dropped.
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace streamlab::sources {
+
+class LineSplitter {
+ public:
+  // Appends every line completed by `chunk` (without its "\r\n") to `out`; blank lines
+  // (keep-alives) are counted, not appended.
+  void feed(std::string_view chunk, std::deque<std::string>& out);
+  // Drops an incomplete line (a connection lost mid-line); returns its size in bytes.
+  std::size_t reset();
+  std::size_t pending() const { return partial_.size(); }
+  std::uint64_t keep_alives() const { return keep_alives_; }
+
+ private:
+  std::string partial_;
+  std::uint64_t keep_alives_ = 0;
+};
+
+}  // namespace streamlab::sources

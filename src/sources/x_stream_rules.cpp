@@ -1,0 +1,102 @@
+#include "sources/x_stream_rules.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+
+namespace streamlab::sources {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string keyword(const std::string& word) {
+  // Characters that are rule syntax: quotes, grouping, and a leading negation/operator sign.
+  if (word.find_first_of("\"()") != std::string::npos || word.front() == '-' || word.back() == ':') {
+    throw core::UsageError(fmt::format(
+        "--track word '{}' holds rule syntax (quotes, parentheses, a leading '-' or a trailing ':'); "
+        "give plain words or phrases",
+        word));
+  }
+  const bool phrase = word.find_first_of(" \t") != std::string::npos;
+  const bool operator_word = word == "OR" || word == "AND";
+  return phrase || operator_word ? fmt::format("\"{}\"", word) : word;
+}
+
+bool is_lang_code(const std::string& lang) {
+  if (lang.size() < 2 || lang.size() > 3) return false;
+  return std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+std::string group(const std::vector<std::string>& items) {
+  std::string joined;
+  for (const auto& item : items) {
+    if (!joined.empty()) joined += " OR ";
+    joined += item;
+  }
+  return items.size() > 1 ? fmt::format("({})", joined) : joined;
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(std::string_view list, std::string_view flag) {
+  std::vector<std::string> items;
+  for (;;) {
+    const auto comma = list.find(',');
+    const std::string_view item = trim(list.substr(0, comma));
+    if (item.empty()) {
+      throw core::UsageError(fmt::format("{} has an empty item (in '{}')", flag, list));
+    }
+    items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+XRule build_rule(const std::vector<std::string>& track, const std::vector<std::string>& langs) {
+  if (track.empty()) throw core::UsageError("--track needs at least one word");
+  std::vector<std::string> words, lang_ops;
+  for (const auto& w : track) words.push_back(keyword(w));
+  for (const auto& l : langs) {
+    if (!is_lang_code(l)) {
+      throw core::UsageError(fmt::format("--lang '{}' is not a language code (like es, en: two or three "
+                                         "lowercase letters, as X's lang: operator takes them)",
+                                         l));
+    }
+    lang_ops.push_back("lang:" + l);
+  }
+  std::string value = group(words);
+  if (!lang_ops.empty()) value += " " + group(lang_ops);
+  if (value.size() > kMaxRuleLength) {
+    throw core::UsageError(fmt::format("the filtered-stream rule from --track and --lang is {} characters; X "
+                                       "allows at most {} per rule: track fewer words",
+                                       value.size(), kMaxRuleLength));
+  }
+  return XRule{"", std::move(value), std::string(kStreamlabRuleTag)};
+}
+
+RuleDiff diff_rules(const std::vector<XRule>& wanted, const std::vector<XRule>& existing) {
+  RuleDiff diff;
+  for (const auto& w : wanted) {
+    const bool present = std::any_of(existing.begin(), existing.end(),
+                                     [&](const XRule& e) { return e.value == w.value; });
+    const bool listed = std::any_of(diff.add.begin(), diff.add.end(),
+                                    [&](const XRule& a) { return a.value == w.value; });
+    if (!present && !listed) diff.add.push_back(w);
+  }
+  for (const auto& e : existing) {
+    if (e.tag != kStreamlabRuleTag) continue;
+    const bool keep = std::any_of(wanted.begin(), wanted.end(),
+                                  [&](const XRule& w) { return w.value == e.value; });
+    if (!keep) diff.delete_ids.push_back(e.id);
+  }
+  return diff;
+}
+
+}  // namespace streamlab::sources
