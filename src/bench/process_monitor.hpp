@@ -18,6 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include <optional>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 namespace streamlab::bench {
@@ -31,12 +34,35 @@ struct ProcessSeries {
   std::vector<int> pids;            // how many pids the set had
 };
 
+struct DiskSeries {
+  std::string name;
+  std::vector<double> t_s;
+  std::vector<std::uint64_t> bytes;
+};
+
 struct ResourceSummary {
   double cpu_pct_mean = 0;
   double cpu_pct_max = 0;
   std::uint64_t rss_bytes_max = 0;
   std::size_t samples = 0;
 };
+
+// What the monitor reads from one line of /proc/<pid>/stat.
+struct ProcStat {
+  pid_t pid = 0;
+  char state = '?';
+  pid_t ppid = 0;
+  std::uint64_t cpu_ticks = 0;   // utime + stime, in clock ticks
+  std::uint64_t start_ticks = 0; // start time after boot: tells a reused pid apart
+};
+// The command name may hold spaces and parentheses: the fields start after its last ')'.
+std::optional<ProcStat> parse_proc_stat(std::string_view line);
+// Socket inodes in LISTEN state on `port`, from the text of /proc/net/tcp or /proc/net/tcp6.
+std::vector<std::uint64_t> listening_inodes(std::string_view proc_net_tcp, std::uint16_t port);
+// Mean/max over the samples of `series` with t in [from_s, to_s].
+ResourceSummary summarize(const ProcessSeries& series, double from_s, double to_s);
+// The total size of the regular files under `dir`; files vanishing meanwhile are skipped.
+std::uint64_t directory_bytes(const std::filesystem::path& dir);
 
 // The pid owning a socket listening on `port` (TCP, IPv4 or IPv6), or 0.
 pid_t pid_listening_on(std::uint16_t port);
@@ -65,6 +91,7 @@ class ProcessMonitor {
   void sample_now();  // one sample of everything, on the caller's thread (start() does this periodically)
 
   std::vector<ProcessSeries> processes() const;
+  std::vector<DiskSeries> disks() const;
   // Mean/max over the samples with t in [from_s, to_s].
   ResourceSummary summary(const std::string& name, double from_s, double to_s) const;
   // {"interval_ms", "processes": [{name, role, t, cpu_pct, rss_bytes}], "disk": [{name, t, bytes}]}
