@@ -29,9 +29,11 @@ asan: deps
 corpus:
 	@deploy/local/corpus >/dev/null
 
+# The main job: the lab's experiments, quick, with their baselines; prints where the report is.
 demo: build corpus
 	@$(SERVICES) start kafka postgres redis ignite
-	@eval "$$($(SERVICES) env)" && deploy/local/demo $(BUILD)/streamlab
+	@deploy/local/python-env
+	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench --quick
 
 test: build asan corpus
 	@$(SERVICES) start kafka postgres redis ignite

@@ -6,6 +6,7 @@
 
 #include <exception>
 
+#include "commands/bench.hpp"
 #include "commands/broker.hpp"
 #include "commands/consume.hpp"
 #include "commands/produce.hpp"
@@ -139,6 +140,26 @@ int main(int argc, char** argv) {
   b->add_option("-p,--partitions", broker.partitions, "Partitions of each -t topic")->capture_default_str();
   b->add_option("-t,--topic", broker.topics, "Topics to create up front (repeatable)");
 
+  commands::BenchOptions bench;
+  auto* bn = app.add_subcommand("bench",
+                                "Run the lab's experiments (mode 1, mode 2 into each sink, the services at rest, "
+                                "highest sustainable rates, latency at fixed rates) with baselines; writes "
+                                "report.json, report.md and report.html");
+  bn->add_option("-b,--brokers", bench.brokers, kBrokersHelp);
+  bn->add_option("--scenario", bench.scenarios,
+                 "Scenario name(s), repeatable or comma-separated (default all): counters-live, tweets-live, "
+                 "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, rest, "
+                 "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}");
+  bn->add_flag("--quick", bench.quick, "Smaller counts and shorter steps: a few minutes for everything");
+  bn->add_option("--scale", bench.scale, "Multiplies every count and duration")->capture_default_str();
+  bn->add_option("--out", bench.out, "Report directory (default bench/out/<UTC timestamp>)");
+  bn->add_flag("--no-baselines", bench.no_baselines, "Skip kcat, Kafka's perf tools, psql \\copy, redis-benchmark and the lab-style consumers");
+  bn->add_flag("--keep", bench.keep, "Keep the run's topics, tables, keys and work files");
+  bn->add_option("--postgres", bench.postgres, "PostgreSQL URI (default $STREAMLAB_POSTGRES)");
+  bn->add_option("--redis", bench.redis, "Redis URI (default $STREAMLAB_REDIS)");
+  bn->add_option("--ignite", bench.ignite, "Ignite URI (default $STREAMLAB_IGNITE)");
+  for (int i = 0; i < argc; ++i) bench.command_line += (i ? " " : "") + std::string(i ? argv[i] : "streamlab");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,6 +173,7 @@ int main(int argc, char** argv) {
     if (c->parsed()) return commands::run_consume(consume);
     if (t->parsed()) return commands::run_topic(topic);
     if (b->parsed()) return commands::run_broker(broker);
+    if (bn->parsed()) return commands::run_bench(bench);
   } catch (const core::UsageError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;

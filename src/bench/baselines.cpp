@@ -1,0 +1,281 @@
+#include "bench/baselines.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "bench/child_process.hpp"
+
+namespace streamlab::bench {
+
+using namespace std::chrono_literals;
+
+std::optional<double> BaselineResult::ratio() const {
+  if (!value || !streamlab || *value <= 0) return std::nullopt;
+  return *streamlab / *value;
+}
+
+nlohmann::json BaselineResult::to_json() const {
+  nlohmann::json j = {{"tool", tool}, {"measure", measure}, {"unit", unit}};
+  j["value"] = value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  j["streamlab"] = streamlab ? nlohmann::json(*streamlab) : nlohmann::json(nullptr);
+  const auto r = ratio();
+  j["ratio"] = r ? nlohmann::json(*r) : nlohmann::json(nullptr);
+  if (!note.empty()) j["note"] = note;
+  return j;
+}
+
+namespace {
+
+BaselineResult missing(const std::string& tool, const std::string& measure, const std::string& why) {
+  BaselineResult r;
+  r.tool = tool;
+  r.measure = measure;
+  r.note = why;
+  return r;
+}
+
+RunResult run_watched(const BaselineContext& c, const std::string& name, const std::vector<std::string>& argv,
+                      std::chrono::seconds timeout, const std::vector<std::pair<std::string, std::string>>& env = {}) {
+  RunResult r = run_program(argv, timeout, env, {}, [&](pid_t pid) {
+    if (c.watch) c.watch(name, pid);
+  });
+  if (c.unwatch) c.unwatch(name);
+  return r;
+}
+
+std::string failure(const RunResult& r) {
+  return fmt::format("exited {}: {}", r.exit_code, r.err.substr(r.err.size() > 300 ? r.err.size() - 300 : 0));
+}
+
+// The Java tools' command line: the broker's own jars and the tools' log4j configuration.
+std::optional<std::vector<std::string>> java_tool(const std::string& cls) {
+  const char* lib = std::getenv("STREAMLAB_KAFKA_LIB");
+  if (lib == nullptr || *lib == '\0' || !find_program("java")) return std::nullopt;
+  const char* log4j = std::getenv("STREAMLAB_KAFKA_TOOLS_LOG4J");
+  return std::vector<std::string>{"java", "-Xmx1g", "-cp", std::string(lib) + "/*",
+                                  std::string("-Dlog4j.configuration=file:") + (log4j ? log4j : ""), cls};
+}
+
+}  // namespace
+
+BaselineResult kcat_produce(const BaselineContext& c, const std::string& topic, const std::filesystem::path& file,
+                            std::uint64_t n) {
+  if (!find_program("kcat")) return missing("kcat", "produce", "kcat is not installed");
+  // Same producer settings as streamlab's: idempotent, acks=all.
+  auto r = run_watched(c, "kcat", {"kcat", "-b", c.services.brokers, "-t", topic, "-P", "-l", "-X", "acks=all", "-X",
+                                   "enable.idempotence=true", file.string()},
+                       600s);
+  BaselineResult b;
+  b.tool = "kcat";
+  b.measure = "produce";
+  if (r.exit_code != 0) {
+    b.note = failure(r);
+    return b;
+  }
+  b.value = static_cast<double>(n) / r.seconds;
+  b.note = "process wall time (start-up included)";
+  return b;
+}
+
+BaselineResult kcat_consume(const BaselineContext& c, const std::string& topic, std::uint64_t n) {
+  if (!find_program("kcat")) return missing("kcat", "consume", "kcat is not installed");
+  ChildSpec spec;
+  spec.argv = {"kcat", "-b", c.services.brokers, "-t", topic, "-C", "-e", "-q", "-o", "beginning", "-c",
+               std::to_string(n), "-f", "%s\\n"};
+  spec.stdout_pipe = true;
+  Child child = Child::spawn(spec);
+  if (c.watch) c.watch("kcat", child.pid());
+  // From the first byte to the last, like streamlab's own first-to-last-message rate.
+  std::optional<std::chrono::steady_clock::time_point> first;
+  auto last = std::chrono::steady_clock::now();
+  std::uint64_t lines = 0;
+  std::vector<char> buf(1 << 20);
+  while (true) {
+    const ssize_t got = ::read(child.stdout_fd(), buf.data(), buf.size());
+    if (got <= 0) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (!first) first = now;
+    last = now;
+    for (ssize_t i = 0; i < got; ++i) lines += buf[static_cast<std::size_t>(i)] == '\n' ? 1 : 0;
+  }
+  const int rc = child.wait_for(60s).value_or(-1);
+  if (c.unwatch) c.unwatch("kcat");
+  BaselineResult b;
+  b.tool = "kcat";
+  b.measure = "consume";
+  if (rc != 0 || lines < n || !first) {
+    b.note = fmt::format("kcat exited {} after {} of {} messages", rc, lines, n);
+    return b;
+  }
+  const double secs = std::chrono::duration<double>(last - *first).count();
+  if (secs > 0) b.value = static_cast<double>(n) / secs;
+  b.note = "first to last byte written";
+  return b;
+}
+
+BaselineResult kafka_perf_produce(const BaselineContext& c, const std::string& topic, const std::filesystem::path& file,
+                                  std::uint64_t n) {
+  auto java = java_tool("org.apache.kafka.tools.ProducerPerformance");
+  if (!java) return missing("kafka-producer-perf-test", "produce", "java or STREAMLAB_KAFKA_LIB not available");
+  // librdkafka's batching (linger.ms=5, batch.size=1000000) for the Java producer too.
+  auto argv = *java;
+  argv.insert(argv.end(), {"--topic", topic, "--num-records", std::to_string(n), "--throughput", "-1", "--payload-file",
+                           file.string(), "--payload-delimiter", "\n", "--producer-props",
+                           "bootstrap.servers=" + c.services.brokers, "acks=all", "enable.idempotence=true",
+                           "linger.ms=5", "batch.size=1000000"});
+  auto r = run_watched(c, "kafka-perf", argv, 600s);
+  BaselineResult b;
+  b.tool = "kafka-producer-perf-test";
+  b.measure = "produce";
+  if (r.exit_code != 0) {
+    b.note = failure(r);
+    return b;
+  }
+  // The last "N records sent, X records/sec (Y MB/sec), ..." line: its own rate, JVM start-up excluded.
+  std::stringstream lines(r.out);
+  std::string line, last;
+  while (std::getline(lines, line)) {
+    if (line.find("records sent") != std::string::npos) last = line;
+  }
+  const auto comma = last.find(", ");
+  if (comma != std::string::npos) b.value = std::strtod(last.c_str() + comma + 2, nullptr);
+  if (!b.value) b.note = "no 'records sent' line in its output";
+  return b;
+}
+
+BaselineResult kafka_perf_consume(const BaselineContext& c, const std::string& topic, const std::string& group,
+                                  std::uint64_t n) {
+  auto java = java_tool("org.apache.kafka.tools.ConsumerPerformance");
+  if (!java) return missing("kafka-consumer-perf-test", "consume", "java or STREAMLAB_KAFKA_LIB not available");
+  auto argv = *java;
+  argv.insert(argv.end(), {"--bootstrap-server", c.services.brokers, "--topic", topic, "--messages", std::to_string(n),
+                           "--group", group, "--timeout", "60000"});
+  auto r = run_watched(c, "kafka-perf", argv, 600s);
+  BaselineResult b;
+  b.tool = "kafka-consumer-perf-test";
+  b.measure = "consume";
+  if (r.exit_code != 0) {
+    b.note = failure(r);
+    return b;
+  }
+  // A CSV header line then a row; fetch.nMsg.sec is the rate once fetching started.
+  std::vector<std::string> rows;
+  std::stringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) rows.push_back(line);
+  }
+  if (rows.size() >= 2) {
+    const auto split = [](const std::string& s) {
+      std::vector<std::string> f;
+      std::stringstream in(s);
+      std::string x;
+      while (std::getline(in, x, ',')) f.push_back(x.substr(x.find_first_not_of(' ')));
+      return f;
+    };
+    const auto head = split(rows[rows.size() - 2]), row = split(rows.back());
+    for (std::size_t i = 0; i < head.size() && i < row.size(); ++i) {
+      if (head[i] == "fetch.nMsg.sec") b.value = std::strtod(row[i].c_str(), nullptr);
+    }
+  }
+  if (!b.value) b.note = "no fetch.nMsg.sec in its output";
+  return b;
+}
+
+BaselineResult psql_copy(const BaselineContext& c, const std::string& table, const std::string& fresh, std::uint64_t n) {
+  if (!find_program("psql")) return missing("psql \\copy", "store", "psql is not installed");
+  BaselineResult b;
+  b.tool = "psql \\copy";
+  b.measure = "store";
+  const auto file = c.work_dir / (fresh + ".copy");
+  auto exp = run_program(psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" TO '{}'", table, file.string())}), 300s);
+  auto create = run_program(
+      psql_argv(c.services.postgres, {"-c", fmt::format("CREATE TABLE \"{}\" (LIKE \"{}\" INCLUDING ALL)", fresh, table)}), 60s);
+  if (exp.exit_code != 0 || create.exit_code != 0) {
+    b.note = "export failed: " + exp.err.substr(0, 200) + create.err.substr(0, 200);
+    return b;
+  }
+  auto load = run_watched(c, "psql", psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" FROM '{}'", fresh, file.string())}),
+                          600s);
+  std::error_code ec;
+  std::filesystem::remove(file, ec);
+  if (load.exit_code != 0) {
+    b.note = failure(load);
+    return b;
+  }
+  b.value = static_cast<double>(n) / load.seconds;
+  b.note = "the same rows, one COPY in one transaction, into a table LIKE streamlab's (psql's wall time)";
+  return b;
+}
+
+BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::size_t value_bytes) {
+  if (!find_program("redis-benchmark")) return missing("redis-benchmark", "store", "redis-benchmark is not installed");
+  auto [cli, env] = redis_cli(c.services.redis);
+  // redis-cli's -h/-p/-n are redis-benchmark's -h/-p/--dbnum.
+  std::vector<std::string> argv = {"redis-benchmark", "-h", cli[2], "-p", cli[4], "--dbnum", cli[6], "-P", "64",
+                                   "-t", "set,rpush", "-n", std::to_string(n), "-d", std::to_string(value_bytes), "-q",
+                                   "--csv"};
+  auto r = run_watched(c, "redis-benchmark", argv, 300s, env);
+  // It writes the keys "key:__rand_int__" and "mylist"; take them away again.
+  auto del = cli;
+  del.insert(del.end(), {"DEL", "key:__rand_int__", "mylist"});
+  run_program(del, 30s, env);
+  BaselineResult b;
+  b.tool = "redis-benchmark";
+  b.measure = "store";
+  if (r.exit_code != 0) {
+    b.note = failure(r);
+    return b;
+  }
+  double set = 0, rpush = 0;
+  std::stringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto value = [&] { return std::strtod(line.c_str() + line.find(",\"") + 2, nullptr); };
+    if (line.rfind("\"SET\"", 0) == 0) set = value();
+    if (line.rfind("\"RPUSH\"", 0) == 0) rpush = value();
+  }
+  if (set > 0 && rpush > 0) {
+    b.value = 1.0 / (1.0 / set + 1.0 / rpush);
+    b.note = fmt::format("-P 64, {} B values: SET {:.0f}/s, RPUSH {:.0f}/s; a message needs one of each at least", value_bytes, set, rpush);
+  } else {
+    b.note = "no SET/RPUSH rates in its output";
+  }
+  return b;
+}
+
+BaselineResult lab_style(const BaselineContext& c, const std::string& sink, const std::string& topic,
+                         const std::string& group, const std::string& table, std::uint64_t n) {
+  const std::string tool = "lab-style " + sink;
+  const auto python = c.project_root / ".local" / "venv" / "bin" / "python";
+  const auto script = c.project_root / "bench" / "baselines" / fmt::format("lab_{}_consumer.py", sink);
+  if (!std::filesystem::exists(python)) return missing(tool, "store", "no .local/venv (run deploy/local/python-env)");
+  if (!std::filesystem::exists(script)) return missing(tool, "store", "missing " + script.filename().string());
+  std::vector<std::string> argv = {python.string(), script.string(), "--brokers", c.services.brokers, "--topic", topic,
+                                   "--group", group, "--count", std::to_string(n)};
+  if (sink == "postgres") argv.insert(argv.end(), {"--dsn", c.services.postgres, "--table", table});
+  if (sink == "redis") argv.insert(argv.end(), {"--redis", c.services.redis, "--prefix", table});
+  if (sink == "ignite") argv.insert(argv.end(), {"--ignite", c.services.ignite, "--table", table, "--drop"});
+  auto r = run_watched(c, "lab-" + sink, argv, 900s);
+  BaselineResult b;
+  b.tool = tool;
+  b.measure = "store";
+  if (r.exit_code != 0) {
+    b.note = failure(r);
+    return b;
+  }
+  std::string text = r.out;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  const auto nl = text.rfind('\n');
+  const auto j = nlohmann::json::parse(nl == std::string::npos ? text : text.substr(nl + 1), nullptr, false);
+  if (j.is_object() && j.contains("rows_per_s")) b.value = j["rows_per_s"].get<double>();
+  b.note = fmt::format("on the first {} messages (one store call per message)", n);
+  return b;
+}
+
+}  // namespace streamlab::bench

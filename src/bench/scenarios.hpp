@@ -1,0 +1,33 @@
+#pragma once
+// The lab's experiments as the bench's scenarios: what each runs and how much of it, for the
+// full run, `--quick` and `--scale`.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace streamlab::bench {
+
+struct Scenario {
+  std::string id;
+  std::string title;
+  std::string kind;     // live | backlog | sink | rest | max | latency (report.schema.json)
+  std::string payload;  // counters | tweets | none
+  std::string sink;     // "" | postgres | redis | ignite
+  std::uint64_t count = 0;  // messages (unpaced producers, backlogs)
+  double rate = 0;          // msgs/s offered (paced producers), 0 = unpaced
+  double duration_s = 0;    // paced runs and rest
+  std::vector<double> ladder;  // max-*: offered rate of each step
+  double step_s = 0;           // max-*: seconds per step
+  std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
+  double planned_s = 0;  // expected seconds, for the ETA
+};
+
+// Every scenario, in run order. `scale` multiplies counts and durations (not rates).
+std::vector<Scenario> all_scenarios(bool quick, double scale);
+std::vector<std::string> scenario_names();
+// `requested`: names, comma lists allowed, "all" = every one. Unknown name → core::UsageError
+// naming it and listing the valid ones. Run order is kept; duplicates are dropped.
+std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested, bool quick, double scale);
+
+}  // namespace streamlab::bench

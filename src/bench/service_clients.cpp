@@ -1,0 +1,148 @@
+#include "bench/service_clients.hpp"
+
+#include <regex>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "bench/child_process.hpp"
+#include "ignite/client.hpp"
+#include "ignite/uri.hpp"
+
+namespace streamlab::bench {
+
+using namespace std::chrono_literals;
+
+std::string redact_uri(const std::string& uri) {
+  static const std::regex pw(R"(^([a-z]+://[^:@/]*):[^@/]*@)");
+  return std::regex_replace(uri, pw, "$1@");
+}
+
+std::uint16_t port_of(const std::string& address, std::uint16_t fallback) {
+  std::string rest = address;
+  if (auto p = rest.find("://"); p != std::string::npos) rest = rest.substr(p + 3);
+  if (auto p = rest.find('@'); p != std::string::npos) rest = rest.substr(p + 1);
+  rest = rest.substr(0, rest.find_first_of("/,?"));
+  const auto colon = rest.rfind(':');
+  if (colon == std::string::npos || rest.find(']', colon) != std::string::npos) return fallback;
+  try {
+    return static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+std::vector<std::string> psql_argv(const std::string& uri, const std::vector<std::string>& args) {
+  std::vector<std::string> v = {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", uri};
+  v.insert(v.end(), args.begin(), args.end());
+  return v;
+}
+
+std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>> redis_cli(const std::string& uri) {
+  static const std::regex re(R"(^redis://(?:([^:@]*):([^@]*)@)?([^:/]+)?(?::(\d+))?(?:/(\d+))?)");
+  std::smatch m;
+  std::vector<std::pair<std::string, std::string>> env;
+  if (!std::regex_search(uri, m, re)) return {{"redis-cli"}, env};
+  if (m[2].matched && !m[2].str().empty()) env.emplace_back("REDISCLI_AUTH", m[2].str());
+  return {{"redis-cli", "-h", m[3].matched ? m[3].str() : "127.0.0.1", "-p", m[4].matched ? m[4].str() : "6379", "-n",
+           m[5].matched ? m[5].str() : "0"},
+          env};
+}
+
+std::optional<std::string> postgres_unreachable(const std::string& uri) {
+  if (uri.empty()) return "no PostgreSQL configured (--postgres or STREAMLAB_POSTGRES)";
+  if (!find_program("psql")) return "psql not installed";
+  auto r = run_program(psql_argv(uri, {"-At", "-c", "SELECT 1"}), 15s);
+  if (r.exit_code != 0) return fmt::format("PostgreSQL at {} not reachable: {}", redact_uri(uri), r.err.substr(0, 200));
+  return std::nullopt;
+}
+
+std::optional<std::string> redis_unreachable(const std::string& uri) {
+  if (uri.empty()) return "no Redis configured (--redis or STREAMLAB_REDIS)";
+  if (!find_program("redis-cli")) return "redis-cli not installed";
+  auto [argv, env] = redis_cli(uri);
+  argv.push_back("PING");
+  auto r = run_program(argv, 15s, env);
+  if (r.exit_code != 0 || r.out.find("PONG") == std::string::npos) {
+    return fmt::format("Redis at {} not reachable: {}{}", redact_uri(uri), r.out.substr(0, 200), r.err.substr(0, 200));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ignite_unreachable(const std::string& uri) {
+  if (uri.empty()) return "no Ignite configured (--ignite or STREAMLAB_IGNITE)";
+  try {
+    ignite::Client c(ignite::parse_uri(uri).client_options());
+    c.connect();
+    c.sql_fields("PUBLIC", "SELECT 1");
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return fmt::format("Ignite at {} not reachable: {}", redact_uri(uri), e.what());
+  }
+}
+
+std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::string& table) {
+  auto r = run_program(psql_argv(uri, {"-At", "-c", fmt::format("SELECT count(*) FROM \"{}\"", table)}), 60s);
+  if (r.exit_code != 0) return std::nullopt;
+  try {
+    return std::stoull(r.out);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables, const std::string& group_prefix) {
+  std::string sql;
+  for (const auto& t : tables) sql += fmt::format("DROP TABLE IF EXISTS \"{}\", \"{}_dead_letters\";", t, t);
+  // The sink's offsets table is shared; only this run's groups go.
+  sql += fmt::format(
+      "DO $$ BEGIN IF to_regclass('streamlab_offsets') IS NOT NULL THEN "
+      "DELETE FROM streamlab_offsets WHERE consumer_group LIKE '{}%'; END IF; END $$;",
+      group_prefix);
+  auto r = run_program(psql_argv(uri, {"-c", sql}), 120s);
+  return r.exit_code == 0 ? "" : r.err.substr(0, 300);
+}
+
+std::string delete_redis_prefix(const std::string& uri, const std::string& prefix) {
+  auto [argv, env] = redis_cli(uri);
+  auto scan = argv;
+  scan.insert(scan.end(), {"--scan", "--pattern", prefix + ":*"});
+  auto r = run_program(scan, 120s, env);
+  if (r.exit_code != 0) return r.err.substr(0, 300);
+  std::stringstream keys(r.out);
+  std::string key;
+  std::vector<std::string> batch;
+  std::string error;
+  const auto flush = [&] {
+    if (batch.empty()) return;
+    auto cmd = argv;
+    cmd.push_back("UNLINK");
+    cmd.insert(cmd.end(), batch.begin(), batch.end());
+    auto u = run_program(cmd, 120s, env);
+    if (u.exit_code != 0) error = u.err.substr(0, 300);
+    batch.clear();
+  };
+  while (std::getline(keys, key)) {
+    if (key.empty()) continue;
+    batch.push_back(key);
+    if (batch.size() >= 1000) flush();
+  }
+  flush();
+  return error;
+}
+
+std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables) {
+  try {
+    ignite::Client c(ignite::parse_uri(uri).client_options());
+    c.connect();
+    for (const auto& t : tables) {
+      c.sql_fields("PUBLIC", fmt::format("DROP TABLE IF EXISTS {}", t));
+      c.sql_fields("PUBLIC", fmt::format("DROP TABLE IF EXISTS {}_DEAD_LETTERS", t));
+    }
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+}  // namespace streamlab::bench

@@ -1,0 +1,38 @@
+#pragma once
+// The services as the bench reaches them besides streamlab's own sinks: reachability checks,
+// the psql / redis-cli command lines, counts and clean-up of what a run created.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace streamlab::bench {
+
+struct ServiceUris {
+  std::string brokers, postgres, redis, ignite;  // empty = not configured
+};
+
+// `scheme://user:password@host…` → `scheme://user@host…`.
+std::string redact_uri(const std::string& uri);
+// The port of "host:port", "scheme://[user[:pw]@]host:port/…" (0 when there is none).
+std::uint16_t port_of(const std::string& address, std::uint16_t fallback);
+
+// nullopt when reachable, else why not.
+std::optional<std::string> postgres_unreachable(const std::string& uri);
+std::optional<std::string> redis_unreachable(const std::string& uri);
+std::optional<std::string> ignite_unreachable(const std::string& uri);
+
+// psql with the session's URI, quiet, stopping at the first error; `args` appended.
+std::vector<std::string> psql_argv(const std::string& uri, const std::vector<std::string>& args);
+// redis-cli for `uri` (host, port, db); the password, if any, goes in REDISCLI_AUTH.
+std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>> redis_cli(const std::string& uri);
+
+std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::string& table);
+// Clean-up; errors are returned as text (empty = done).
+std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables, const std::string& group_prefix);
+std::string delete_redis_prefix(const std::string& uri, const std::string& prefix);
+std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables);
+
+}  // namespace streamlab::bench

@@ -1,0 +1,68 @@
+#include "bench/stats_series.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/child_process.hpp"
+
+namespace streamlab::bench {
+
+std::vector<StatsPoint> parse_stats(std::string_view text) {
+  std::vector<StatsPoint> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) break;  // the writer has not finished this line
+    const std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || !j.contains("t") || !j.contains("count")) continue;
+    StatsPoint p;
+    p.t_ms = j["t"].get<std::int64_t>();
+    p.count = j["count"].get<std::uint64_t>();
+    p.bytes = j.value("bytes", std::uint64_t{0});
+    if (j.contains("stored") && j["stored"].is_number()) p.stored = j["stored"].get<std::uint64_t>();
+    out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<StatsPoint> read_stats(const std::filesystem::path& path) { return parse_stats(read_text(path)); }
+
+std::uint64_t count_at(const std::vector<StatsPoint>& points, std::int64_t t_ms) {
+  std::uint64_t c = 0;
+  for (const auto& p : points) {
+    if (p.t_ms > t_ms) break;
+    c = p.count;
+  }
+  return c;
+}
+
+void append_shifted(std::vector<StatsPoint>& into, const std::vector<StatsPoint>& more, std::uint64_t base) {
+  for (StatsPoint p : more) {
+    p.count += base;
+    if (p.stored) *p.stored += base;
+    into.push_back(p);
+  }
+}
+
+Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms) {
+  std::vector<std::int64_t> times;
+  for (const auto& p : produced) times.push_back(p.t_ms);
+  for (const auto& p : consumed) times.push_back(p.t_ms);
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  Series s;
+  for (const std::int64_t t : times) {
+    const auto pr = static_cast<double>(count_at(produced, t));
+    const auto co = static_cast<double>(count_at(consumed, t));
+    s.t.push_back(static_cast<double>(t - epoch_ms) / 1000.0);
+    s.produced.push_back(pr);
+    s.consumed.push_back(co);
+    s.lag.push_back(std::max(0.0, pr - co));
+  }
+  return s;
+}
+
+}  // namespace streamlab::bench

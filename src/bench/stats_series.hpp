@@ -1,0 +1,41 @@
+#pragma once
+// The `--stats FILE` lines of produce and consume ({"t": unix ms, "count", "bytes"[, "stored"]},
+// one every 250 ms and a final one), and the scenario series made from two of them on a
+// common clock.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace streamlab::bench {
+
+struct StatsPoint {
+  std::int64_t t_ms = 0;  // wall clock, unix ms
+  std::uint64_t count = 0;
+  std::uint64_t bytes = 0;
+  std::optional<std::uint64_t> stored;
+};
+
+// Complete lines only: a line still being written (no JSON object yet) is left out.
+std::vector<StatsPoint> parse_stats(std::string_view text);
+std::vector<StatsPoint> read_stats(const std::filesystem::path& path);
+
+// The last count at or before `t_ms` (0 before the first point).
+std::uint64_t count_at(const std::vector<StatsPoint>& points, std::int64_t t_ms);
+
+// Appends `more` (a later process of the same stream, e.g. the next step of a rate ladder)
+// with its counts shifted by `base`.
+void append_shifted(std::vector<StatsPoint>& into, const std::vector<StatsPoint>& more, std::uint64_t base);
+
+struct Series {
+  std::vector<double> t;  // seconds since `epoch_ms`
+  std::vector<double> produced, consumed, lag;
+};
+
+// Every time either file has a point, the cumulative count of both there (each a step
+// function), lag = produced - consumed (never below 0).
+Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms);
+
+}  // namespace streamlab::bench

@@ -1,0 +1,106 @@
+"""`streamlab bench` end to end at a tiny scale against the local services: the report's three
+files, report.json valid against docs/report.schema.json, every scenario ok with
+consumed == produced (== stored for sinks), the monitor sampling each scenario's processes, plain
+progress lines when stderr is not a terminal, and a usage error for an unknown scenario."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from jsonschema import Draft202012Validator
+
+from harness import ROOT, STREAMLAB, env
+
+env("STREAMLAB_BROKERS")
+SCHEMA = os.path.join(ROOT, "docs", "report.schema.json")
+
+
+def bench(*args, timeout=600):
+    return subprocess.run([STREAMLAB, "bench", *args], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def check_report(out, expect_baselines):
+    for name in ("report.json", "report.md", "report.html"):
+        assert os.path.getsize(os.path.join(out, name)) > 0, name
+    with open(os.path.join(out, "report.json")) as f:
+        doc = json.load(f)
+    with open(SCHEMA) as f:
+        errors = sorted(Draft202012Validator(json.load(f)).iter_errors(doc), key=lambda e: e.path)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    monitor = {p["name"]: p for p in doc["monitor"]["processes"]}
+    assert "kafka" in monitor, monitor.keys()
+    for s in doc["scenarios"]:
+        assert s["ok"], (s["id"], s["problems"])
+        if s.get("skipped"):
+            print(f"  {s['id']}: {s['problems']}", file=sys.stderr)
+            continue
+        assert s["consumed"] == s["produced"], s
+        if s["sink"]:
+            assert s["stored"] == s["produced"], s
+        if s["kind"] != "rest":
+            assert s["produced"] > 0, s
+            assert s["series"]["t"] and s["series"]["produced"][-1] == s["produced"], s["series"]
+        # The services: ≥ 1 sample per second over the scenario; streamlab's own processes (some
+        # live a fraction of a second at this scale): sampled in it.
+        span = s["end_s"] - s["start_s"]
+        services = ["kafka"] + ([s["sink"]] if s["sink"] else [])
+        for name in services + (["producer", "consumer"] if s["kind"] != "rest" else []):
+            t = [x for x in monitor[name]["t"] if s["start_s"] <= x <= s["end_s"]]
+            need = max(1, int(span) - 1) if name in services else 1
+            assert len(t) >= need, (s["id"], name, len(t), span)
+            assert name in s["resources"], (s["id"], name, s["resources"].keys())
+        if s["kind"] in ("latency", "max") or (s["kind"] == "live" and s["payload"] == "counters"):
+            assert s["latency_ms"]["p50"] <= s["latency_ms"]["max"], s["latency_ms"]
+    if expect_baselines:
+        tools = {b["tool"] for s in doc["scenarios"] for b in s["baselines"]}
+        assert tools, "no baselines"
+    return doc
+
+
+def all_scenarios_tiny():
+    with tempfile.TemporaryDirectory(prefix="bench-test-") as out:
+        p = bench("--scenario", "all", "--scale", "0.01", "--no-baselines", "--out", out)
+        assert p.returncode == 0, p.stderr[-3000:]
+        doc = check_report(out, expect_baselines=False)
+        ids = [s["id"] for s in doc["scenarios"]]
+        assert len(ids) == 17 and ids[0] == "counters-live", ids
+        # Not a terminal: plain lines, no carriage returns, a phase line per scenario, the report's path.
+        assert "\r" not in p.stderr
+        lines = p.stderr.splitlines()
+        assert any(l.startswith("[1/17] counters-live · ") for l in lines), lines[:5]
+        assert any(l.startswith("report: ") and l.endswith("report.html") for l in lines), lines[-5:]
+
+
+def cheap_baselines():
+    with tempfile.TemporaryDirectory(prefix="bench-test-") as out:
+        p = bench("--scenario", "counters-live,sink-postgres-counters", "--scale", "0.01", "--out", out)
+        assert p.returncode == 0, p.stderr[-3000:]
+        doc = check_report(out, expect_baselines=True)
+        live = doc["scenarios"][0]["baselines"]
+        assert {b["tool"] for b in live} >= {"kcat", "kafka-producer-perf-test", "kafka-consumer-perf-test"}, live
+        for b in live:
+            assert b["value"] is None or b["ratio"] == b["streamlab"] / b["value"], b
+
+
+def unknown_scenario_is_a_usage_error():
+    p = bench("--scenario", "counters-live,no-such-thing")
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert "no-such-thing" in p.stderr and "sink-redis-tweets" in p.stderr, p.stderr
+
+
+class BenchTest(unittest.TestCase):
+    def test_all_scenarios_tiny(self):
+        all_scenarios_tiny()
+
+    def test_cheap_baselines(self):
+        cheap_baselines()
+
+    def test_unknown_scenario_is_a_usage_error(self):
+        unknown_scenario_is_a_usage_error()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
