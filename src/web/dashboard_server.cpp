@@ -1,0 +1,224 @@
+#include "web/dashboard_server.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+#include "bench/process_monitor.hpp"
+#include "core/errors.hpp"
+
+namespace streamlab::web {
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr milliseconds kAnalyzeEvery{50};
+constexpr int kTicksPerSnapshot = 4;  // a snapshot every 200 ms
+constexpr milliseconds kPollEvery{500};
+constexpr int kWatermarkTimeoutMs = 500;
+// Finding the broker by its port scans /proc: once a second is enough for a chart.
+constexpr milliseconds kMonitorEvery{1000};
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+
+// The port of the first bootstrap broker, to find its process; 0 when there is none to find.
+std::uint16_t first_broker_port(const std::string& brokers) {
+  std::string first = brokers.substr(0, brokers.find(','));
+  if (const auto scheme = first.find("://"); scheme != std::string::npos) first = first.substr(scheme + 3);
+  const auto colon = first.rfind(':');
+  if (colon == std::string::npos) return 0;
+  unsigned port = 0;
+  const char* end = first.data() + first.size();
+  auto [ptr, ec] = std::from_chars(first.data() + colon + 1, end, port);
+  return ec == std::errc() && ptr == end && port <= 65535 ? static_cast<std::uint16_t>(port) : 0;
+}
+
+}  // namespace
+
+std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address) {
+  const auto bad = [&](const char* why) {
+    return core::UsageError(fmt::format("--web expects HOST:PORT (e.g. 127.0.0.1:8080, port 0 = any free one), "
+                                        "got '{}': {}",
+                                        address, why));
+  };
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) throw bad("no port");
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) throw bad("no host");
+  const std::string port_text = address.substr(colon + 1);
+  unsigned port = 0;
+  const char* end = port_text.data() + port_text.size();
+  auto [ptr, ec] = std::from_chars(port_text.data(), end, port);
+  if (port_text.empty() || ec != std::errc() || ptr != end || port > 65535) throw bad("the port is not 0-65535");
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+std::filesystem::path dashboard_dist_dir() {
+  const char* env = std::getenv("STREAMLAB_WEB_DIST");
+  return std::filesystem::path(env != nullptr && *env != '\0' ? env : STREAMLAB_WEB_DIST) / "dashboard";
+}
+
+DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
+    : options_(std::move(options)), consumer_(consumer), state_(options_.info), server_(std::make_unique<httplib::Server>()) {
+  const auto [host, port] = parse_listen_address(options_.address);
+  const std::filesystem::path dist = dashboard_dist_dir();
+  if (!std::filesystem::is_regular_file(dist / "index.html") || !std::filesystem::is_regular_file(dist / "app.js")) {
+    throw core::RuntimeFailure(fmt::format(
+        "--web: the dashboard's front end is not built ({} has no index.html and app.js); run web/build "
+        "(or point STREAMLAB_WEB_DIST at a built web/dist)",
+        dist.string()));
+  }
+  // Everything the page needs comes from here; the browser is told not to load anything else.
+  server_->set_default_headers({{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:"},
+                                {"X-Content-Type-Options", "nosniff"}});
+  // httplib's default sets SO_REUSEPORT, which lets a second dashboard bind a port already in
+  // use without an error; SO_REUSEADDR alone still allows a quick restart on the same port.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->set_mount_point("/", dist.string());
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(state_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server_->Get("/events", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    auto cursor = std::make_shared<LiveState::Cursor>();
+    res.set_chunked_content_provider("text/event-stream", [this, cursor](std::size_t, httplib::DataSink& sink) {
+      std::string event;
+      while (!state_.next_event(*cursor, event, milliseconds(1000))) {
+        if (state_.stopped()) {
+          sink.done();
+          return true;
+        }
+        // A comment line: lets a dropped connection show up as a failed write.
+        if (!sink.write(": idle\n\n", 8)) return false;
+      }
+      event.insert(0, "data: ");
+      event += "\n\n";
+      return sink.write(event.data(), event.size());
+    });
+  });
+
+  errno = 0;
+  const int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    throw core::RuntimeFailure(fmt::format("--web: cannot listen on {}{}", options_.address,
+                                           errno != 0 ? fmt::format(": {}", std::strerror(errno)) : ""));
+  }
+  url_ = fmt::format("http://{}:{}/", host.find(':') != std::string::npos ? "[" + host + "]" : host, bound);
+
+  monitor_ = std::make_unique<bench::ProcessMonitor>(kMonitorEvery);
+  monitor_->watch_pid("streamlab", "streamlab", getpid());
+  // The broker, when it runs on this machine and is visible in /proc.
+  if (const std::uint16_t broker_port = first_broker_port(options_.brokers); broker_port != 0) {
+    if (const pid_t broker = bench::pid_listening_on(broker_port); broker != 0 && broker != getpid()) {
+      monitor_->watch_port("kafka", "service", broker_port);
+    }
+  }
+  monitor_->start();
+
+  listener_ = std::thread([this] { server_->listen_after_bind(); });
+  ticker_ = std::thread([this] { run_ticker(); });
+  poller_ = std::thread([this] { run_poller(); });
+}
+
+DashboardServer::~DashboardServer() { stop(); }
+
+void DashboardServer::stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  state_.stop();  // ends the event streams, so the server's workers can finish
+  server_->stop();
+  for (std::thread* t : {&listener_, &ticker_, &poller_}) {
+    if (t->joinable()) t->join();
+  }
+  monitor_->stop();
+}
+
+bool DashboardServer::wait_until(SteadyClock::time_point t) {
+  std::unique_lock lock(stop_mu_);
+  return stop_cv_.wait_until(lock, t, [this] { return stopping_; });
+}
+
+void DashboardServer::run_ticker() {
+  auto next = SteadyClock::now();
+  for (int n = 0;; ++n) {
+    state_.analyze();
+    if (n % kTicksPerSnapshot == 0) state_.tick();
+    next += kAnalyzeEvery;
+    // After a stall, restart the schedule rather than firing a burst of updates.
+    if (const auto now = SteadyClock::now(); now > next + kAnalyzeEvery * kTicksPerSnapshot) next = now;
+    if (wait_until(next)) return;
+  }
+}
+
+void DashboardServer::run_poller() {
+  do {
+    poll_offsets();
+    poll_processes();
+  } while (!wait_until(SteadyClock::now() + kPollEvery));
+}
+
+void DashboardServer::poll_offsets() {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(consumer_, &raw) != RD_KAFKA_RESP_ERR_NO_ERROR || raw == nullptr) return;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> assigned(raw);
+  rd_kafka_position(consumer_, assigned.get());  // the next offset the application reads
+  const auto now = SteadyClock::now();
+  std::vector<PartitionOffsets> partitions;
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> high;
+  std::int64_t produced = 0;
+  for (int i = 0; i < assigned->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = assigned->elems[i];
+    std::int64_t lo = 0, hi = 0;
+    // Asking the broker is exact even while fetching is paused; the cached values from the
+    // last fetch response are the fallback.
+    if (rd_kafka_query_watermark_offsets(consumer_, tp.topic, tp.partition, &lo, &hi, kWatermarkTimeoutMs) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        (rd_kafka_get_watermark_offsets(consumer_, tp.topic, tp.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+         hi < 0)) {
+      continue;
+    }
+    PartitionOffsets p{.topic = tp.topic, .partition = tp.partition, .high = hi, .position = tp.offset >= 0 ? tp.offset : -1};
+    // Before its first message a partition's position is unknown: all of it is still to be
+    // read, unless reading starts at the end.
+    p.lag = p.position >= 0 ? std::max<std::int64_t>(0, hi - p.position)
+                            : (options_.start_from_end ? 0 : std::max<std::int64_t>(0, hi - lo));
+    const auto key = std::make_pair(p.topic, p.partition);
+    if (const auto it = last_high_.find(key); it != last_high_.end() && hi >= it->second) produced += hi - it->second;
+    high[key] = hi;
+    partitions.push_back(std::move(p));
+  }
+  const double dt = std::chrono::duration<double>(now - last_high_at_).count();
+  const double rate = !last_high_.empty() && dt > 0 ? static_cast<double>(produced) / dt : 0;
+  last_high_ = std::move(high);
+  last_high_at_ = now;
+  state_.set_partitions(std::move(partitions), rate);
+}
+
+void DashboardServer::poll_processes() {
+  std::vector<ProcessUsage> usage;
+  for (const auto& series : monitor_->processes()) {
+    if (series.cpu_pct.empty() || series.rss_bytes.empty()) continue;
+    usage.push_back({series.name, series.cpu_pct.back(), series.rss_bytes.back()});
+  }
+  state_.set_processes(std::move(usage));
+}
+
+}  // namespace streamlab::web
