@@ -57,10 +57,10 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
 
   s = {};
   s.id = "tweets-backlog";
-  s.title = "Mode 1: a backlog of 160,000 tweets produced, then consumed";
   s.kind = "backlog";
   s.payload = "tweets";
-  s.count = n(160'000, 20'000);
+  s.count = n(160'000, 20'000);  // the lab's backlog was 160,000
+  s.title = fmt::format("Mode 1: a backlog of {} tweets produced, then consumed", s.count);
   s.planned_s = kStartupS + 2.0 * static_cast<double>(s.count) / planned_rate("tweets", "");
   v.push_back(s);
 
