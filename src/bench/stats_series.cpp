@@ -47,16 +47,33 @@ void append_shifted(std::vector<StatsPoint>& into, const std::vector<StatsPoint>
   }
 }
 
-Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms) {
-  std::vector<std::int64_t> times;
-  for (const auto& p : produced) times.push_back(p.t_ms);
-  for (const auto& p : consumed) times.push_back(p.t_ms);
-  std::sort(times.begin(), times.end());
-  times.erase(std::unique(times.begin(), times.end()), times.end());
+double count_interpolated(const std::vector<StatsPoint>& points, double t_ms) {
+  const auto after = std::find_if(points.begin(), points.end(),
+                                  [&](const StatsPoint& p) { return static_cast<double>(p.t_ms) > t_ms; });
+  if (after == points.begin()) return 0;
+  const StatsPoint& a = *std::prev(after);
+  if (after == points.end()) return static_cast<double>(a.count);
+  const StatsPoint& b = *after;
+  const double f = (t_ms - static_cast<double>(a.t_ms)) / static_cast<double>(b.t_ms - a.t_ms);
+  return static_cast<double>(a.count) + f * (static_cast<double>(b.count) - static_cast<double>(a.count));
+}
+
+Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms,
+             std::int64_t step_ms) {
   Series s;
+  std::int64_t first = INT64_MAX, last = INT64_MIN;
+  for (const auto* points : {&produced, &consumed}) {
+    if (points->empty()) continue;
+    first = std::min(first, points->front().t_ms);
+    last = std::max(last, points->back().t_ms);
+  }
+  if (first > last) return s;
+  std::vector<std::int64_t> times;
+  for (std::int64_t t = first; t < last; t += step_ms) times.push_back(t);
+  times.push_back(last);
   for (const std::int64_t t : times) {
-    const auto pr = static_cast<double>(count_at(produced, t));
-    const auto co = static_cast<double>(count_at(consumed, t));
+    const double pr = count_interpolated(produced, static_cast<double>(t));
+    const double co = count_interpolated(consumed, static_cast<double>(t));
     s.t.push_back(static_cast<double>(t - epoch_ms) / 1000.0);
     s.produced.push_back(pr);
     s.consumed.push_back(co);

@@ -34,8 +34,14 @@ struct Series {
   std::vector<double> produced, consumed, lag;
 };
 
-// Every time either file has a point, the cumulative count of both there (each a step
-// function), lag = produced - consumed (never below 0).
-Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms);
+// The count at `t_ms`, linear between the points around it (0 before the first, the last after it).
+double count_interpolated(const std::vector<StatsPoint>& points, double t_ms);
+
+// Both cumulative counts on one regular grid of `step_ms` from the first point of either file to
+// the last (which ends the grid), each interpolated; lag = produced - consumed (never below 0).
+// The two processes write their lines at unrelated instants: on the union of their times, rates
+// drawn from neighbouring points milliseconds apart would spike; on equal steps they don't.
+Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms,
+             std::int64_t step_ms = 250);
 
 }  // namespace streamlab::bench

@@ -24,20 +24,32 @@ TEST(BenchStats, ParsesCompleteLinesOnly) {
   EXPECT_EQ(p[1].stored.value(), 7u);
 }
 
-TEST(BenchStats, AlignsTwoFilesOnOneClock) {
+TEST(BenchStats, AlignsTwoFilesOnOneRegularGrid) {
   const std::vector<StatsPoint> produced = {{1000, 10, 0, {}}, {1250, 30, 0, {}}, {1500, 40, 0, {}}};
   const std::vector<StatsPoint> consumed = {{1100, 5, 0, {}}, {1600, 40, 0, {}}};
-  const Series s = align(produced, consumed, 900);
-  ASSERT_EQ(s.t.size(), 5u);
+  const Series s = align(produced, consumed, 900, 250);
+  // 1000, 1250, 1500 on the grid, then 1600 where the last line is.
+  ASSERT_EQ(s.t.size(), 4u);
   EXPECT_DOUBLE_EQ(s.t[0], 0.1);
-  // t=1250: produced 30, consumed 5 (the last consumer line before it)
-  EXPECT_DOUBLE_EQ(s.produced[2], 30);
-  EXPECT_DOUBLE_EQ(s.consumed[2], 5);
-  EXPECT_DOUBLE_EQ(s.lag[2], 25);
-  EXPECT_DOUBLE_EQ(s.lag[4], 0);
+  EXPECT_DOUBLE_EQ(s.t[3], 0.7);
+  // t=1250: produced 30; consumed between 5 (t=1100) and 40 (t=1600): 5 + 0.3 * 35 = 15.5
+  EXPECT_DOUBLE_EQ(s.produced[1], 30);
+  EXPECT_DOUBLE_EQ(s.consumed[1], 15.5);
+  EXPECT_DOUBLE_EQ(s.lag[1], 14.5);
+  EXPECT_DOUBLE_EQ(s.consumed[0], 0);  // before the consumer's first line
+  EXPECT_DOUBLE_EQ(s.lag[3], 0);
   // A consumer line before any producer line does not make a negative lag.
   const Series early = align({{2000, 1, 0, {}}}, {{1000, 3, 0, {}}}, 1000);
   EXPECT_DOUBLE_EQ(early.lag[0], 0);
+  EXPECT_TRUE(align({}, {}, 0).t.empty());
+}
+
+TEST(BenchStats, InterpolatesBetweenLinesAndHoldsTheLast) {
+  const std::vector<StatsPoint> p = {{1000, 100, 0, {}}, {2000, 300, 0, {}}};
+  EXPECT_DOUBLE_EQ(count_interpolated(p, 999), 0);
+  EXPECT_DOUBLE_EQ(count_interpolated(p, 1000), 100);
+  EXPECT_DOUBLE_EQ(count_interpolated(p, 1500), 200);
+  EXPECT_DOUBLE_EQ(count_interpolated(p, 9000), 300);
 }
 
 TEST(BenchStats, AppendShiftedContinuesTheCount) {
