@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "bench/process_monitor.hpp"
+#include "bench/report_writer.hpp"
 #include "core/errors.hpp"
 
 namespace streamlab::web {
@@ -64,10 +65,7 @@ std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& ad
   return {host, static_cast<std::uint16_t>(port)};
 }
 
-std::filesystem::path dashboard_dist_dir() {
-  const char* env = std::getenv("STREAMLAB_WEB_DIST");
-  return std::filesystem::path(env != nullptr && *env != '\0' ? env : STREAMLAB_WEB_DIST) / "dashboard";
-}
+std::filesystem::path dashboard_dist_dir() { return bench::default_web_dist() / "dashboard"; }
 
 DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
     : options_(std::move(options)), consumer_(consumer), state_(options_.info), server_(std::make_unique<httplib::Server>()) {
