@@ -32,11 +32,7 @@ nlohmann::json BaselineResult::to_json() const {
 namespace {
 
 BaselineResult missing(const std::string& tool, const std::string& measure, const std::string& why) {
-  BaselineResult r;
-  r.tool = tool;
-  r.measure = measure;
-  r.note = why;
-  return r;
+  return {.tool = tool, .measure = measure, .note = why};
 }
 
 RunResult run_watched(const BaselineContext& c, const std::string& name, const std::vector<std::string>& argv,
@@ -72,9 +68,7 @@ BaselineResult kcat_produce(const BaselineContext& c, const std::string& topic, 
   auto r = run_watched(c, "kcat", {"kcat", "-b", c.services.brokers, "-t", topic, "-P", "-l", "-X", "acks=all", "-X",
                                    "enable.idempotence=true", file.string()},
                        600s);
-  BaselineResult b;
-  b.tool = "kcat";
-  b.measure = "produce";
+  BaselineResult b{.tool = "kcat", .measure = "produce"};
   if (r.exit_code != 0) {
     b.note = failure(r);
     return b;
@@ -107,9 +101,7 @@ BaselineResult kcat_consume(const BaselineContext& c, const std::string& topic, 
   }
   const int rc = child.wait_for(60s).value_or(-1);
   if (c.unwatch) c.unwatch("kcat");
-  BaselineResult b;
-  b.tool = "kcat";
-  b.measure = "consume";
+  BaselineResult b{.tool = "kcat", .measure = "consume"};
   if (rc != 0 || lines < n || !first) {
     b.note = fmt::format("kcat exited {} after {} of {} messages", rc, lines, n);
     return b;
@@ -131,9 +123,7 @@ BaselineResult kafka_perf_produce(const BaselineContext& c, const std::string& t
                            "bootstrap.servers=" + c.services.brokers, "acks=all", "enable.idempotence=true",
                            "linger.ms=5", "batch.size=1000000"});
   auto r = run_watched(c, "kafka-perf", argv, 600s);
-  BaselineResult b;
-  b.tool = "kafka-producer-perf-test";
-  b.measure = "produce";
+  BaselineResult b{.tool = "kafka-producer-perf-test", .measure = "produce"};
   if (r.exit_code != 0) {
     b.note = failure(r);
     return b;
@@ -158,9 +148,7 @@ BaselineResult kafka_perf_consume(const BaselineContext& c, const std::string& t
   argv.insert(argv.end(), {"--bootstrap-server", c.services.brokers, "--topic", topic, "--messages", std::to_string(n),
                            "--group", group, "--timeout", "60000"});
   auto r = run_watched(c, "kafka-perf", argv, 600s);
-  BaselineResult b;
-  b.tool = "kafka-consumer-perf-test";
-  b.measure = "consume";
+  BaselineResult b{.tool = "kafka-consumer-perf-test", .measure = "consume"};
   if (r.exit_code != 0) {
     b.note = failure(r);
     return b;
@@ -191,9 +179,7 @@ BaselineResult kafka_perf_consume(const BaselineContext& c, const std::string& t
 
 BaselineResult psql_copy(const BaselineContext& c, const std::string& table, const std::string& fresh, std::uint64_t n) {
   if (!find_program("psql")) return missing("psql \\copy", "store", "psql is not installed");
-  BaselineResult b;
-  b.tool = "psql \\copy";
-  b.measure = "store";
+  BaselineResult b{.tool = "psql \\copy", .measure = "store"};
   const auto file = c.work_dir / (fresh + ".copy");
   auto exp = run_program(psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" TO '{}'", table, file.string())}), 300s);
   auto create = run_program(
@@ -227,9 +213,7 @@ BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::s
   auto del = cli;
   del.insert(del.end(), {"DEL", "key:__rand_int__", "mylist"});
   run_program(del, 30s, env);
-  BaselineResult b;
-  b.tool = "redis-benchmark";
-  b.measure = "store";
+  BaselineResult b{.tool = "redis-benchmark", .measure = "store"};
   if (r.exit_code != 0) {
     b.note = failure(r);
     return b;
@@ -264,9 +248,7 @@ BaselineResult lab_style(const BaselineContext& c, const std::string& sink, cons
   if (sink == "redis") argv.insert(argv.end(), {"--redis", c.services.redis, "--prefix", table});
   if (sink == "ignite") argv.insert(argv.end(), {"--ignite", c.services.ignite, "--table", table, "--drop"});
   auto r = run_watched(c, "lab-" + sink, argv, 900s);
-  BaselineResult b;
-  b.tool = tool;
-  b.measure = "store";
+  BaselineResult b{.tool = tool, .measure = "store"};
   if (r.exit_code != 0) {
     b.note = failure(r);
     return b;

@@ -20,10 +20,10 @@
 namespace streamlab::bench {
 
 struct BaselineResult {
-  std::string tool, measure, unit = "msgs/s";
-  std::optional<double> value;      // the tool's rate
-  std::optional<double> streamlab;  // streamlab's rate for the same measure
-  std::string note;
+  std::string tool{}, measure{}, unit = "msgs/s";
+  std::optional<double> value{};      // the tool's rate
+  std::optional<double> streamlab{};  // streamlab's rate for the same measure
+  std::string note{};
   std::optional<double> ratio() const;
   nlohmann::json to_json() const;
 };

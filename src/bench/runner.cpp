@@ -444,10 +444,10 @@ void Run::kafka_baselines(const Scenario& s, const std::string& topic, ScenarioR
   BaselineContext ctx{c_.services, work_, root_, [this](const std::string& name, pid_t pid) { monitor_.watch_pid(name, "baseline", pid); },
                       [this](const std::string& name) { monitor_.unwatch(name); }};
   const double sp = r.rates.value("produce_msgs_per_s", 0.0), sc = r.rates.value("consume_msgs_per_s", 0.0);
-  const std::string suffix = s.id == "counters-live" ? " (streamlab's producer and consumer ran together)" : "";
+  const bool together = s.id == "counters-live";
   auto add = [&](BaselineResult b, double streamlab) {
     b.streamlab = streamlab;
-    if (!suffix.empty()) b.note += suffix;
+    if (together) b.note += (b.note.empty() ? "" : "; ") + std::string("streamlab's producer and consumer ran together");
     progress_->note(fmt::format("  baseline {} {}: {}", b.tool, b.measure, b.value ? fmt::format("{:.0f} msgs/s", *b.value) : b.note));
     r.baselines.push_back(b);
   };
