@@ -56,10 +56,7 @@ struct StreamlabProcess {
   std::string name;
 
   std::vector<StatsPoint> points() const { return read_stats(stats); }
-  std::uint64_t count() const {
-    auto p = points();
-    return p.empty() ? 0 : p.back().count;
-  }
+  std::uint64_t count() const { return last_count(stats); }
   json summary() const {
     // The --json summary: the last line of stdout that is a JSON object.
     std::string text = read_text(out);

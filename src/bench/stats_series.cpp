@@ -1,6 +1,7 @@
 #include "bench/stats_series.hpp"
 
 #include <algorithm>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,20 @@ std::vector<StatsPoint> parse_stats(std::string_view text) {
 }
 
 std::vector<StatsPoint> read_stats(const std::filesystem::path& path) { return parse_stats(read_text(path)); }
+
+std::uint64_t last_count(const std::filesystem::path& path) {
+  constexpr std::streamoff kTail = 1024;  // many lines of ~60 bytes
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return 0;
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - kTail);
+  std::string tail(static_cast<std::size_t>(size - from), '\0');
+  in.seekg(from);
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  // A line cut at the start of the tail is not a JSON object and is left out.
+  const auto points = parse_stats(tail);
+  return points.empty() ? 0 : points.back().count;
+}
 
 std::uint64_t count_at(const std::vector<StatsPoint>& points, std::int64_t t_ms) {
   std::uint64_t c = 0;

@@ -21,6 +21,9 @@ struct StatsPoint {
 // Complete lines only: a line still being written (no JSON object yet) is left out.
 std::vector<StatsPoint> parse_stats(std::string_view text);
 std::vector<StatsPoint> read_stats(const std::filesystem::path& path);
+// The last complete line's count (0 when there is none yet), reading only the file's tail:
+// what a progress loop polls several times a second while the file grows.
+std::uint64_t last_count(const std::filesystem::path& path);
 
 // The last count at or before `t_ms` (0 before the first point).
 std::uint64_t count_at(const std::vector<StatsPoint>& points, std::int64_t t_ms);

@@ -2,6 +2,10 @@
 // ETA and progress text, scenario selection.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "bench/progress.hpp"
 #include "bench/rate_ladder.hpp"
@@ -107,4 +111,17 @@ TEST(BenchServices, PortsAndRedaction) {
   EXPECT_EQ(port_of("redis://127.0.0.1/0", 6379), 6379);
   EXPECT_EQ(redact_uri("postgresql://u:secret@h:1/db"), "postgresql://u@h:1/db");
   EXPECT_EQ(redact_uri("redis://h:1/0"), "redis://h:1/0");
+}
+
+TEST(BenchStats, LastCountReadsTheTailsLastCompleteLine) {
+  const auto path = std::filesystem::temp_directory_path() / ("streamlab-last-count-" + std::to_string(::getpid()));
+  EXPECT_EQ(last_count(path), 0u);  // not there yet
+  {
+    std::ofstream out(path);
+    for (int i = 1; i <= 500; ++i) out << "{\"t\": " << 1000 + i << ", \"count\": " << i * 10 << ", \"bytes\": 1}\n";
+    out << "{\"t\": 9999, \"cou";  // being written
+  }
+  EXPECT_EQ(last_count(path), 5000u);
+  EXPECT_EQ(last_count(path), read_stats(path).back().count);
+  std::filesystem::remove(path);
 }
