@@ -86,8 +86,19 @@ int main(int argc, char** argv) {
   c->add_flag("--quiet", consume.quiet, "Print only the once-a-second rate line");
   c->add_option("--count", consume.count, "Stop after N messages");
   c->add_option("--idle-exit", consume.idle_exit_s,
-                "Stop after S seconds without a message (the clock restarts when partitions are assigned)")
+                "Stop once nothing has been left to read for S seconds (every assigned partition at its end "
+                "and, with --sink, stored); waiting for partitions or for the sink does not count")
       ->check(CLI::NonNegativeNumber);
+  c->add_flag("--until-end", consume.until_end,
+              "Stop (exit 0) once every assigned partition is read, and with --sink stored, up to the high "
+              "watermark it had when assigned, like kcat -e");
+  c->add_option("--assign-timeout", consume.assign_timeout_s,
+                "Exit 1 when no partition is assigned within S seconds (0: wait for ever)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--instance-id", consume.instance_id,
+                "Static group membership (group.instance.id): a member restarted with the same id within the "
+                "session timeout (10 s) gets its partitions back at once, without a rebalance");
   c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
   c->add_option("--stats", consume.stats,
                 "Append running counters (consumed, bytes, stored) as a JSON line every 250 ms to FILE");

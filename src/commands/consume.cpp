@@ -1,9 +1,12 @@
 #include "commands/consume.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "commands/broker_choice.hpp"
@@ -84,7 +87,9 @@ int run_consume(const ConsumeOptions& o) {
       throw core::RuntimeFailure(e.what());
     }
   }
-  kafka::Consumer consumer(brokers.client, o.group, o.topics, from, runner.get());
+  kafka::Consumer consumer(brokers.client,
+                           {.group = o.group, .topics = o.topics, .from = from, .instance_id = o.instance_id},
+                           runner.get());
   if (runner) runner->attach(consumer);
   // Declared after the consumer, so it stops before the consumer's handle goes.
   std::unique_ptr<web::DashboardServer> dashboard;
@@ -106,7 +111,7 @@ int run_consume(const ConsumeOptions& o) {
   core::SteadyClock clock;
   core::StatsFile stats(o.stats);
   core::LatencyHistogram latency;
-  std::vector<kafka::MessagePtr> batch;
+  std::vector<kafka::Message> batch;
   std::string out;
   std::uint64_t consumed = 0, bytes = 0, errors = 0;
   std::uint64_t last_count = 0, last_bytes = 0;
@@ -116,9 +121,30 @@ int run_consume(const ConsumeOptions& o) {
     return j;
   };
   const auto start = clock.now();
-  auto last_tick = start, last_message = start, first_message = start, last_activity = start;
-  bool idle_timeout = false;
-  std::uint64_t seen_assignments = 0;
+  auto last_tick = start, last_message = start, first_message = start, caught_up_since = start;
+  bool idle_timeout = false, reached_end = false, ever_assigned = false;
+  // --until-end: each assigned partition's high watermark when it was assigned.
+  std::map<kafka::TopicPartition, std::int64_t> end_of;
+  // Nothing left to read: every assigned partition at its end, everything read stored.
+  const auto caught_up = [&] {
+    const auto& parts = consumer.progress();
+    return !parts.empty() && (!runner || runner->settled()) &&
+           std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.second.at_end; });
+  };
+  const auto read_to_end = [&] {
+    const auto& parts = consumer.progress();
+    if (parts.empty() || (runner && !runner->settled())) return false;
+    for (const auto& [tp, progress] : parts) {
+      auto it = end_of.find(tp);
+      if (it == end_of.end()) {
+        const auto high = consumer.high_watermark(tp, milliseconds(5000));
+        if (!high) return false;
+        it = end_of.emplace(tp, *high).first;
+      }
+      if (progress.read_to < it->second && (!runner || runner->stored(tp) < it->second)) return false;
+    }
+    return true;
+  };
 
   while (!core::shutdown_requested()) {
     if (o.count != 0 && consumed >= o.count) break;
@@ -128,35 +154,33 @@ int run_consume(const ConsumeOptions& o) {
     const auto now = clock.now();
     const std::int64_t now_us = wall_us();
     for (const auto& m : batch) {
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (!m.error.empty()) {
         ++errors;
         status.finish();
-        fmt::print(stderr, "warning: {}\n", rd_kafka_message_errstr(m.get()));
+        fmt::print(stderr, "warning: {}\n", m.error);
         continue;
       }
       if (consumed == 0) first_message = now;
       ++consumed;
-      bytes += m->len;
-      rd_kafka_timestamp_type_t tstype;
-      const std::int64_t ts_ms = rd_kafka_message_timestamp(m.get(), &tstype);
-      if (ts_ms > 0) latency.record(now_us - ts_ms * 1000);
-      if (!o.show.empty()) view.append(*m, out);
+      bytes += m.payload.size();
+      if (m.timestamp_ms > 0) latency.record(now_us - m.timestamp_ms * 1000);
+      if (!o.show.empty()) view.append(m, out);
     }
     if (dashboard) {
       dashboard->state().record(batch);  // before the runner takes the messages
       if (runner) dashboard->state().record_sink(runner->stats());
     }
-    bool wrote = false;
     if (runner) {
       for (auto& m : batch) {
-        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) runner->add(std::move(m));
+        if (m.error.empty()) runner->add(std::move(m));
       }
-      wrote = runner->tick();
+      runner->tick();
     }
     if (!batch.empty()) last_message = now;
-    // Time spent writing (or waiting out a sink outage) is not idleness either.
-    if (!batch.empty() || wrote || consumer.assignments() != seen_assignments) last_activity = clock.now();
-    seen_assignments = consumer.assignments();
+    if (!consumer.progress().empty()) ever_assigned = true;
+    // The idle clock runs only while nothing is left to read: waiting for the group, for the
+    // sink, or for a batch to be written is not idleness.
+    if (!caught_up()) caught_up_since = clock.now();
     if (!out.empty()) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       std::fflush(stdout);
@@ -165,17 +189,34 @@ int run_consume(const ConsumeOptions& o) {
     if (stats.due()) stats.write(stats_line());
     if (now - last_tick >= seconds(1)) {
       const double dt = duration<double>(now - last_tick).count();
-      status.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms", consumed,
+      const std::string waiting =
+          consumer.progress().empty()
+              ? fmt::format("  waiting for partitions, {:.0f} s", duration<double>(now - start).count())
+              : "";
+      status.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms{}", consumed,
                               core::human_count(static_cast<double>(consumed - last_count) / dt),
                               static_cast<double>(bytes - last_bytes) / dt / 1e6,
-                              static_cast<double>(latency.quantile(0.5)) / 1000.0));
+                              static_cast<double>(latency.quantile(0.5)) / 1000.0, waiting));
       last_tick = now;
       last_count = consumed;
       last_bytes = bytes;
     }
-    if (o.idle_exit_s > 0 && duration<double>(now - last_activity).count() >= o.idle_exit_s) {
+    if (o.idle_exit_s > 0 && duration<double>(clock.now() - caught_up_since).count() >= o.idle_exit_s) {
       idle_timeout = true;
       break;
+    }
+    if (o.until_end && read_to_end()) {
+      reached_end = true;
+      break;
+    }
+    if (!ever_assigned && o.assign_timeout_s > 0 && duration<double>(now - start).count() >= o.assign_timeout_s) {
+      status.finish();
+      fmt::print(stderr,
+                 "error: no partition of {} was assigned to this member of group '{}' within {:.0f} s (--assign-timeout): "
+                 "the topic may not exist, the group may have as many members as partitions, or be waiting for "
+                 "members that died to time out\n",
+                 fmt::join(o.topics, ","), o.group, o.assign_timeout_s);
+      return 1;
     }
   }
   // The open batch is written whole, or (sink down at shutdown) not at all.
@@ -209,6 +250,7 @@ int run_consume(const ConsumeOptions& o) {
           {"max", ms(latency.max())},
           {"histogram", histogram_ms(latency)}}},
         {"idle_exit", idle_timeout},
+        {"reached_end", reached_end},
     };
     if (!kinds.empty()) j["kinds"] = kinds;
     if (runner) {
@@ -219,6 +261,7 @@ int run_consume(const ConsumeOptions& o) {
                    {"batches", st.batches},
                    {"retries", st.retries},
                    {"skipped_rows", st.skipped_rows},
+                   {"fences", st.fences},
                    {"commit_ms", {{"p50", ms(st.commit_us.quantile(0.5))}, {"p99", ms(st.commit_us.quantile(0.99))}}},
                    {"stored_latency_ms",
                     {{"p50", ms(st.end_to_end_us.quantile(0.5))},

@@ -17,13 +17,21 @@ struct ConsumeOptions {
   bool quiet = false;
   bool json = false;
   std::uint64_t count = 0;  // stop after this many; 0 = no limit
-  double idle_exit_s = 0;   // stop after this long without a message; 0 = never
+  // Stop once nothing has been left to read for this long (every assigned partition at its
+  // end, everything read stored); waiting for the group does not count. 0 = never.
+  double idle_exit_s = 0;
+  // Stop once every assigned partition is read (and stored) up to the high watermark seen
+  // when it was assigned, like kcat -e.
+  bool until_end = false;
+  // Exit 1 when no partition is assigned within this long; 0 = wait for ever.
+  double assign_timeout_s = 60;
+  std::string instance_id;  // static group membership (group.instance.id)
   std::vector<std::string> properties;
   std::string web;  // --web HOST:PORT: the live dashboard and /metrics (src/web/); empty = off
   std::string stats;  // --stats FILE: running counters as JSON lines (core/stats_file.hpp)
 
   // Mode 2: store every message (exactly once) as well.
-  std::string sink;  // empty = none; null | postgres://… | redis://…
+  std::string sink;  // empty = none; null | postgres://… | redis://… | ignite://…
   std::string table;
   std::string raw = "none";
   std::size_t batch_rows = 5000;
@@ -31,8 +39,8 @@ struct ConsumeOptions {
   std::string dlq_topic;
 };
 
-// Exit code: 0, or 1 when --count was not reached before --idle-exit or a signal, or the
-// sink failed for good.
+// Exit code: 0, or 1 when --count was not reached before --idle-exit or a signal, no
+// partition came within --assign-timeout, or the sink failed for good.
 int run_consume(const ConsumeOptions& options);
 
 }  // namespace streamlab::commands

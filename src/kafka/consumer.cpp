@@ -2,22 +2,57 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "core/errors.hpp"
 
 namespace streamlab::kafka {
+namespace {
 
-Consumer::Consumer(const ClientOptions& options, std::string group, std::vector<std::string> topics,
-                   StartFrom from, RebalanceListener* listener)
-    : from_(from), listener_(listener) {
-  const Properties defaults = {
-      {"group.id", group},
+struct ListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+using List = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+List to_list(const std::vector<TopicPartition>& parts) {
+  List l(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+  for (const auto& tp : parts) rd_kafka_topic_partition_list_add(l.get(), tp.topic.c_str(), tp.partition);
+  return l;
+}
+
+std::vector<TopicPartition> from_list(const rd_kafka_topic_partition_list_t* l) {
+  std::vector<TopicPartition> out;
+  for (int i = 0; l != nullptr && i < l->cnt; ++i) out.push_back({l->elems[i].topic, l->elems[i].partition});
+  return out;
+}
+
+// Takes an rd_kafka_error_t* (incremental assign) and returns its text, or "" when none.
+std::string take_error(rd_kafka_error_t* e) {
+  if (e == nullptr) return {};
+  std::string s = rd_kafka_error_string(e);
+  rd_kafka_error_destroy(e);
+  return s;
+}
+
+}  // namespace
+
+Consumer::Consumer(const ClientOptions& options, GroupOptions group, RebalanceListener* listener)
+    : from_(group.from), listener_(listener) {
+  Properties defaults = {
+      {"group.id", group.group},
       // Where the group has no committed offset yet: --from stored then reads everything.
-      {"auto.offset.reset", from == StartFrom::End ? "latest" : "earliest"},
+      {"auto.offset.reset", from_ == StartFrom::End ? "latest" : "earliest"},
       {"enable.auto.commit", listener == nullptr ? "true" : "false"},
-      {"enable.partition.eof", "false"},
-      // The eager protocol: our rebalance callback assigns whole partition sets.
+      // Partition ends tell --idle-exit and --until-end that nothing is left to read.
+      {"enable.partition.eof", "true"},
       {"partition.assignment.strategy", "range,roundrobin"},
+      // See the header: prompt recovery after a crash.
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "1000"},
+      {"max.poll.interval.ms", "30000"},
   };
+  if (!group.instance_id.empty()) defaults.emplace_back("group.instance.id", group.instance_id);
   ConfPtr conf = make_conf(options, defaults);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::on_rebalance);
   rd_kafka_conf_set_opaque(conf.get(), this);
@@ -25,11 +60,11 @@ Consumer::Consumer(const ClientOptions& options, std::string group, std::vector<
   rd_kafka_poll_set_consumer(rk_.get());
   require_reachable(rk_.get(), options.brokers);
 
-  rd_kafka_topic_partition_list_t* subscription =
-      rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
-  for (const auto& t : topics) rd_kafka_topic_partition_list_add(subscription, t.c_str(), RD_KAFKA_PARTITION_UA);
-  const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_.get(), subscription);
-  rd_kafka_topic_partition_list_destroy(subscription);
+  List subscription(rd_kafka_topic_partition_list_new(static_cast<int>(group.topics.size())));
+  for (const auto& t : group.topics) {
+    rd_kafka_topic_partition_list_add(subscription.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_.get(), subscription.get());
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     throw core::RuntimeFailure(fmt::format("cannot subscribe: {}", rd_kafka_err2str(e)));
   }
@@ -37,33 +72,76 @@ Consumer::Consumer(const ClientOptions& options, std::string group, std::vector<
 
 Consumer::~Consumer() { close(); }
 
-void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                            rd_kafka_topic_partition_list_t* parts, void* opaque) {
-  auto* self = static_cast<Consumer*>(opaque);
+bool Consumer::cooperative() const { return std::strcmp(rd_kafka_rebalance_protocol(rk_.get()), "COOPERATIVE") == 0; }
+
+void Consumer::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                            void* opaque) {
+  static_cast<Consumer*>(opaque)->rebalance(err, parts);
+}
+
+void Consumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+  const bool incremental = cooperative();
+  std::string failure;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    ++self->assignments_;
+    ++assignments_;
+    ++generation_;
+    const std::vector<TopicPartition> added = from_list(parts);
     for (int i = 0; i < parts->cnt; ++i) {
       auto& p = parts->elems[i];
-      const bool first_time = self->started_.emplace(p.topic, p.partition).second;
-      if (first_time && self->from_ == StartFrom::Beginning) p.offset = RD_KAFKA_OFFSET_BEGINNING;
-      if (first_time && self->from_ == StartFrom::End) p.offset = RD_KAFKA_OFFSET_END;
+      const bool first_time = started_.insert({p.topic, p.partition}).second;
+      if (first_time && from_ == StartFrom::Beginning) p.offset = RD_KAFKA_OFFSET_BEGINNING;
+      if (first_time && from_ == StartFrom::End) p.offset = RD_KAFKA_OFFSET_END;
     }
-    if (self->listener_ != nullptr) self->listener_->on_assign(parts);
-    rd_kafka_assign(rk, parts);
+    AssignPlan plan;
+    if (listener_ != nullptr) plan = listener_->on_assign(added, generation_);
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto& p = parts->elems[i];
+      if (auto it = plan.start.find({p.topic, p.partition}); it != plan.start.end() && it->second >= 0) {
+        p.offset = it->second;
+      }
+    }
+    if (incremental) {
+      failure = take_error(rd_kafka_incremental_assign(rk_.get(), parts));
+    } else if (const auto e = rd_kafka_assign(rk_.get(), parts); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      failure = rd_kafka_err2str(e);
+    }
+    for (const auto& tp : added) progress_[tp] = {};
+    if (!plan.paused.empty()) pause(plan.paused);
   } else {
-    if (self->listener_ != nullptr) self->listener_->on_revoke(parts);
-    rd_kafka_assign(rk, nullptr);
+    const std::vector<TopicPartition> removed = from_list(parts);
+    if (listener_ != nullptr) listener_->on_revoke(removed);
+    if (incremental) {
+      failure = take_error(rd_kafka_incremental_unassign(rk_.get(), parts));
+    } else if (const auto e = rd_kafka_assign(rk_.get(), nullptr); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      failure = rd_kafka_err2str(e);
+    }
+    for (const auto& tp : removed) progress_.erase(tp);
+    ++generation_;
+  }
+  if (!failure.empty()) {
+    fmt::print(stderr, "warning: rebalance: {} failed: {}\n",
+               err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign" : "unassign", failure);
   }
 }
 
-std::size_t Consumer::poll(std::vector<MessagePtr>& out, std::size_t max,
-                           std::chrono::milliseconds timeout) {
+std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chrono::milliseconds timeout) {
   std::size_t n = 0;
   int wait_ms = static_cast<int>(timeout.count());
   while (n < max) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), wait_ms);
     if (m == nullptr) break;
-    wait_ms = 0;  // only the first message is waited for
+    wait_ms = 0;  // only the first event is waited for
+    const char* topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "";
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (auto it = progress_.find({topic, m->partition}); it != progress_.end()) {
+        it->second.read_to = std::max(it->second.read_to, m->offset);
+        it->second.at_end = true;
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    Message msg;
+    msg.generation = generation_;
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       char reason[512];
       if (m->err == RD_KAFKA_RESP_ERR__FATAL &&
@@ -72,35 +150,75 @@ std::size_t Consumer::poll(std::vector<MessagePtr>& out, std::size_t max,
         rd_kafka_message_destroy(m);
         throw core::RuntimeFailure(fmt::format("fatal consumer error: {}", text));
       }
+      msg.error = rd_kafka_message_errstr(m);
+      rd_kafka_message_destroy(m);
+    } else {
+      msg.topic = topic;
+      msg.partition = m->partition;
+      msg.offset = m->offset;
+      msg.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+      msg.payload = {static_cast<const char*>(m->payload), m->len};
+      msg.owner = Message::Owner(m, [](void* p) { rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(p)); });
+      if (auto it = progress_.find({std::string(topic), m->partition}); it != progress_.end()) {
+        it->second.read_to = m->offset + 1;
+        it->second.at_end = false;
+      }
     }
-    out.emplace_back(m);
+    out.push_back(std::move(msg));
     ++n;
   }
   return n;
 }
 
-namespace {
-void with_assignment(rd_kafka_t* rk, rd_kafka_resp_err_t (*action)(rd_kafka_t*, rd_kafka_topic_partition_list_t*)) {
-  rd_kafka_topic_partition_list_t* parts = nullptr;
-  if (rd_kafka_assignment(rk, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts != nullptr) {
-    action(rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
-  }
+void Consumer::pause(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return;
+  rd_kafka_pause_partitions(rk_.get(), to_list(partitions).get());
 }
-}  // namespace
 
-void Consumer::pause() { with_assignment(rk_.get(), rd_kafka_pause_partitions); }
-void Consumer::resume() { with_assignment(rk_.get(), rd_kafka_resume_partitions); }
+void Consumer::resume(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return;
+  rd_kafka_resume_partitions(rk_.get(), to_list(partitions).get());
+}
+
+std::int64_t Consumer::first_start(const TopicPartition& tp) {
+  if (from_ == StartFrom::End) return RD_KAFKA_OFFSET_END;
+  if (from_ == StartFrom::Stored) {
+    List l = to_list({tp});
+    if (rd_kafka_committed(rk_.get(), l.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && l->elems[0].offset >= 0) {
+      return l->elems[0].offset;
+    }
+  }
+  return RD_KAFKA_OFFSET_BEGINNING;
+}
+
+void Consumer::seek(const TopicPartition& tp, std::int64_t offset) {
+  List l = to_list({tp});
+  l->elems[0].offset = offset >= 0 ? offset : first_start(tp);
+  std::string failure = take_error(rd_kafka_seek_partitions(rk_.get(), l.get(), 10000));
+  if (failure.empty() && l->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) failure = rd_kafka_err2str(l->elems[0].err);
+  if (!failure.empty()) {
+    throw core::RuntimeFailure(fmt::format("cannot seek {} [{}] to {}: {}", tp.topic, tp.partition, offset, failure));
+  }
+  ++generation_;
+  if (auto it = progress_.find(tp); it != progress_.end()) it->second = {};
+}
 
 void Consumer::commit_async(const Offsets& next_offsets) {
   if (next_offsets.empty()) return;
-  rd_kafka_topic_partition_list_t* parts =
-      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  List parts(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
   for (const auto& [p, next] : next_offsets) {
-    rd_kafka_topic_partition_list_add(parts, p.topic.c_str(), p.partition)->offset = next;
+    rd_kafka_topic_partition_list_add(parts.get(), p.topic.c_str(), p.partition)->offset = next;
   }
-  rd_kafka_commit(rk_.get(), parts, 1);
-  rd_kafka_topic_partition_list_destroy(parts);
+  rd_kafka_commit(rk_.get(), parts.get(), 1);
+}
+
+std::optional<std::int64_t> Consumer::high_watermark(const TopicPartition& tp, std::chrono::milliseconds timeout) {
+  std::int64_t low = 0, high = 0;
+  if (rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition, &low, &high,
+                                       static_cast<int>(timeout.count())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return std::nullopt;
+  }
+  return high;
 }
 
 void Consumer::close() {

@@ -1,86 +1,90 @@
 #pragma once
 // RAII over a librdkafka group consumer. Where a partition starts is decided on its first
-// assignment (beginning, end, or the group's committed offset); after a rebalance hands a
-// partition back, it continues from the committed offset.
+// assignment (beginning, end, or the group's committed offset) unless the listener says; after
+// a rebalance hands a partition back, it continues from the committed offset.
+//
+// Group timeouts: a member killed without leaving holds its partitions until its session
+// times out, and a rebalance waits up to the members' rebalance timeout (max.poll.interval.ms)
+// for each member to rejoin. The defaults here (session 10 s, heartbeat 1 s, rebalance 30 s)
+// make a restart after a crash take seconds instead of the minutes librdkafka's defaults allow;
+// the price is that a member which cannot poll for 30 s (a hung write) is put out of the group
+// and rejoins. Both protocols work: eager (the default, range,roundrobin) and cooperative
+// (`-X partition.assignment.strategy=cooperative-sticky`, incremental assign/unassign).
+// Static membership (group.instance.id) gives a restarted member its partitions back at once.
 
 #include <chrono>
-#include <compare>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "kafka/client_config.hpp"
+#include "kafka/consumer_control.hpp"
 
 namespace streamlab::kafka {
 
 enum class StartFrom { Beginning, End, Stored };
 
-struct TopicPartition {
-  std::string topic;
-  std::int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
+struct GroupOptions {
+  std::string group;
+  std::vector<std::string> topics;
+  StartFrom from = StartFrom::Stored;
+  std::string instance_id;  // static membership (group.instance.id); empty = dynamic
 };
 
-// An offset per partition: where to resume (the next offset to read).
-using Offsets = std::map<TopicPartition, std::int64_t>;
-
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+// How far this member has read an assigned partition.
+struct ReadProgress {
+  std::int64_t read_to = kNoOffset;  // one past the last message returned, or the end reached
+  bool at_end = false;               // the last thing seen was the partition's end
 };
-using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
-// Told of assignments and revocations, inside poll(), on the polling thread.
-class RebalanceListener {
+class Consumer final : public ConsumerControl {
  public:
-  virtual ~RebalanceListener() = default;
-  // May set a partition's start offset; one left RD_KAFKA_OFFSET_INVALID starts from the
-  // group's committed offset (else auto.offset.reset).
-  virtual void on_assign(rd_kafka_topic_partition_list_t* partitions) = 0;
-  virtual void on_revoke(const rd_kafka_topic_partition_list_t* partitions) = 0;
-};
-
-class Consumer {
- public:
-  // With a listener, offsets are committed only through commit(): whoever stores the
+  // With a listener, offsets are committed only through commit_async(): whoever stores the
   // messages decides when they count as consumed.
-  Consumer(const ClientOptions& options, std::string group, std::vector<std::string> topics,
-           StartFrom from, RebalanceListener* listener = nullptr);
-  ~Consumer();
+  Consumer(const ClientOptions& options, GroupOptions group, RebalanceListener* listener = nullptr);
+  ~Consumer() override;
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  // Appends up to `max` messages to `out`, waiting at most `timeout` for the first one.
-  // Error events that are not fatal are returned as messages with `err` set.
-  // Throws RuntimeFailure on a fatal consumer error.
-  std::size_t poll(std::vector<MessagePtr>& out, std::size_t max, std::chrono::milliseconds timeout);
+  // Throws RuntimeFailure on a fatal consumer error. Partition ends are not returned as
+  // messages; they show in progress().
+  std::size_t poll(std::vector<Message>& out, std::size_t max, std::chrono::milliseconds timeout) override;
+  void pause(const std::vector<TopicPartition>& partitions) override;
+  void resume(const std::vector<TopicPartition>& partitions) override;
+  void seek(const TopicPartition& partition, std::int64_t offset) override;
+  void commit_async(const Offsets& next_offsets) override;
+  std::uint64_t generation() const override { return generation_; }
 
-  // Stops / restarts fetching for every assigned partition (a sink outage).
-  void pause();
-  void resume();
-  // Commits these next offsets to Kafka without waiting (for lag tools).
-  void commit_async(const Offsets& next_offsets);
+  // Every partition assigned to this member now, with how far it has been read.
+  const std::map<TopicPartition, ReadProgress>& progress() const { return progress_; }
+  // The partition's high watermark, asked of its leader (blocks up to `timeout`); nullopt on error.
+  std::optional<std::int64_t> high_watermark(const TopicPartition& partition, std::chrono::milliseconds timeout);
+  // How many assignments this member has received.
+  std::uint64_t assignments() const { return assignments_; }
+  bool cooperative() const;
 
   // Leaves the group (committing what was consumed, without a listener); idempotent.
   void close();
   rd_kafka_t* handle() const { return rk_.get(); }
-  // How many assignments this member has received; changes on every rebalance that gives it
-  // partitions (an idle timer restarts then: waiting for the group is not idleness).
-  std::uint64_t assignments() const { return assignments_; }
 
  private:
-  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                           rd_kafka_topic_partition_list_t* parts, void* opaque);
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque);
+  void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+  std::int64_t first_start(const TopicPartition& tp);
 
   StartFrom from_;
   RebalanceListener* listener_;
   HandlePtr rk_;
-  std::set<std::pair<std::string, std::int32_t>> started_;  // partitions assigned before
+  std::set<TopicPartition> started_;  // partitions assigned before
+  std::map<TopicPartition, ReadProgress> progress_;
   bool closed_ = false;
   std::uint64_t assignments_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace streamlab::kafka

@@ -15,8 +15,8 @@ void append_one_line(std::string_view text, std::string& out) {
 
 }  // namespace
 
-void ConsoleFormat::append(const rd_kafka_message_t& m, std::string& out) {
-  const std::string_view payload(static_cast<const char*>(m.payload), m.len);
+void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
+  const std::string_view payload = m.payload;
   if (style_ == Style::Raw) {  // no parsing: as fast as the pipe
     out.append(payload);
     out.push_back('\n');
@@ -25,7 +25,7 @@ void ConsoleFormat::append(const rd_kafka_message_t& m, std::string& out) {
   parser_.parse(payload, parsed_);
   ++kinds_[tweets::to_string(parsed_.kind)];
   if (parsed_.kind == tweets::MessageKind::Malformed && malformed_++ == 0) {
-    first_malformed_ = fmt::format("{} [{}] offset {}, byte {}: {}", rd_kafka_topic_name(m.rkt),
+    first_malformed_ = fmt::format("{} [{}] offset {}, byte {}: {}", m.topic,
                                    m.partition, m.offset, parsed_.error_offset, parsed_.error);
   }
   const tweets::Tweet& t = parsed_.tweet;
@@ -46,7 +46,7 @@ void ConsoleFormat::append(const rd_kafka_message_t& m, std::string& out) {
     return;
   }
   nlohmann::json j = {{"kind", tweets::to_string(parsed_.kind)},
-                      {"topic", rd_kafka_topic_name(m.rkt)},
+                      {"topic", m.topic},
                       {"partition", m.partition},
                       {"offset", m.offset}};
   switch (parsed_.kind) {

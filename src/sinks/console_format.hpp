@@ -3,12 +3,11 @@
 // full text; counter: the number; anything else: raw), one JSON object with the parsed fields,
 // or the payload byte for byte (raw: for piping and replay checks, like kcat -C).
 
-#include <librdkafka/rdkafka.h>
-
 #include <cstdint>
 #include <map>
 #include <string>
 
+#include "kafka/message.hpp"
 #include "tweets/message_parser.hpp"
 
 namespace streamlab::sinks {
@@ -19,7 +18,7 @@ class ConsoleFormat {
   explicit ConsoleFormat(Style style) : style_(style) {}
 
   // Appends the message's line (with '\n') to `out`.
-  void append(const rd_kafka_message_t& m, std::string& out);
+  void append(const kafka::Message& m, std::string& out);
 
   const std::map<std::string, std::uint64_t>& kind_counts() const { return kinds_; }
   std::uint64_t malformed() const { return malformed_; }

@@ -9,7 +9,7 @@ class NullSink final : public Sink {
  public:
   std::string describe() const override { return "null"; }
   Offsets stored_offsets(const std::string&, const std::vector<TopicPartition>&) override { return {}; }
-  std::vector<TopicPartition> write(const std::string&, const Batch&) override { return {}; }
+  Offsets write(const std::string&, const Batch&) override { return {}; }
 };
 
 }  // namespace streamlab::sinks

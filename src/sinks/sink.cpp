@@ -17,4 +17,14 @@ std::map<TopicPartition, OffsetRange> Batch::ranges() const {
   return out;
 }
 
+Offsets fenced_partitions(const Batch& batch, const Offsets& stored) {
+  Offsets fenced;
+  for (const auto& [tp, range] : batch.ranges()) {
+    const auto it = stored.find(tp);
+    const std::int64_t now = it == stored.end() ? kNoOffset : it->second;
+    if (now != batch.expected_of(tp)) fenced[tp] = now;
+  }
+  return fenced;
+}
+
 }  // namespace streamlab::sinks

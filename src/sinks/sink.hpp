@@ -8,25 +8,28 @@
 #include <string>
 #include <vector>
 
-#include "kafka/consumer.hpp"
+#include "kafka/consumer_control.hpp"
+#include "kafka/message.hpp"
 #include "tweets/message_parser.hpp"
 
 namespace streamlab::sinks {
 
+using kafka::kNoOffset;
 using kafka::Offsets;
 using kafka::TopicPartition;
 
 // One consumed message, parsed once, with what the sink needs to store it.
 struct Row {
-  kafka::MessagePtr message;  // owns the payload
+  kafka::Message message;  // owns the payload
   tweets::ParsedMessage parsed;
   // Non-empty: the message cannot be stored as a row and goes to the dead letters.
   std::string dead_letter_reason;
 
-  std::string_view topic() const { return rd_kafka_topic_name(message->rkt); }
-  std::int32_t partition() const { return message->partition; }
-  std::int64_t offset() const { return message->offset; }
-  std::string_view payload() const { return {static_cast<const char*>(message->payload), message->len}; }
+  std::string_view topic() const { return message.topic; }
+  std::int32_t partition() const { return message.partition; }
+  std::int64_t offset() const { return message.offset; }
+  std::int64_t timestamp_ms() const { return message.timestamp_ms; }  // -1 when Kafka has none
+  std::string_view payload() const { return message.payload; }
 };
 
 struct OffsetRange {
@@ -36,9 +39,22 @@ struct OffsetRange {
 
 struct Batch {
   std::vector<Row> rows;
+  // Per partition in `rows`: the offset the sink must hold now for this write to apply (the
+  // runner's expected position; absent: nothing stored yet). A compare-and-set, so a member
+  // that lost a partition, or a retry after a lost reply, can never write over other rows.
+  Offsets expected;
   // Per partition in `rows`, derived from them.
   std::map<TopicPartition, OffsetRange> ranges() const;
+  // The expected value of a partition, kNoOffset when nothing is stored.
+  std::int64_t expected_of(const TopicPartition& tp) const {
+    const auto it = expected.find(tp);
+    return it == expected.end() ? kNoOffset : it->second;
+  }
 };
+
+// The partitions of `batch` whose stored offset (`stored`, absent: nothing) is not what the
+// batch expects, with what is stored (kNoOffset: nothing): the compare of the sinks' fence.
+Offsets fenced_partitions(const Batch& batch, const Offsets& stored);
 
 // An outage (connection lost, server restarting): retry later with consumption paused.
 struct RetryableError : std::runtime_error {
@@ -63,11 +79,14 @@ class Sink {
   virtual std::string unmappable(const Row&) const { return {}; }
 
   // Writes the batch's rows, its dead letters and each partition's next offset atomically.
-  // Fencing: when the stored offset of a partition is already past the batch's first offset
-  // for it (another member of the group stored those rows), nothing is written and the
-  // fenced partitions are returned, for the caller to drop their rows and write the rest.
+  // Fencing: where a partition's stored offset is not `batch.expected_of(tp)` (another member
+  // stored rows, or an attempt whose reply was lost did), nothing of that partition is stored
+  // and the partitions are returned with what the sink holds (kNoOffset: nothing); the caller
+  // then drops what is stored already and writes the rest. A transactional sink stores
+  // nothing of the batch when any partition is fenced; one without transactions (Ignite) may
+  // have stored the other partitions, which the caller finds out on its next attempt.
   // Throws RetryableError or FatalError; on either, nothing of the batch is stored.
-  virtual std::vector<TopicPartition> write(const std::string& group, const Batch& batch) = 0;
+  virtual Offsets write(const std::string& group, const Batch& batch) = 0;
 };
 
 }  // namespace streamlab::sinks

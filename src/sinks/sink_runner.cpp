@@ -1,19 +1,16 @@
 #include "sinks/sink_runner.hpp"
 
 #include <fmt/format.h>
-#include <librdkafka/rdkafka.h>
 
 #include <algorithm>
-#include <optional>
-#include <thread>
 
-#include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "core/shutdown.hpp"
 
 namespace streamlab::sinks {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
 std::string dead_letter_reason(const tweets::ParsedMessage& p) {
   switch (p.kind) {
@@ -32,18 +29,14 @@ std::string dead_letter_reason(const tweets::ParsedMessage& p) {
   return "valid JSON, but neither a tweet nor a counter";
 }
 
-bool in(const std::vector<TopicPartition>& set, const Row& r) {
-  return std::any_of(set.begin(), set.end(), [&](const TopicPartition& tp) {
-    return tp.partition == r.partition() && tp.topic == r.topic();
-  });
-}
+bool of(const Row& r, const TopicPartition& tp) { return r.partition() == tp.partition && r.topic() == tp.topic; }
 
 }  // namespace
 
-SinkRunner::SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq)
-    : sink_(sink), options_(std::move(options)), dlq_(dlq) {}
+SinkRunner::SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock)
+    : sink_(sink), options_(std::move(options)), dlq_(dlq), clock_(clock != nullptr ? *clock : steady_) {}
 
-Row SinkRunner::make_row(kafka::MessagePtr message) {
+Row SinkRunner::make_row(kafka::Message message) {
   Row row;
   row.message = std::move(message);
   parser_.parse(row.payload(), row.parsed);
@@ -56,26 +49,98 @@ void SinkRunner::rethrow_if_failed() const {
   if (callback_failure_) std::rethrow_exception(callback_failure_);
 }
 
-void SinkRunner::add(kafka::MessagePtr message) {
+SinkRunner::Owned* SinkRunner::owned(std::string_view topic, std::int32_t partition) {
+  if (last_tp_ != nullptr && last_tp_->partition == partition && last_tp_->topic == topic) return last_owned_;
+  const auto it = owned_.find(TopicPartition{std::string(topic), partition});
+  if (it == owned_.end()) return nullptr;
+  last_tp_ = &it->first;
+  last_owned_ = &it->second;
+  return last_owned_;
+}
+
+void SinkRunner::accept(kafka::Message message, std::vector<Row>& into) {
+  if (!message.error.empty()) return;
+  Owned* o = owned(message.topic, message.partition);
+  if (o == nullptr || o->pending || message.generation < o->since ||
+      (o->position != kNoOffset && message.offset < o->position)) {
+    ++stats_.skipped_rows;
+    return;
+  }
+  o->position = message.offset + 1;
+  into.push_back(make_row(std::move(message)));
+}
+
+void SinkRunner::add(kafka::Message message) {
   rethrow_if_failed();
-  if (batch_.rows.empty()) batch_started_ = Clock::now();
-  batch_.rows.push_back(make_row(std::move(message)));
+  if (batch_.rows.empty()) batch_started_ = clock_.now();
+  accept(std::move(message), batch_.rows);
   if (batch_.rows.size() >= options_.batch_rows) flush();
 }
 
 bool SinkRunner::tick() {
   rethrow_if_failed();
-  if (batch_.rows.empty() || Clock::now() - batch_started_ < options_.batch_time) return false;
+  resolve_pending();
+  if (batch_.rows.empty() || clock_.now() - batch_started_ < options_.batch_time) return false;
   flush();
   return true;
 }
 
-void SinkRunner::drop_partitions(const std::vector<TopicPartition>& gone) {
+bool SinkRunner::settled() const {
+  return open_rows() == 0 && std::none_of(owned_.begin(), owned_.end(), [](const auto& o) { return o.second.pending; });
+}
+
+std::int64_t SinkRunner::stored(const TopicPartition& tp) const {
+  const auto it = owned_.find(tp);
+  return it == owned_.end() ? kNoOffset : it->second.stored;
+}
+
+void SinkRunner::drop_rows(const TopicPartition& tp, std::int64_t below) {
   for (auto* rows : {&batch_.rows, &overflow_}) {
     const auto before = rows->size();
-    rows->erase(std::remove_if(rows->begin(), rows->end(), [&](const Row& r) { return in(gone, r); }),
+    rows->erase(std::remove_if(rows->begin(), rows->end(),
+                               [&](const Row& r) { return of(r, tp) && (below == kNoOffset || r.offset() < below); }),
                 rows->end());
     stats_.skipped_rows += before - rows->size();
+  }
+}
+
+void SinkRunner::reposition(const TopicPartition& tp, Owned& o, std::int64_t offset) {
+  drop_rows(tp);
+  consumer_->seek(tp, offset);
+  o.since = consumer_->generation();
+  o.position = offset;
+}
+
+void SinkRunner::handle_fence(const Offsets& fenced) {
+  for (const auto& [tp, held] : fenced) {
+    ++stats_.fences;
+    Owned* o = owned(tp.topic, tp.partition);
+    if (o == nullptr) {  // cannot happen: rows of a partition go when it does
+      drop_rows(tp);
+      continue;
+    }
+    std::int64_t lowest = o->position;
+    for (const Row& r : batch_.rows) {
+      if (of(r, tp)) lowest = std::min(lowest, r.offset());
+    }
+    if (held == kNoOffset) {
+      // The store lost its offset (an in-memory Ignite node restarted, a table was emptied):
+      // go on from here, as for a partition the sink never stored.
+      fmt::print(stderr, "sink: {} holds no offset for {} [{}] any more; storing on from offset {}\n",
+                 sink_.describe(), tp.topic, tp.partition, lowest);
+      o->stored = kNoOffset;
+      continue;
+    }
+    o->stored = held;
+    if (held >= lowest && held <= o->position) {
+      // Stored up to `held` already (our own attempt whose reply was lost, or another member):
+      // what is buffered from there on continues it.
+      drop_rows(tp, held);
+    } else {
+      fmt::print(stderr, "sink: {} [{}] is stored up to offset {}, not {}; reading on from there\n", tp.topic,
+                 tp.partition, held, lowest);
+      reposition(tp, *o, held);
+    }
   }
 }
 
@@ -83,64 +148,98 @@ bool SinkRunner::flush() {
   rethrow_if_failed();
   if (batch_.rows.empty()) return true;
   auto backoff = options_.first_backoff;
-  std::optional<Clock::time_point> outage_since;
-  std::vector<kafka::MessagePtr> polled;
   for (;;) {
-    const auto start = Clock::now();
+    batch_.expected.clear();
+    for (const auto& [tp, range] : batch_.ranges()) {
+      if (const std::int64_t s = stored(tp); s != kNoOffset) batch_.expected[tp] = s;
+    }
+    const auto start = clock_.now();
     try {
-      const std::vector<TopicPartition> fenced = sink_.write(options_.group, batch_);
+      const Offsets fenced = sink_.write(options_.group, batch_);
       if (!fenced.empty()) {
-        // Stored already: by another member of the group (this process no longer owns the
-        // partition), or by an attempt of ours whose reply the outage swallowed.
-        for (const auto& tp : fenced) {
-          fmt::print(stderr, "sink: rows of {} [{}] in this batch are stored already; skipping them\n",
-                     tp.topic, tp.partition);
-        }
-        drop_partitions(fenced);
+        handle_fence(fenced);
         if (batch_.rows.empty()) break;
         continue;
       }
-      stats_.commit_us.record(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+      stats_.commit_us.record(std::chrono::duration_cast<std::chrono::microseconds>(clock_.now() - start).count());
       after_commit();
       break;
     } catch (const RetryableError& e) {
-      if (!outage_since) {
-        outage_since = Clock::now();
-        if (consumer_ != nullptr) consumer_->pause();
-        fmt::print(stderr, "sink: {} unavailable ({}); consumption paused, retrying\n", sink_.describe(),
-                   e.what());
-      }
+      begin_outage(e);
       ++stats_.retries;
       if (core::shutdown_requested()) {
         fmt::print(stderr, "sink: giving up a batch of {} rows on shutdown; it is read again on restart\n",
                    batch_.rows.size());
         return false;
       }
-      // Wait by polling, so the group keeps this member and rebalances are served; the few
-      // messages fetched before the pause took hold wait in `overflow_`.
-      if (consumer_ != nullptr) {
-        polled.clear();
-        consumer_->poll(polled, 1000, backoff);
-        for (auto& m : polled) {
-          if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) overflow_.push_back(make_row(std::move(m)));
-        }
-      } else {
-        std::this_thread::sleep_for(backoff);
-      }
+      wait(backoff);
       backoff = std::min(backoff * 2, options_.max_backoff);
       if (batch_.rows.empty()) break;  // a rebalance took every partition of the batch away
     }
   }
-  if (outage_since) {
-    if (consumer_ != nullptr) consumer_->resume();
-    fmt::print(stderr, "sink: {} is back after {:.1f} s; consumption resumed\n", sink_.describe(),
-               std::chrono::duration<double>(Clock::now() - *outage_since).count());
-  }
+  end_outage();
   batch_.rows.clear();
   batch_.rows.swap(overflow_);
-  batch_started_ = Clock::now();
+  batch_started_ = clock_.now();
   return true;
+}
+
+void SinkRunner::begin_outage(const std::exception& e) {
+  if (outage_) return;
+  outage_ = true;
+  outage_since_ = clock_.now();
+  std::vector<TopicPartition> all;
+  for (const auto& [tp, o] : owned_) all.push_back(tp);
+  consumer_->pause(all);
+  fmt::print(stderr, "sink: {} unavailable ({}); consumption paused, retrying\n", sink_.describe(), e.what());
+}
+
+void SinkRunner::end_outage() {
+  if (!outage_) return;
+  outage_ = false;
+  std::vector<TopicPartition> ready;
+  for (const auto& [tp, o] : owned_) {
+    if (!o.pending) ready.push_back(tp);
+  }
+  consumer_->resume(ready);
+  fmt::print(stderr, "sink: {} is back after {:.1f} s; consumption resumed\n", sink_.describe(),
+             std::chrono::duration<double>(clock_.now() - outage_since_).count());
+}
+
+// Waits by polling, so the group keeps this member and rebalances are served; the few
+// messages fetched before a pause took hold wait in `overflow_`.
+void SinkRunner::wait(milliseconds how_long) {
+  std::vector<kafka::Message> polled;
+  consumer_->poll(polled, 1000, how_long);
+  for (auto& m : polled) accept(std::move(m), overflow_);
+  rethrow_if_failed();
+}
+
+void SinkRunner::resolve_pending() {
+  std::vector<TopicPartition> pending;
+  for (const auto& [tp, o] : owned_) {
+    if (o.pending) pending.push_back(tp);
+  }
+  if (pending.empty() || clock_.now() < next_resolve_) return;
+  Offsets found;
+  try {
+    found = sink_.stored_offsets(options_.group, pending);
+  } catch (const RetryableError& e) {
+    resolve_backoff_ = std::clamp(resolve_backoff_ * 2, options_.first_backoff, options_.max_backoff);
+    next_resolve_ = clock_.now() + resolve_backoff_;
+    return;
+  }
+  resolve_backoff_ = milliseconds(0);
+  std::vector<TopicPartition> ready;
+  for (const auto& tp : pending) {
+    Owned& o = owned_.at(tp);
+    const auto it = found.find(tp);
+    o.stored = it == found.end() ? kNoOffset : it->second;
+    reposition(tp, o, o.stored);
+    o.pending = false;
+    ready.push_back(tp);
+  }
+  if (!outage_) consumer_->resume(ready);
 }
 
 void SinkRunner::after_commit() {
@@ -155,55 +254,55 @@ void SinkRunner::after_commit() {
                    {{"streamlab-error", r.dead_letter_reason}});
       }
     }
-    rd_kafka_timestamp_type_t type;
-    const std::int64_t ts = rd_kafka_message_timestamp(r.message.get(), &type);
-    if (ts > 0) stats_.end_to_end_us.record(now_us - ts * 1000);
+    if (r.timestamp_ms() > 0) stats_.end_to_end_us.record(now_us - r.timestamp_ms() * 1000);
   }
   ++stats_.batches;
-  if (consumer_ != nullptr) {
-    Offsets next;
-    for (const auto& [tp, range] : batch_.ranges()) next[tp] = range.next;
-    consumer_->commit_async(next);
+  Offsets next;
+  for (const auto& [tp, range] : batch_.ranges()) {
+    next[tp] = range.next;
+    if (Owned* o = owned(tp.topic, tp.partition)) o->stored = range.next;
   }
+  consumer_->commit_async(next);
   if (dlq_ != nullptr) dlq_->poll();
 }
 
-void SinkRunner::on_assign(rd_kafka_topic_partition_list_t* partitions) {
-  std::vector<TopicPartition> wanted;
-  for (int i = 0; i < partitions->cnt; ++i) {
-    wanted.push_back({partitions->elems[i].topic, partitions->elems[i].partition});
-  }
-  // The sink's own offsets are the truth; without them there is nothing to assign safely,
-  // so an outage here is waited out like any other.
-  auto backoff = options_.first_backoff;
-  Offsets stored;
-  try {
-    for (;;) {
-      try {
-        stored = sink_.stored_offsets(options_.group, wanted);
-        break;
-      } catch (const RetryableError& e) {
-        if (core::shutdown_requested()) throw FatalError(fmt::format("sink unavailable at shutdown: {}", e.what()));
-        fmt::print(stderr, "sink: cannot read stored offsets ({}); retrying in {} ms\n", e.what(), backoff.count());
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, options_.max_backoff);
+kafka::AssignPlan SinkRunner::on_assign(const std::vector<TopicPartition>& added, std::uint64_t generation) {
+  last_tp_ = nullptr;
+  for (const auto& tp : added) owned_[tp] = Owned{.since = generation, .pending = true};
+  kafka::AssignPlan plan;
+  // The sink's own offsets are the truth. Asked once here: a rebalance callback must not wait
+  // out an outage (the group would put this member out), so without an answer the partitions
+  // are assigned paused and seeked once the sink answers (resolve_pending).
+  if (!outage_) {
+    try {
+      const Offsets found = sink_.stored_offsets(options_.group, added);
+      for (const auto& tp : added) {
+        Owned& o = owned_.at(tp);
+        o.pending = false;
+        if (const auto it = found.find(tp); it != found.end()) {
+          o.stored = o.position = plan.start[tp] = it->second;
+        }
       }
+    } catch (const RetryableError& e) {
+      fmt::print(stderr, "sink: cannot read stored offsets ({}); partitions wait paused\n", e.what());
+    } catch (...) {
+      callback_failure_ = std::current_exception();
+      core::request_shutdown();
     }
-  } catch (...) {
-    callback_failure_ = std::current_exception();
-    core::request_shutdown();
-    return;
   }
-  for (int i = 0; i < partitions->cnt; ++i) {
-    auto& p = partitions->elems[i];
-    if (auto it = stored.find({p.topic, p.partition}); it != stored.end()) p.offset = it->second;
+  for (const auto& tp : added) {
+    if (outage_ || owned_.at(tp).pending) plan.paused.push_back(tp);
   }
+  next_resolve_ = clock_.now();
+  return plan;
 }
 
-void SinkRunner::on_revoke(const rd_kafka_topic_partition_list_t* partitions) {
-  std::vector<TopicPartition> gone;
-  for (int i = 0; i < partitions->cnt; ++i) gone.push_back({partitions->elems[i].topic, partitions->elems[i].partition});
-  drop_partitions(gone);
+void SinkRunner::on_revoke(const std::vector<TopicPartition>& removed) {
+  for (const auto& tp : removed) {
+    drop_rows(tp);
+    owned_.erase(tp);
+  }
+  last_tp_ = nullptr;
 }
 
 }  // namespace streamlab::sinks

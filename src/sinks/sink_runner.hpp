@@ -3,15 +3,28 @@
 // by rows and time, writes each batch with retries while the sink is out (consumption paused,
 // so memory stays bounded), resumes every assigned partition from the sink's own offsets, and
 // commits Kafka's offsets after the sink's, for lag tools only.
+//
+// Exactly once rests on three rules, each checked by tests/unit/test_sink_runner.cpp:
+// - A row is taken only from a partition this member owns, polled at or after the generation
+//   at which the partition was last assigned or seeked, at or past the partition's position:
+//   messages polled before a rebalance or a seek are stale and dropped (they are read again).
+// - Every write is a compare-and-set: the sink applies a partition's rows only where its stored
+//   offset is the runner's expected one (what it last stored or read from the sink).
+// - A fenced write adopts what the sink holds: rows below it are dropped as stored, the rest is
+//   kept when it continues from there, else the partition is seeked to the stored offset.
+// Nothing waits inside a rebalance callback: a partition whose stored offset cannot be read
+// (the sink is down) is assigned paused and seeked once the sink answers.
 
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/latency_histogram.hpp"
-#include "kafka/consumer.hpp"
+#include "kafka/consumer_control.hpp"
 #include "kafka/producer.hpp"
 #include "sinks/sink.hpp"
 
@@ -29,25 +42,30 @@ struct SinkStats {
   std::uint64_t rows = 0;          // stored as rows
   std::uint64_t dead_letters = 0;  // stored as dead letters
   std::uint64_t batches = 0;
-  // Not written by this process: of partitions revoked before they were stored, or found
-  // stored already (by another member, or by an attempt whose reply an outage swallowed).
+  // Not written by this process: of partitions revoked before they were stored, polled before
+  // a rebalance or seek (read again), or found stored already (by another member, or by an
+  // attempt whose reply an outage swallowed).
   std::uint64_t skipped_rows = 0;
   std::uint64_t retries = 0;
+  std::uint64_t fences = 0;  // partitions of a write found not as expected
   core::LatencyHistogram commit_us;    // one batch's write
   core::LatencyHistogram end_to_end_us;  // Kafka timestamp → stored
 };
 
 class SinkRunner final : public kafka::RebalanceListener {
  public:
-  // `dlq` (may be null) also receives each dead letter after it is stored.
-  SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq);
+  // `dlq` (may be null) also receives each dead letter after it is stored. `clock` (may be
+  // null: the steady clock) times batches.
+  SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock = nullptr);
 
   // The consumer is created with this runner as its listener, then attached.
-  void attach(kafka::Consumer& consumer) { consumer_ = &consumer; }
+  void attach(kafka::ConsumerControl& consumer) { consumer_ = &consumer; }
 
-  // Takes a consumed message into the open batch; writes the batch when it is full.
-  void add(kafka::MessagePtr message);
-  // Writes the open batch when its time is up; true when it did.
+  // Takes a consumed message into the open batch (or drops it as stale); writes the batch
+  // when it is full.
+  void add(kafka::Message message);
+  // Reads the stored offsets of partitions assigned during an outage once the sink answers,
+  // and writes the open batch when its time is up; true when it wrote.
   bool tick();
   // Writes the open batch now, retrying through outages. On shutdown during an outage the
   // batch is given up (it is read again on restart) and false is returned.
@@ -55,28 +73,58 @@ class SinkRunner final : public kafka::RebalanceListener {
 
   const SinkStats& stats() const { return stats_; }
   std::size_t open_rows() const { return batch_.rows.size() + overflow_.size(); }
+  // Every assigned partition knows its stored offset and no row waits to be written.
+  bool settled() const;
+  // What the sink holds for an owned partition as far as this runner knows (kNoOffset:
+  // nothing, or not owned).
+  std::int64_t stored(const TopicPartition& tp) const;
 
-  void on_assign(rd_kafka_topic_partition_list_t* partitions) override;
-  void on_revoke(const rd_kafka_topic_partition_list_t* partitions) override;
+  kafka::AssignPlan on_assign(const std::vector<TopicPartition>& added, std::uint64_t generation) override;
+  void on_revoke(const std::vector<TopicPartition>& removed) override;
 
  private:
-  Row make_row(kafka::MessagePtr message);
-  void drop_partitions(const std::vector<TopicPartition>& gone);
-  void after_commit();
+  struct Owned {
+    std::uint64_t since = 0;  // messages polled at an older generation are stale
+    bool pending = false;     // stored offset not read yet: paused, takes nothing
+    std::int64_t stored = kNoOffset;    // the next write's expected value
+    std::int64_t position = kNoOffset;  // next offset to take; kNoOffset: whatever comes first
+  };
 
+  Owned* owned(std::string_view topic, std::int32_t partition);
+  // Takes the message into `into` unless it is stale; counts what it drops.
+  void accept(kafka::Message message, std::vector<Row>& into);
+  Row make_row(kafka::Message message);
+  // Drops buffered rows of `tp` (with offset below `below`, or all when kNoOffset).
+  void drop_rows(const TopicPartition& tp, std::int64_t below = kNoOffset);
+  void handle_fence(const Offsets& fenced);
+  void reposition(const TopicPartition& tp, Owned& o, std::int64_t offset);
+  void resolve_pending();
+  void begin_outage(const std::exception& e);
+  void end_outage();
+  void wait(std::chrono::milliseconds how_long);
+  void after_commit();
   void rethrow_if_failed() const;
 
   Sink& sink_;
   SinkRunnerOptions options_;
+  kafka::Producer* dlq_;
+  core::SteadyClock steady_;
+  core::Clock& clock_;
   // A failure inside a rebalance callback cannot unwind through librdkafka's C frames; it is
   // kept here and rethrown on the polling thread's next call.
   std::exception_ptr callback_failure_;
-  kafka::Producer* dlq_;
-  kafka::Consumer* consumer_ = nullptr;
+  kafka::ConsumerControl* consumer_ = nullptr;
   tweets::MessageParser parser_;
+  std::map<TopicPartition, Owned> owned_;
+  const TopicPartition* last_tp_ = nullptr;  // owned() lookup cache; reset when owned_ changes
+  Owned* last_owned_ = nullptr;
   Batch batch_;
   std::vector<Row> overflow_;  // consumed while a write was being retried
-  std::chrono::steady_clock::time_point batch_started_;
+  core::Nanos batch_started_{};
+  bool outage_ = false;  // consumption paused while the sink is out
+  core::Nanos outage_since_{};
+  core::Nanos next_resolve_{};
+  std::chrono::milliseconds resolve_backoff_{0};
   SinkStats stats_;
 };
 

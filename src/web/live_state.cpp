@@ -57,13 +57,11 @@ void LiveState::add_locked(std::string_view payload, std::int32_t partition, std
   pending_bytes_.append(payload);
 }
 
-void LiveState::record(const std::vector<kafka::MessagePtr>& batch) {
+void LiveState::record(const std::vector<kafka::Message>& batch) {
   const std::int64_t now_us = core::wall_ms() * 1000;
   std::lock_guard lock(in_mu_);
   for (const auto& m : batch) {
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    add_locked({static_cast<const char*>(m->payload), m->len}, m->partition, m->offset,
-               rd_kafka_message_timestamp(m.get(), nullptr), now_us);
+    if (m.error.empty()) add_locked(m.payload, m.partition, m.offset, m.timestamp_ms, now_us);
   }
 }
 

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/latency_histogram.hpp"
-#include "kafka/consumer.hpp"
+#include "kafka/message.hpp"
 #include "sinks/sink_runner.hpp"
 #include "tweets/message_parser.hpp"
 #include "web/hashtag_window.hpp"
@@ -62,7 +62,7 @@ class LiveState {
   explicit LiveState(DashboardInfo info, LiveStateLimits limits = {});
 
   // --- the consume loop (cheap) ---
-  void record(const std::vector<kafka::MessagePtr>& batch);
+  void record(const std::vector<kafka::Message>& batch);
   void record(std::string_view payload, std::int32_t partition, std::int64_t offset, std::int64_t timestamp_ms);
   // Copies the sink's counters at most every 100 ms.
   void record_sink(const sinks::SinkStats& stats);

@@ -140,12 +140,14 @@ Offsets IgniteSink::stored_offsets(const std::string& group, const std::vector<T
   return out;
 }
 
-std::vector<TopicPartition> IgniteSink::write(const std::string& group, const Batch& batch) {
+Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   ignite::Client& c = client();
+  std::vector<TopicPartition> parts;
+  for (const auto& [tp, range] : batch.ranges()) parts.push_back(tp);
+  if (Offsets fenced = fenced_partitions(batch, stored_offsets(group, parts)); !fenced.empty()) return fenced;
   std::vector<Entry> rows, dead;
   for (const Row& r : batch.rows) {
-    rd_kafka_timestamp_type_t type;
-    const Value ts = timestamp_or_null(rd_kafka_message_timestamp(r.message.get(), &type));
+    const Value ts = timestamp_or_null(r.timestamp_ms());
     Value key = message_key(r.topic(), r.partition(), r.offset());
     if (!r.dead_letter_reason.empty()) {
       const auto p = r.payload();

@@ -27,7 +27,7 @@ class IgniteSink final : public Sink {
 
   std::string describe() const override;
   Offsets stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) override;
-  std::vector<TopicPartition> write(const std::string& group, const Batch& batch) override;
+  Offsets write(const std::string& group, const Batch& batch) override;
 
  private:
   ignite::Client& client();  // connected, tables created

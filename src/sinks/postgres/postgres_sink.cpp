@@ -169,7 +169,7 @@ std::string PostgresSink::unmappable(const Row& row) const {
   return {};
 }
 
-std::vector<TopicPartition> PostgresSink::write(const std::string& group, const Batch& batch) {
+Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
   PGconn* c = connection();
   const auto ranges = batch.ranges();
   std::vector<std::string> topics, parts, nexts;
@@ -190,11 +190,12 @@ std::vector<TopicPartition> PostgresSink::write(const std::string& group, const 
                JOIN unnest($2::text[], $3::int[]) AS u(t, p) ON o.topic = u.t AND o."partition" = u.p
                WHERE o.consumer_group = $1)",
                          {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
-    std::vector<TopicPartition> fenced;
+    Offsets now;
     for (int i = 0; i < PQntuples(stored.get()); ++i) {
-      TopicPartition tp{PQgetvalue(stored.get(), i, 0), std::stoi(PQgetvalue(stored.get(), i, 1))};
-      if (std::stoll(PQgetvalue(stored.get(), i, 2)) > ranges.at(tp).first) fenced.push_back(tp);
+      now[{PQgetvalue(stored.get(), i, 0), std::stoi(PQgetvalue(stored.get(), i, 1))}] =
+          std::stoll(PQgetvalue(stored.get(), i, 2));
     }
+    const Offsets fenced = fenced_partitions(batch, now);
     if (!fenced.empty()) {
       exec(c, "ROLLBACK");
       return fenced;
@@ -207,8 +208,7 @@ std::vector<TopicPartition> PostgresSink::write(const std::string& group, const 
         if (r.dead_letter_reason.empty() == dead) continue;
         append_copy_text(r.topic(), copy_buf_);
         fmt::format_to(std::back_inserter(copy_buf_), "\t{}\t{}\t", r.partition(), r.offset());
-        rd_kafka_timestamp_type_t type;
-        const std::int64_t ts = rd_kafka_message_timestamp(r.message.get(), &type);
+        const std::int64_t ts = r.timestamp_ms();
         if (dead) {
           append_copy_text(group, copy_buf_);
           copy_buf_.push_back('\t');

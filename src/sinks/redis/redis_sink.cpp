@@ -152,7 +152,7 @@ Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<To
   return out;
 }
 
-std::vector<TopicPartition> RedisSink::write(const std::string& group, const Batch& batch) {
+Offsets RedisSink::write(const std::string& group, const Batch& batch) {
   const auto ranges = batch.ranges();
   std::vector<TopicPartition> parts;
   for (const auto& [tp, range] : ranges) parts.push_back(tp);
@@ -175,11 +175,7 @@ std::vector<TopicPartition> RedisSink::write(const std::string& group, const Bat
     Command cmd;
     cmd.arg("WATCH").arg(okey).append_to(c);
     read_reply();
-    const Offsets stored = stored_offsets(group, parts);
-    std::vector<TopicPartition> fenced;
-    for (const auto& [tp, next] : stored) {
-      if (next > ranges.at(tp).first) fenced.push_back(tp);
-    }
+    const Offsets fenced = fenced_partitions(batch, stored_offsets(group, parts));
     if (!fenced.empty()) {
       cmd.arg("UNWATCH").append_to(c);
       read_reply();
@@ -189,8 +185,7 @@ std::vector<TopicPartition> RedisSink::write(const std::string& group, const Bat
     std::size_t queued = 0;
     cmd.arg("MULTI").append_to(c);
     for (const Row& r : batch.rows) {
-      rd_kafka_timestamp_type_t type;
-      const std::int64_t ts = rd_kafka_message_timestamp(r.message.get(), &type);
+      const std::int64_t ts = r.timestamp_ms();
       const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
       if (!r.dead_letter_reason.empty()) {
         const std::string key = fmt::format("{}:dead:{}", p, coords);

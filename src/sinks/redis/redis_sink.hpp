@@ -26,7 +26,7 @@ class RedisSink final : public Sink {
 
   std::string describe() const override;
   Offsets stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) override;
-  std::vector<TopicPartition> write(const std::string& group, const Batch& batch) override;
+  Offsets write(const std::string& group, const Batch& batch) override;
 
  private:
   struct ContextDeleter {
