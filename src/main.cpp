@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   c->add_option("--instance-id", consume.instance_id,
                 "Static group membership (group.instance.id): a member restarted with the same id within the "
-                "session timeout (10 s) gets its partitions back at once, without a rebalance");
+                "session timeout (6 s) gets its partitions back at once, without a rebalance");
   c->add_flag("--json", consume.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
   c->add_option("--stats", consume.stats,
                 "Append running counters (consumed, bytes, stored) as a JSON line every 250 ms to FILE");

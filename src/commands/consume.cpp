@@ -6,10 +6,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands/broker_choice.hpp"
+#include "commands/end_of_topics.hpp"
 #include "sinks/console_format.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -123,27 +124,13 @@ int run_consume(const ConsumeOptions& o) {
   const auto start = clock.now();
   auto last_tick = start, last_message = start, first_message = start, caught_up_since = start;
   bool idle_timeout = false, reached_end = false, ever_assigned = false;
-  // --until-end: each assigned partition's high watermark when it was assigned.
-  std::map<kafka::TopicPartition, std::int64_t> end_of;
+  std::optional<EndOfTopics> end_of_topics;
+  if (o.until_end) end_of_topics.emplace(brokers.client, o.topics, o.group, consumer, sink.get(), runner.get());
   // Nothing left to read: every assigned partition at its end, everything read stored.
   const auto caught_up = [&] {
     const auto& parts = consumer.progress();
     return !parts.empty() && (!runner || runner->settled()) &&
            std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.second.at_end; });
-  };
-  const auto read_to_end = [&] {
-    const auto& parts = consumer.progress();
-    if (parts.empty() || (runner && !runner->settled())) return false;
-    for (const auto& [tp, progress] : parts) {
-      auto it = end_of.find(tp);
-      if (it == end_of.end()) {
-        const auto high = consumer.high_watermark(tp, milliseconds(5000));
-        if (!high) return false;
-        it = end_of.emplace(tp, *high).first;
-      }
-      if (progress.read_to < it->second && (!runner || runner->stored(tp) < it->second)) return false;
-    }
-    return true;
   };
 
   while (!core::shutdown_requested()) {
@@ -170,13 +157,11 @@ int run_consume(const ConsumeOptions& o) {
       dashboard->state().record(batch);  // before the runner takes the messages
       if (runner) dashboard->state().record_sink(runner->stats());
     }
+    if (!batch.empty()) last_message = now;
     if (runner) {
-      for (auto& m : batch) {
-        if (m.error.empty()) runner->add(std::move(m));
-      }
+      runner->add(batch);  // takes them all
       runner->tick();
     }
-    if (!batch.empty()) last_message = now;
     if (!consumer.progress().empty()) ever_assigned = true;
     // The idle clock runs only while nothing is left to read: waiting for the group, for the
     // sink, or for a batch to be written is not idleness.
@@ -205,7 +190,7 @@ int run_consume(const ConsumeOptions& o) {
       idle_timeout = true;
       break;
     }
-    if (o.until_end && read_to_end()) {
+    if (end_of_topics && end_of_topics->reached()) {
       reached_end = true;
       break;
     }

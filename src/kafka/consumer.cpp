@@ -48,7 +48,7 @@ Consumer::Consumer(const ClientOptions& options, GroupOptions group, RebalanceLi
       {"enable.partition.eof", "true"},
       {"partition.assignment.strategy", "range,roundrobin"},
       // See the header: prompt recovery after a crash.
-      {"session.timeout.ms", "10000"},
+      {"session.timeout.ms", "6000"},
       {"heartbeat.interval.ms", "1000"},
       {"max.poll.interval.ms", "30000"},
   };
@@ -183,10 +183,8 @@ void Consumer::resume(const std::vector<TopicPartition>& partitions) {
 std::int64_t Consumer::first_start(const TopicPartition& tp) {
   if (from_ == StartFrom::End) return RD_KAFKA_OFFSET_END;
   if (from_ == StartFrom::Stored) {
-    List l = to_list({tp});
-    if (rd_kafka_committed(rk_.get(), l.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR && l->elems[0].offset >= 0) {
-      return l->elems[0].offset;
-    }
+    const Offsets c = committed({tp});
+    if (const auto it = c.find(tp); it != c.end()) return it->second;
   }
   return RD_KAFKA_OFFSET_BEGINNING;
 }
@@ -212,13 +210,16 @@ void Consumer::commit_async(const Offsets& next_offsets) {
   rd_kafka_commit(rk_.get(), parts.get(), 1);
 }
 
-std::optional<std::int64_t> Consumer::high_watermark(const TopicPartition& tp, std::chrono::milliseconds timeout) {
-  std::int64_t low = 0, high = 0;
-  if (rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition, &low, &high,
-                                       static_cast<int>(timeout.count())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return std::nullopt;
+Offsets Consumer::committed(const std::vector<TopicPartition>& partitions) {
+  List l = to_list(partitions);
+  if (const auto e = rd_kafka_committed(rk_.get(), l.get(), 10000); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw core::RuntimeFailure(fmt::format("committed offsets: {}", rd_kafka_err2str(e)));
   }
-  return high;
+  Offsets out;
+  for (int i = 0; i < l->cnt; ++i) {
+    if (l->elems[i].offset >= 0) out[{l->elems[i].topic, l->elems[i].partition}] = l->elems[i].offset;
+  }
+  return out;
 }
 
 void Consumer::close() {

@@ -58,7 +58,7 @@ SinkRunner::Owned* SinkRunner::owned(std::string_view topic, std::int32_t partit
   return last_owned_;
 }
 
-void SinkRunner::accept(kafka::Message message, std::vector<Row>& into) {
+void SinkRunner::accept(kafka::Message message) {
   if (!message.error.empty()) return;
   Owned* o = owned(message.topic, message.partition);
   if (o == nullptr || o->pending || message.generation < o->since ||
@@ -67,20 +67,23 @@ void SinkRunner::accept(kafka::Message message, std::vector<Row>& into) {
     return;
   }
   o->position = message.offset + 1;
-  into.push_back(make_row(std::move(message)));
+  if (queue_.empty()) queued_since_ = clock_.now();
+  queue_.push_back(make_row(std::move(message)));
 }
 
-void SinkRunner::add(kafka::Message message) {
+void SinkRunner::add(std::vector<kafka::Message>& polled) {
   rethrow_if_failed();
-  if (batch_.rows.empty()) batch_started_ = clock_.now();
-  accept(std::move(message), batch_.rows);
-  if (batch_.rows.size() >= options_.batch_rows) flush();
+  for (auto& m : polled) accept(std::move(m));
+  polled.clear();
+  while (queue_.size() >= options_.batch_rows) {
+    if (!write_batch()) return;
+  }
 }
 
 bool SinkRunner::tick() {
   rethrow_if_failed();
   resolve_pending();
-  if (batch_.rows.empty() || clock_.now() - batch_started_ < options_.batch_time) return false;
+  if (queue_.empty() || clock_.now() - queued_since_ < options_.batch_time) return false;
   flush();
   return true;
 }
@@ -95,13 +98,11 @@ std::int64_t SinkRunner::stored(const TopicPartition& tp) const {
 }
 
 void SinkRunner::drop_rows(const TopicPartition& tp, std::int64_t below) {
-  for (auto* rows : {&batch_.rows, &overflow_}) {
-    const auto before = rows->size();
-    rows->erase(std::remove_if(rows->begin(), rows->end(),
-                               [&](const Row& r) { return of(r, tp) && (below == kNoOffset || r.offset() < below); }),
-                rows->end());
-    stats_.skipped_rows += before - rows->size();
-  }
+  const auto gone = [&](const Row& r) { return of(r, tp) && (below == kNoOffset || r.offset() < below); };
+  const auto before = open_rows();
+  std::erase_if(batch_.rows, gone);
+  std::erase_if(queue_, gone);
+  stats_.skipped_rows += before - open_rows();
 }
 
 void SinkRunner::reposition(const TopicPartition& tp, Owned& o, std::int64_t offset) {
@@ -146,7 +147,16 @@ void SinkRunner::handle_fence(const Offsets& fenced) {
 
 bool SinkRunner::flush() {
   rethrow_if_failed();
-  if (batch_.rows.empty()) return true;
+  while (!queue_.empty()) {
+    if (!write_batch()) return false;
+  }
+  return true;
+}
+
+bool SinkRunner::write_batch() {
+  const std::size_t n = std::min(queue_.size(), options_.batch_rows);
+  batch_.rows.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+  queue_.erase(queue_.begin(), queue_.begin() + n);
   auto backoff = options_.first_backoff;
   for (;;) {
     batch_.expected.clear();
@@ -168,8 +178,7 @@ bool SinkRunner::flush() {
       begin_outage(e);
       ++stats_.retries;
       if (core::shutdown_requested()) {
-        fmt::print(stderr, "sink: giving up a batch of {} rows on shutdown; it is read again on restart\n",
-                   batch_.rows.size());
+        fmt::print(stderr, "sink: giving up {} rows on shutdown; they are read again on restart\n", open_rows());
         return false;
       }
       wait(backoff);
@@ -179,8 +188,7 @@ bool SinkRunner::flush() {
   }
   end_outage();
   batch_.rows.clear();
-  batch_.rows.swap(overflow_);
-  batch_started_ = clock_.now();
+  queued_since_ = clock_.now();
   return true;
 }
 
@@ -207,11 +215,11 @@ void SinkRunner::end_outage() {
 }
 
 // Waits by polling, so the group keeps this member and rebalances are served; the few
-// messages fetched before a pause took hold wait in `overflow_`.
+// messages fetched before a pause took hold are queued behind the batch.
 void SinkRunner::wait(milliseconds how_long) {
   std::vector<kafka::Message> polled;
   consumer_->poll(polled, 1000, how_long);
-  for (auto& m : polled) accept(std::move(m), overflow_);
+  for (auto& m : polled) accept(std::move(m));
   rethrow_if_failed();
 }
 
@@ -286,8 +294,7 @@ kafka::AssignPlan SinkRunner::on_assign(const std::vector<TopicPartition>& added
     } catch (const RetryableError& e) {
       fmt::print(stderr, "sink: cannot read stored offsets ({}); partitions wait paused\n", e.what());
     } catch (...) {
-      callback_failure_ = std::current_exception();
-      core::request_shutdown();
+      callback_failure_ = std::current_exception();  // rethrown by the next add, tick or flush
     }
   }
   for (const auto& tp : added) {

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <map>
 #include <string>
@@ -61,18 +62,18 @@ class SinkRunner final : public kafka::RebalanceListener {
   // The consumer is created with this runner as its listener, then attached.
   void attach(kafka::ConsumerControl& consumer) { consumer_ = &consumer; }
 
-  // Takes a consumed message into the open batch (or drops it as stale); writes the batch
-  // when it is full.
-  void add(kafka::Message message);
+  // Takes one poll's messages (all of them, in order: a write in between would poll again and
+  // take later offsets first), drops the stale ones, and writes every full batch.
+  void add(std::vector<kafka::Message>& polled);
   // Reads the stored offsets of partitions assigned during an outage once the sink answers,
-  // and writes the open batch when its time is up; true when it wrote.
+  // and writes what is queued when its oldest row is due; true when it wrote.
   bool tick();
-  // Writes the open batch now, retrying through outages. On shutdown during an outage the
-  // batch is given up (it is read again on restart) and false is returned.
+  // Writes everything queued now, in batches, retrying through outages. On shutdown during an
+  // outage the rows are given up (they are read again on restart) and false is returned.
   bool flush();
 
   const SinkStats& stats() const { return stats_; }
-  std::size_t open_rows() const { return batch_.rows.size() + overflow_.size(); }
+  std::size_t open_rows() const { return batch_.rows.size() + queue_.size(); }
   // Every assigned partition knows its stored offset and no row waits to be written.
   bool settled() const;
   // What the sink holds for an owned partition as far as this runner knows (kNoOffset:
@@ -91,8 +92,10 @@ class SinkRunner final : public kafka::RebalanceListener {
   };
 
   Owned* owned(std::string_view topic, std::int32_t partition);
-  // Takes the message into `into` unless it is stale; counts what it drops.
-  void accept(kafka::Message message, std::vector<Row>& into);
+  // Queues the message as a row unless it is stale; counts what it drops.
+  void accept(kafka::Message message);
+  // Writes the first `batch_rows` queued rows, retrying through outages; false on shutdown.
+  bool write_batch();
   Row make_row(kafka::Message message);
   // Drops buffered rows of `tp` (with offset below `below`, or all when kNoOffset).
   void drop_rows(const TopicPartition& tp, std::int64_t below = kNoOffset);
@@ -118,9 +121,9 @@ class SinkRunner final : public kafka::RebalanceListener {
   std::map<TopicPartition, Owned> owned_;
   const TopicPartition* last_tp_ = nullptr;  // owned() lookup cache; reset when owned_ changes
   Owned* last_owned_ = nullptr;
-  Batch batch_;
-  std::vector<Row> overflow_;  // consumed while a write was being retried
-  core::Nanos batch_started_{};
+  Batch batch_;              // being written
+  std::deque<Row> queue_;    // taken, not yet in a batch (also what arrives while a write retries)
+  core::Nanos queued_since_{};  // when the oldest queued row arrived
   bool outage_ = false;  // consumption paused while the sink is out
   core::Nanos outage_since_{};
   core::Nanos next_resolve_{};
