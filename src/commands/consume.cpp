@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <nlohmann/json.hpp>
 
@@ -51,6 +52,15 @@ nlohmann::json histogram_ms(const core::LatencyHistogram& h) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [upper_us, n] : h.buckets()) out.push_back({static_cast<double>(upper_us) / 1000.0, n});
   return out;
+}
+
+// "t [0,2], u [1]" (or "nothing"): a member's partitions after a rebalance, as kcat prints them.
+std::string describe_assignment(const std::map<kafka::TopicPartition, kafka::ReadProgress>& parts) {
+  std::map<std::string, std::vector<std::int32_t>> by_topic;
+  for (const auto& [tp, progress] : parts) by_topic[tp.topic].push_back(tp.partition);
+  std::vector<std::string> out;
+  for (const auto& [topic, ids] : by_topic) out.push_back(fmt::format("{} [{}]", topic, fmt::join(ids, ",")));
+  return out.empty() ? "nothing" : fmt::format("{}", fmt::join(out, ", "));
 }
 
 }  // namespace
@@ -124,6 +134,7 @@ int run_consume(const ConsumeOptions& o) {
   const auto start = clock.now();
   auto last_tick = start, last_message = start, first_message = start, caught_up_since = start;
   bool idle_timeout = false, reached_end = false, ever_assigned = false;
+  std::uint64_t seen_assignments = 0;
   std::optional<EndOfTopics> end_of_topics;
   if (o.until_end) end_of_topics.emplace(brokers.client, o.topics, o.group, consumer, sink.get(), runner.get());
   // Nothing left to read: every assigned partition at its end, everything read stored.
@@ -161,6 +172,11 @@ int run_consume(const ConsumeOptions& o) {
     if (runner) {
       runner->add(batch);  // takes them all
       runner->tick();
+    }
+    if (consumer.assignments() != seen_assignments) {
+      seen_assignments = consumer.assignments();
+      status.finish();
+      fmt::print(stderr, "assigned: {}\n", describe_assignment(consumer.progress()));
     }
     if (!consumer.progress().empty()) ever_assigned = true;
     // The idle clock runs only while nothing is left to read: waiting for the group, for the

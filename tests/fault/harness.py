@@ -1,5 +1,6 @@
 """What the sink fault tests share: the streamlab binary, fresh names, the local services,
 readers of what each store holds, and polling with deadlines (never fixed sleeps)."""
+import collections
 import datetime
 import json
 import os
@@ -79,8 +80,7 @@ class SinkProcess:
         self.log = open(f"/tmp/{group}-{uuid.uuid4().hex[:6]}.log", "w+")
         self.proc = subprocess.Popen(
             [STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "-g", group, "--from", "beginning", "--sink", sink,
-             "--table", table, "--batch-rows", str(batch_rows), "--batch-ms", "100", "--quiet", "--json",
-             "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", *extra],
+             "--table", table, "--batch-rows", str(batch_rows), "--batch-ms", "100", "--quiet", "--json", *extra],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
 
     def __del__(self):
@@ -137,6 +137,19 @@ class PostgresStore:
     def dead_letters(self):
         return self._query(f'SELECT "partition", "offset", error, payload FROM "{self.table}_dead_letters"')
 
+    def summary(self, topic):
+        """{partition: (rows, distinct offsets, min, max, dead letters, offsets both a row and a dead letter)}."""
+        got = self._query(f'''SELECT p, count(*) FILTER (WHERE NOT dead), count(DISTINCT o) FILTER (WHERE NOT dead),
+                    min(o), max(o), count(*) FILTER (WHERE dead), count(*) - count(DISTINCT o)
+                FROM (SELECT "partition" p, "offset" o, false dead FROM "{self.table}" WHERE topic = %s
+                      UNION ALL SELECT "partition", "offset", true FROM "{self.table}_dead_letters" WHERE topic = %s) u
+                GROUP BY p''', topic, topic)
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5], r[6] - (r[1] - r[2])) for r in got}
+
+    def stored_offsets(self, group, topic):
+        return dict(self._query('SELECT "partition", next_offset FROM streamlab_offsets '
+                                'WHERE consumer_group = %s AND topic = %s', group, topic))
+
 
 class RedisStore:
     uri = REDIS
@@ -168,6 +181,65 @@ class RedisStore:
     def dead_letters(self):
         keys = [k.decode() for k in self.r.lrange(f"{self.prefix}:dead_letters", 0, -1)]
         return [self.r.hgetall(k) for k in keys]
+
+    def summary(self, topic):
+        """As PostgresStore.summary, from the topic's index (each entry's hash says where it came from)."""
+        pipe = self.r.pipeline(transaction=False)
+        index = self.index(topic)
+        for key in index:
+            pipe.hmget(key, "partition", "offset")
+        rows = collections.defaultdict(list)
+        for p, o in pipe.execute():
+            rows[int(p)].append(int(o))
+        dead = collections.defaultdict(list)
+        for h in self.dead_letters():
+            if h[b"topic"].decode() == topic:
+                dead[int(h[b"partition"])].append(int(h[b"offset"]))
+        return summarize(rows, dead)
+
+    def stored_offsets(self, group, topic):
+        out = {}
+        for field, value in self.r.hgetall(f"{self.prefix}:offsets:{group}").items():
+            t, _, p = field.decode().rpartition(":")
+            if t == topic:
+                out[int(p)] = int(value)
+        return out
+
+
+def summarize(rows, dead):
+    """{partition: [offsets]} of rows and of dead letters → the shape of PostgresStore.summary."""
+    out = {}
+    for p in set(rows) | set(dead):
+        r, d = rows.get(p, []), dead.get(p, [])
+        both = len(set(r) & set(d))
+        out[p] = (len(r), len(set(r)), min(r + d), max(r + d), len(d), both)
+    return out
+
+
+def topic_ranges(topic):
+    """{partition: (low, high)} as Kafka reports them, through kafka-python (not streamlab)."""
+    from kafka import KafkaConsumer, TopicPartition
+    c = KafkaConsumer(bootstrap_servers=BROKERS)
+    try:
+        parts = [TopicPartition(topic, p) for p in sorted(c.partitions_for_topic(topic))]
+        low, high = c.beginning_offsets(parts), c.end_offsets(parts)
+        return {tp.partition: (low[tp], high[tp]) for tp in parts}
+    finally:
+        c.close()
+
+
+def assert_exactly_once(test, store, topic, group):
+    """Every offset of the topic is a row or a dead letter exactly once, read back by the store's
+    own client, and the group's stored offset of each partition is its high watermark (the topics
+    here come from an idempotent producer: their offsets have no gaps)."""
+    summary, stored = store.summary(topic), store.stored_offsets(group, topic)
+    for p, (low, high) in topic_ranges(topic).items():
+        if high == low:
+            continue
+        n, distinct, lo, hi, dead, both = summary.get(p, (0, 0, None, None, 0, 0))
+        test.assertEqual((n + dead, distinct, both, lo, hi), (high - low, n, 0, low, high - 1),
+                         f"partition {p}: (rows + dead letters, distinct rows, both, min, max)")
+        test.assertEqual(stored.get(p), high, f"partition {p}: the stored offset")
 
 
 def services(action, *names):
@@ -230,6 +302,32 @@ class IgniteStore:
 
     def dead_letters(self):
         return self._query(f"SELECT KAFKA_PARTITION, KAFKA_OFFSET, ERROR, PAYLOAD FROM {self.table}_DEAD_LETTERS")
+
+    def summary(self, topic):
+        """As PostgresStore.summary; the rows by aggregates on the node (pyignite decodes slowly). The
+        key is (topic, partition, offset), so the rows' offsets are distinct by construction (and
+        this Ignite refuses COUNT(DISTINCT) with GROUP BY)."""
+        got = self._query(f"SELECT KAFKA_PARTITION, COUNT(*), COUNT(*), MIN(KAFKA_OFFSET), "
+                          f"MAX(KAFKA_OFFSET) FROM {self.table} WHERE TOPIC = ? GROUP BY KAFKA_PARTITION", topic)
+        dead = collections.defaultdict(list)
+        for p, o in self._query(f"SELECT KAFKA_PARTITION, KAFKA_OFFSET FROM {self.table}_DEAD_LETTERS "
+                                "WHERE TOPIC = ?", topic):
+            dead[p].append(o)
+        out = {}
+        for p, n, distinct, lo, hi in got:
+            both = 0
+            for o in dead.get(p, []):
+                both += self._query(f"SELECT COUNT(*) FROM {self.table} WHERE TOPIC = ? AND KAFKA_PARTITION = ? "
+                                    "AND KAFKA_OFFSET = ?", topic, p, o)[0][0]
+            d = dead.pop(p, [])
+            out[p] = (n, distinct, min([lo, *d]), max([hi, *d]), len(d), both)
+        for p, d in dead.items():
+            out[p] = (0, 0, min(d), max(d), len(d), 0)
+        return out
+
+    def stored_offsets(self, group, topic):
+        return dict(self._query("SELECT KAFKA_PARTITION, NEXT_OFFSET FROM STREAMLAB_OFFSETS "
+                                "WHERE CONSUMER_GROUP = ? AND TOPIC = ?", group, topic))
 
     def cleanup(self, group=None):
         self._query(f"DROP TABLE IF EXISTS {self.table}")

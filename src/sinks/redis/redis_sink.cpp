@@ -96,7 +96,9 @@ std::string RedisSink::offsets_key(const std::string& group) const {
 
 redisContext* RedisSink::connection() {
   if (ctx_ && ctx_->err == 0) return ctx_.get();
-  const timeval connect_timeout{5, 0}, io_timeout{30, 0};
+  // A reply later than this counts as lost: short, so a hung server does not keep the member from
+  // polling past max.poll.interval.ms (30 s); a batch's EXEC takes well under a second.
+  const timeval connect_timeout{5, 0}, io_timeout{5, 0};
   ctx_.reset(redisConnectWithTimeout(host_.c_str(), port_, connect_timeout));
   if (!ctx_ || ctx_->err != 0) {
     const std::string why = ctx_ ? ctx_->errstr : "out of memory";
