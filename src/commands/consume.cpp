@@ -136,7 +136,7 @@ int run_consume(const ConsumeOptions& o) {
   bool idle_timeout = false, reached_end = false, ever_assigned = false;
   std::uint64_t seen_assignments = 0;
   std::optional<EndOfTopics> end_of_topics;
-  if (o.until_end) end_of_topics.emplace(brokers.client, o.topics, o.group, consumer, sink.get(), runner.get());
+  if (o.until_end) end_of_topics.emplace(o.topics, o.group, consumer, sink.get(), runner.get());
   // Nothing left to read: every assigned partition at its end, everything read stored.
   const auto caught_up = [&] {
     const auto& parts = consumer.progress();

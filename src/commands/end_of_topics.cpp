@@ -6,14 +6,9 @@ namespace streamlab::commands {
 
 using kafka::TopicPartition;
 
-EndOfTopics::EndOfTopics(const kafka::ClientOptions& client, std::vector<std::string> topics, std::string group,
-                         kafka::Consumer& consumer, sinks::Sink* sink, sinks::SinkRunner* runner)
-    : topics_(std::move(topics)),
-      group_(std::move(group)),
-      consumer_(consumer),
-      sink_(sink),
-      runner_(runner),
-      admin_(std::make_unique<kafka::Admin>(client)) {}
+EndOfTopics::EndOfTopics(std::vector<std::string> topics, std::string group, kafka::Consumer& consumer,
+                         sinks::Sink* sink, sinks::SinkRunner* runner)
+    : topics_(std::move(topics)), group_(std::move(group)), consumer_(consumer), sink_(sink), runner_(runner) {}
 
 bool EndOfTopics::own_partitions_done() const {
   const auto& own = consumer_.progress();
@@ -26,7 +21,7 @@ bool EndOfTopics::own_partitions_done() const {
 
 bool EndOfTopics::learn_targets() {
   for (const auto& topic : topics_) {
-    for (const kafka::TopicInfo& info : admin_->describe(topic)) {
+    for (const kafka::TopicInfo& info : kafka::describe_topics(consumer_.handle(), topic, true)) {
       if (!info.error.empty() || info.partitions.empty()) return false;
       for (const kafka::PartitionInfo& p : info.partitions) {
         if (p.high < 0) return false;

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,8 +20,8 @@ namespace streamlab::commands {
 class EndOfTopics {
  public:
   // `sink` and `runner` are null without --sink.
-  EndOfTopics(const kafka::ClientOptions& client, std::vector<std::string> topics, std::string group,
-              kafka::Consumer& consumer, sinks::Sink* sink, sinks::SinkRunner* runner);
+  EndOfTopics(std::vector<std::string> topics, std::string group, kafka::Consumer& consumer, sinks::Sink* sink,
+              sinks::SinkRunner* runner);
 
   // Cheap while this member's own partitions are not done; else asks the cluster and the sink
   // at most twice a second.
@@ -37,7 +36,6 @@ class EndOfTopics {
   kafka::Consumer& consumer_;
   sinks::Sink* sink_;
   sinks::SinkRunner* runner_;
-  std::unique_ptr<kafka::Admin> admin_;
   std::map<kafka::TopicPartition, std::int64_t> target_;  // high watermark when first seen
   std::map<kafka::TopicPartition, std::int64_t> low_;
   std::chrono::steady_clock::time_point next_check_{};

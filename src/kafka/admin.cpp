@@ -93,9 +93,13 @@ void Admin::delete_topic(const std::string& name) {
 }
 
 std::vector<TopicInfo> Admin::describe(const std::string& name, bool watermarks) {
+  return describe_topics(rk_.get(), name, watermarks);
+}
+
+std::vector<TopicInfo> describe_topics(rd_kafka_t* rk, const std::string& name, bool watermarks) {
   const struct rd_kafka_metadata* md = nullptr;
-  rd_kafka_topic_t* rkt = name.empty() ? nullptr : rd_kafka_topic_new(rk_.get(), name.c_str(), nullptr);
-  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk_.get(), rkt == nullptr ? 1 : 0, rkt, &md, kAdminTimeoutMs);
+  rd_kafka_topic_t* rkt = name.empty() ? nullptr : rd_kafka_topic_new(rk, name.c_str(), nullptr);
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, rkt == nullptr ? 1 : 0, rkt, &md, kAdminTimeoutMs);
   if (rkt != nullptr) rd_kafka_topic_destroy(rkt);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
     throw core::RuntimeFailure(fmt::format("describe: {}", rd_kafka_err2str(e)));
@@ -115,7 +119,7 @@ std::vector<TopicInfo> Admin::describe(const std::string& name, bool watermarks)
       pi.isr.assign(mp.isrs, mp.isrs + mp.isr_cnt);
       if (mp.err) pi.error = rd_kafka_err2str(mp.err);
       if (watermarks) {
-        rd_kafka_query_watermark_offsets(rk_.get(), mt.topic, mp.id, &pi.low, &pi.high, kAdminTimeoutMs);
+        rd_kafka_query_watermark_offsets(rk, mt.topic, mp.id, &pi.low, &pi.high, kAdminTimeoutMs);
       }
       info.partitions.push_back(std::move(pi));
     }

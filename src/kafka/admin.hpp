@@ -23,6 +23,9 @@ struct TopicInfo {
   std::string error;
 };
 
+// What Admin::describe tells, through any client handle (a consumer's too).
+std::vector<TopicInfo> describe_topics(rd_kafka_t* rk, const std::string& name, bool watermarks);
+
 class Admin {
  public:
   explicit Admin(const ClientOptions& options);
