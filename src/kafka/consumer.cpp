@@ -79,7 +79,15 @@ void Consumer::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic
   static_cast<Consumer*>(opaque)->rebalance(err, parts);
 }
 
+ReadProgress* Consumer::progress_of(std::string_view topic, std::int32_t partition) {
+  if (last_ == progress_.end() || last_->first.partition != partition || last_->first.topic != topic) {
+    last_ = progress_.find(TopicPartition{std::string(topic), partition});
+  }
+  return last_ == progress_.end() ? nullptr : &last_->second;
+}
+
 void Consumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+  last_ = progress_.end();
   const bool incremental = cooperative();
   std::string failure;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -133,9 +141,9 @@ std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chro
     wait_ms = 0;  // only the first event is waited for
     const char* topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "";
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      if (auto it = progress_.find({topic, m->partition}); it != progress_.end()) {
-        it->second.read_to = std::max(it->second.read_to, m->offset);
-        it->second.at_end = true;
+      if (ReadProgress* p = progress_of(topic, m->partition)) {
+        p->read_to = std::max(p->read_to, m->offset);
+        p->at_end = true;
       }
       rd_kafka_message_destroy(m);
       continue;
@@ -159,9 +167,9 @@ std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chro
       msg.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
       msg.payload = {static_cast<const char*>(m->payload), m->len};
       msg.owner = Message::Owner(m, [](void* p) { rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(p)); });
-      if (auto it = progress_.find({std::string(topic), m->partition}); it != progress_.end()) {
-        it->second.read_to = m->offset + 1;
-        it->second.at_end = false;
+      if (ReadProgress* p = progress_of(topic, m->partition)) {
+        p->read_to = m->offset + 1;
+        p->at_end = false;
       }
     }
     out.push_back(std::move(msg));

@@ -80,12 +80,15 @@ class Consumer final : public ConsumerControl {
                            void* opaque);
   void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   std::int64_t first_start(const TopicPartition& tp);
+  // The entry of an assigned partition, or null; remembers the last one (messages come in runs).
+  ReadProgress* progress_of(std::string_view topic, std::int32_t partition);
 
   StartFrom from_;
   RebalanceListener* listener_;
   HandlePtr rk_;
   std::set<TopicPartition> started_;  // partitions assigned before
   std::map<TopicPartition, ReadProgress> progress_;
+  std::map<TopicPartition, ReadProgress>::iterator last_ = progress_.end();
   bool closed_ = false;
   std::uint64_t assignments_ = 0;
   std::uint64_t generation_ = 0;
