@@ -58,7 +58,7 @@ class CrashAndRestart(unittest.TestCase):
     """The lab's loss: a sink killed three times, then started again. Before the fix a restart
     with --idle-exit exited 0 with the backlog unread (waiting for the group counted as idle)."""
 
-    def run_case(self, kind, source="counter"):
+    def run_case(self, kind, source="counter", stop=("--until-end",)):
         topic, group, store = fresh("eo"), fresh("g"), new_store(kind)
         create_topic(topic, 3)
         produce(topic, source, COUNT)
@@ -71,16 +71,16 @@ class CrashAndRestart(unittest.TestCase):
                            f"{fraction:.0%} stored")
             self.assertIsNone(sink.proc.poll(), sink.stderr())
             sink.kill9()
-        # --idle-exit counts only time with nothing left to read: it must not give up while the
-        # group still holds the dead members' partitions.
-        last = SinkProcess(topic, group, store.uri, store_name(store), "--idle-exit", "3")
+        last = SinkProcess(topic, group, store.uri, store_name(store), *stop)
         code, _ = last.finish(timeout=180)
         self.assertEqual(code, 0, last.stderr())
         assert_exactly_once(self, store, topic, group)
         cleanup(store, group)
 
     def test_postgres(self):
-        self.run_case("postgres")
+        # --idle-exit counts only time with nothing left to read: it must not give up while the
+        # group still holds the dead members' partitions.
+        self.run_case("postgres", stop=("--idle-exit", "3"))
 
     def test_redis_tweets(self):
         self.run_case("redis", "synthetic-tweets")
