@@ -162,6 +162,11 @@ class RedisStore:
     def hash(self, key):
         return {k.decode(): v.decode("utf-8", "surrogateescape") for k, v in self.r.hgetall(key).items()}
 
+    def tweet(self, tweet_id):
+        """The hash of the copy of a tweet stored last, found through its by-id pointer."""
+        key = self.r.get(f"{self.prefix}:tweet:{tweet_id}")
+        return self.hash(key.decode()) if key is not None else {}
+
     def hashtags(self):
         return {k.decode(): v for k, v in self.r.zrange(f"{self.prefix}:hashtags", 0, -1, withscores=True)}
 

@@ -29,13 +29,15 @@ def check_redis(test, store, topic, ref):
     test.assertEqual(len(index), len(ref), "index entries")
     test.assertEqual(len(set(index)), len(ref), "distinct index entries")
     tags = collections.Counter()
+    test.assertEqual(set(index), {f"{store.prefix}:msg:{topic}:{p}:{o}" for p, o in ref}, "index keys")
     for (p, o), m in ref.items():
+        h = store.hash(f"{store.prefix}:msg:{topic}:{p}:{o}")
+        test.assertEqual((int(h["partition"]), int(h["offset"])), (p, o))
         if m["kind"] == "counter":
-            h = store.hash(f"{store.prefix}:msg:{topic}:{p}:{o}")
             test.assertEqual(int(h["number"]), m["number"], (p, o))
         else:
-            h = store.hash(f"{store.prefix}:tweet:{m['id']}")
-            test.assertEqual((h["author"], h["text"]), (m["author"], m["text"]), (p, o))
+            test.assertEqual((h["id"], h["author"], h["text"]), (m["id"], m["author"], m["text"]), (p, o))
+            test.assertEqual(store.tweet(m["id"])["id"], m["id"], "the by-id pointer")
             tags.update(m["hashtags"])
     # Counters are not idempotent: a batch applied twice would show here.
     test.assertEqual(store.hashtags(), {t: float(n) for t, n in tags.items()})

@@ -107,10 +107,11 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
         queued += 2;
         continue;
       }
-      std::string key;
+      // Every message under its coordinates, as dead letters are: the same tweet at two offsets
+      // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
+      const std::string key = fmt::format("{}:msg:{}", p, coords);
       if (r.parsed.kind == tweets::MessageKind::Tweet) {
         const tweets::Tweet& t = r.parsed.tweet;
-        key = fmt::format("{}:tweet:{}", p, t.id);
         cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
             .arg("offset").arg(r.offset()).arg("kind").arg("tweet").arg("id").arg(t.id)
             .arg("created_at").arg(t.created_at).arg("author").arg(t.author).arg("lang").arg(t.lang)
@@ -118,12 +119,16 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
             .arg("mentions").arg(nlohmann::json(t.mentions).dump()).arg("is_retweet").arg(t.is_retweet ? "1" : "0")
             .arg("kafka_timestamp").arg(ts).append_to(c);
         ++queued;
+        if (!t.id.empty()) {
+          // The lookup by id: the key of the copy stored last, rather than the hash a second time.
+          cmd.arg("SET").arg(fmt::format("{}:tweet:{}", p, t.id)).arg(key).append_to(c);
+          ++queued;
+        }
         for (const auto& tag : t.hashtags) {
           cmd.arg("ZINCRBY").arg(p + ":hashtags").arg("1").arg(tag).append_to(c);
           ++queued;
         }
       } else {
-        key = fmt::format("{}:msg:{}", p, coords);
         cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
             .arg("offset").arg(r.offset()).arg("kind").arg("counter").arg("number").arg(r.parsed.number)
             .arg("kafka_timestamp").arg(ts).append_to(c);

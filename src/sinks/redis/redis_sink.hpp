@@ -1,7 +1,9 @@
 #pragma once
-// Redis sink (hiredis). Per message a HASH, an ordered index per topic (a list), per-hashtag
-// counters in a sorted set (live trending hashtags), and the group's offsets in a hash: all of
-// one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the
+// Redis sink (hiredis). Per message a HASH keyed by its coordinates (<prefix>:msg:<topic>:
+// <partition>:<offset>, tweets and counters alike), an ordered index per topic (a list of those
+// keys), per tweet id a pointer to the key of its copy stored last (<prefix>:tweet:<id>),
+// per-hashtag counters in a sorted set (live trending hashtags), and the group's offsets in a
+// hash: all of one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the
 // exactly-once guarantee rests on that atomicity, on WATCH over the offsets, and on Redis
 // persisting what EXEC applied (AOF on; `deploy/local/services` runs Redis so).
 
