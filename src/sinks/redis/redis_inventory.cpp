@@ -44,6 +44,8 @@ std::string_view text(const redisReply* r) {
                                                                          : std::string_view();
 }
 
+std::string entries(std::uint64_t n) { return fmt::format("{} {}", n, n == 1 ? "entry" : "entries"); }
+
 // Keys seen that the report cannot count as rows, for a note.
 struct Oddities {
   std::uint64_t count = 0;
@@ -202,22 +204,22 @@ SinkHoldings RedisInventory::holdings(const std::string& topic, const std::strin
   }
 
   if (gone.count > 0) {
-    out.notes.push_back(fmt::format("{} entries of {} name a key that does not exist (first: {}); their offsets "
-                                    "count as not held",
-                                    gone.count, index_key, gone.first));
+    out.notes.push_back(fmt::format("{}: {} naming a key that does not exist (first: {}); their offsets count as "
+                                    "not held",
+                                    index_key, entries(gone.count), gone.first));
   }
   if (foreign.count > 0) {
-    out.notes.push_back(fmt::format("{} entries of {} are not messages of topic {} (first: {}); not counted",
-                                    foreign.count, index_key, topic, foreign.first));
+    out.notes.push_back(fmt::format("{}: {} not naming a message of topic {} (first: {}); not counted", index_key,
+                                    entries(foreign.count), topic, foreign.first));
   }
   if (by_fields > 0) {
-    out.notes.push_back(fmt::format("{} entries of {} are keys of an earlier form (not {}<partition>:<offset>); "
-                                    "read through their hashes' partition and offset",
-                                    by_fields, index_key, msg_prefix));
+    out.notes.push_back(fmt::format("{}: {} in an earlier form (not {}<partition>:<offset>), read through their "
+                                    "hashes' partition and offset",
+                                    index_key, entries(by_fields), msg_prefix));
   }
   if (dead_gone.count > 0) {
-    out.notes.push_back(fmt::format("{} entries of {} name a key that does not exist (first: {}); not counted",
-                                    dead_gone.count, dead_key, dead_gone.first));
+    out.notes.push_back(fmt::format("{}: {} naming a key that does not exist (first: {}); not counted", dead_key,
+                                    entries(dead_gone.count), dead_gone.first));
   }
   return out;
 }
