@@ -63,6 +63,19 @@ def reference(topic, count):
     return ref
 
 
+def verify(topic, sink, table, group, *extra, timeout=600):
+    """`streamlab verify --json` of a sink against its topic: (exit code, the report as a dict).
+    Exit 0: every message held exactly once and the stored offsets match; 1: not. Anything else
+    (a usage error, a sink or broker that cannot be read) raises, with streamlab's stderr."""
+    args = ["verify", "-b", BROKERS, "-t", topic, "--sink", sink, "-g", group, "--json", *extra]
+    if table:
+        args += ["--table", table]
+    p = streamlab(*args, check=False, timeout=timeout)
+    if p.returncode not in (0, 1) or not p.stdout.strip():
+        raise AssertionError(f"streamlab verify exited {p.returncode}: {p.stderr[-2000:]}")
+    return p.returncode, json.loads(p.stdout)
+
+
 def wait_until(predicate, deadline_s, what):
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
