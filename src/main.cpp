@@ -11,6 +11,7 @@
 #include "commands/consume.hpp"
 #include "commands/produce.hpp"
 #include "commands/topic.hpp"
+#include "commands/verify.hpp"
 #include "core/errors.hpp"
 #include "core/shutdown.hpp"
 
@@ -123,6 +124,22 @@ int main(int argc, char** argv) {
   c->add_option("--dlq-topic", consume.dlq_topic,
                 "Also send each dead letter (with its error in header streamlab-error) to this topic");
 
+  commands::VerifyOptions verify;
+  auto* v = app.add_subcommand("verify",
+                               "Check that a sink holds every message of a topic exactly once (as a row or a dead "
+                               "letter) and that the group's stored offsets match; exit 0 when so, 1 when not");
+  add_client_options(v, verify.brokers, verify.properties);
+  v->add_option("-t,--topic", verify.topic, "Topic whose messages the sink should hold")->required();
+  v->add_option("--sink", verify.sink,
+                "The sink consume --sink stored into: postgres://… (any libpq URI), "
+                "redis://[:password@]host:port[/db], ignite://host:port[?table=NAME]")
+      ->required();
+  v->add_option("--table", verify.table,
+                "As consume's: PostgreSQL or Ignite table (default streamlab_messages) or Redis key prefix "
+                "(default streamlab)");
+  v->add_option("-g,--group", verify.group, "Consumer group whose stored offsets are checked")->capture_default_str();
+  v->add_flag("--json", verify.json, "Print one JSON document instead of the table");
+
   commands::TopicOptions topic;
   auto* t = app.add_subcommand("topic", "Create, describe, delete or list topics");
   t->require_subcommand(1);
@@ -183,6 +200,7 @@ int main(int argc, char** argv) {
     if (p->parsed()) return commands::run_produce(produce);
     if (c->parsed()) return commands::run_consume(consume);
     if (t->parsed()) return commands::run_topic(topic);
+    if (v->parsed()) return commands::run_verify(verify);
     if (b->parsed()) return commands::run_broker(broker);
     if (bn->parsed()) return commands::run_bench(bench);
   } catch (const core::UsageError& e) {

@@ -3,15 +3,30 @@
 #include <fmt/format.h>
 
 #include "core/errors.hpp"
+#include "sinks/ignite/ignite_inventory.hpp"
 #include "sinks/ignite/ignite_sink.hpp"
 #include "sinks/null_sink.hpp"
+#include "sinks/postgres/postgres_inventory.hpp"
 #include "sinks/postgres/postgres_sink.hpp"
+#include "sinks/redis/redis_inventory.hpp"
 #include "sinks/redis/redis_sink.hpp"
 
 namespace streamlab::sinks {
 
+namespace {
+
+bool is_postgres(const std::string& uri) { return uri.starts_with("postgres://") || uri.starts_with("postgresql://"); }
+
+core::UsageError unknown_scheme(const std::string& uri) {
+  return core::UsageError(fmt::format(
+      "--sink '{}': expected null, postgres://…, postgresql://…, redis://… or ignite://…",
+      uri.substr(0, uri.find("://") == std::string::npos ? uri.size() : uri.find("://") + 3)));
+}
+
+}  // namespace
+
 std::unique_ptr<Sink> make_sink(const SinkChoice& c) {
-  const bool postgres = c.uri.starts_with("postgres://") || c.uri.starts_with("postgresql://");
+  const bool postgres = is_postgres(c.uri);
   if (c.raw != "none" && !postgres) throw core::UsageError("--raw goes with a PostgreSQL --sink");
   if (c.uri == "null") return std::make_unique<NullSink>();
   if (postgres) {
@@ -28,9 +43,15 @@ std::unique_ptr<Sink> make_sink(const SinkChoice& c) {
     return std::make_unique<RedisSink>(std::move(o));
   }
   if (c.uri.starts_with("ignite://")) return std::make_unique<IgniteSink>(c.uri, c.table);
-  throw core::UsageError(fmt::format(
-      "--sink '{}': expected null, postgres://…, postgresql://…, redis://… or ignite://…",
-      c.uri.substr(0, c.uri.find("://") == std::string::npos ? c.uri.size() : c.uri.find("://") + 3)));
+  throw unknown_scheme(c.uri);
+}
+
+std::unique_ptr<SinkInventory> make_inventory(const SinkChoice& c) {
+  if (c.uri == "null") throw core::UsageError("--sink null stores nothing, so there is nothing to verify");
+  if (is_postgres(c.uri)) return std::make_unique<PostgresInventory>(c.uri, c.table);
+  if (c.uri.starts_with("redis://")) return std::make_unique<RedisInventory>(c.uri, c.table);
+  if (c.uri.starts_with("ignite://")) return std::make_unique<IgniteInventory>(c.uri, c.table);
+  throw unknown_scheme(c.uri);
 }
 
 }  // namespace streamlab::sinks

@@ -1,10 +1,11 @@
 #pragma once
-// `--sink URI` → the sink that stores there.
+// `--sink URI` → the sink that stores there, or the inventory that reads it back (verify).
 
 #include <memory>
 #include <string>
 
 #include "sinks/sink.hpp"
+#include "sinks/sink_inventory.hpp"
 
 namespace streamlab::sinks {
 
@@ -16,5 +17,7 @@ struct SinkChoice {
 
 // Throws core::UsageError for an unknown scheme or a bad option.
 std::unique_ptr<Sink> make_sink(const SinkChoice& choice);
+// The same URIs and --table (`raw` is ignored); `null` holds nothing and is a UsageError too.
+std::unique_ptr<SinkInventory> make_inventory(const SinkChoice& choice);
 
 }  // namespace streamlab::sinks

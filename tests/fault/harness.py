@@ -64,6 +64,19 @@ def reference(topic, count):
     return ref
 
 
+def verify(topic, sink, table, group, *extra, timeout=600):
+    """`streamlab verify --json` of a sink against its topic: (exit code, the report as a dict).
+    Exit 0: every message held exactly once and the stored offsets match; 1: not. Anything else
+    (a usage error, a sink or broker that cannot be read) raises, with streamlab's stderr."""
+    args = ["verify", "-b", BROKERS, "-t", topic, "--sink", sink, "-g", group, "--json", *extra]
+    if table:
+        args += ["--table", table]
+    p = streamlab(*args, check=False, timeout=timeout)
+    if p.returncode not in (0, 1) or not p.stdout.strip():
+        raise AssertionError(f"streamlab verify exited {p.returncode}: {p.stderr[-2000:]}")
+    return p.returncode, json.loads(p.stdout)
+
+
 def wait_until(predicate, deadline_s, what):
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
@@ -175,6 +188,11 @@ class RedisStore:
     def hash(self, key):
         return {k.decode(): v.decode("utf-8", "surrogateescape") for k, v in self.r.hgetall(key).items()}
 
+    def tweet(self, tweet_id):
+        """The hash of the copy of a tweet stored last, found through its by-id pointer."""
+        key = self.r.get(f"{self.prefix}:tweet:{tweet_id}")
+        return self.hash(key.decode()) if key is not None else {}
+
     def hashtags(self):
         return {k.decode(): v for k, v in self.r.zrange(f"{self.prefix}:hashtags", 0, -1, withscores=True)}
 
@@ -231,7 +249,11 @@ def topic_ranges(topic):
 def assert_exactly_once(test, store, topic, group):
     """Every offset of the topic is a row or a dead letter exactly once, read back by the store's
     own client, and the group's stored offset of each partition is its high watermark (the topics
-    here come from an idempotent producer: their offsets have no gaps)."""
+    here come from an idempotent producer: their offsets have no gaps); and `streamlab verify`
+    says so too."""
+    name = store.prefix if isinstance(store, RedisStore) else store.table
+    code, report = verify(topic, store.uri, name, group)
+    test.assertEqual(code, 0, f"streamlab verify: {json.dumps(report)[:2000]}")
     summary, stored = store.summary(topic), store.stored_offsets(group, topic)
     for p, (low, high) in topic_ranges(topic).items():
         if high == low:

@@ -75,10 +75,25 @@ class BadInput(unittest.TestCase):
         store = RedisStore(fresh("p"))
         s = self.sink(topic, store.uri, store.prefix)
         self.assertEqual((s["rows"], s["dead_letters"]), (4, len(BAD)))
-        self.assertEqual(store.hash(f"{store.prefix}:tweet:103")["text"], HOSTILE_TEXT)
-        self.assertEqual(store.hash(f"{store.prefix}:tweet:104")["text"], NUL_TEXT)
-        self.assertEqual(store.hash(f"{store.prefix}:tweet:102")["author"], "bob")
+        self.assertEqual(store.tweet(103)["text"], HOSTILE_TEXT)
+        self.assertEqual(store.tweet(104)["text"], NUL_TEXT)
+        self.assertEqual(store.tweet(102)["author"], "bob")
         self.assertEqual(len(store.dead_letters()), len(BAD))
+        store.cleanup()
+
+    def test_redis_keeps_a_replayed_tweet_at_each_offset(self):
+        topic = fresh("replay")
+        create_topic(topic, 1)
+        kcat_produce(topic, [json.dumps(t) for t in VALID + VALID])  # the same two tweets twice: offsets 0..3
+        store = RedisStore(fresh("p"))
+        s = self.sink(topic, store.uri, store.prefix)
+        self.assertEqual((s["rows"], s["dead_letters"]), (4, 0))
+        index = store.index(topic)
+        self.assertEqual(index, [f"{store.prefix}:msg:{topic}:0:{o}" for o in range(4)])
+        self.assertEqual([int(store.hash(k)["offset"]) for k in index], [0, 1, 2, 3])
+        self.assertEqual([store.hash(k)["id"] for k in index], ["101", "102", "101", "102"])
+        self.assertEqual(store.tweet(101)["offset"], "2")  # the pointer names the copy stored last
+        self.assertEqual(store.hashtags(), {"Chile": 2.0, "sports": 2.0})
         store.cleanup()
 
     def test_hostile_table_names_are_refused(self):

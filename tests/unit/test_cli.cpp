@@ -59,3 +59,29 @@ TEST(Cli, NoSubcommandIsAUsageError) {
   EXPECT_EQ(run("topic").code, 2);
   EXPECT_EQ(run("topic describe").code, 2);  // -t is required
 }
+
+TEST(Cli, VerifyUsageErrorsComeBeforeAnyConnection) {
+  // -b points nowhere: each of these must fail on its own, with exit code 2, without trying it.
+  Outcome r = run("verify -b 127.0.0.1:1 --sink redis://127.0.0.1:1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--topic"), std::string::npos) << r.output;
+
+  r = run("verify -b 127.0.0.1:1 -t x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--sink"), std::string::npos) << r.output;
+
+  r = run("verify -b 127.0.0.1:1 -t x --sink mysql://h/db");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--sink"), std::string::npos) << r.output;
+
+  r = run("verify -b 127.0.0.1:1 -t x --sink null");
+  EXPECT_EQ(r.code, 2);
+
+  r = run("verify -b 127.0.0.1:1 -t x --sink redis://:s3cret@h:0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.output.find("s3cret"), std::string::npos) << r.output;
+
+  r = run("verify -b 127.0.0.1:1 -t x --sink postgres://127.0.0.1:1/db --table 'a b'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--table"), std::string::npos) << r.output;
+}

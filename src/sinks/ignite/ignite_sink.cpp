@@ -17,7 +17,7 @@ using ignite::Entry;
 using ignite::TypeCode;
 using ignite::Value;
 
-constexpr const char* kOffsetsTable = "STREAMLAB_OFFSETS";
+constexpr const char* kOffsetsTable = kIgniteOffsetsTable;
 // Rows per put_all request: about 4 MB of tweets, and short enough pauses for the node.
 constexpr std::size_t kRowsPerRequest = 1000;
 
@@ -67,14 +67,23 @@ std::string upper(std::string s) {
 
 }  // namespace
 
-IgniteSink::IgniteSink(const std::string& uri, const std::string& table) : uri_(ignite::parse_uri(uri)) {
-  if (!uri_.table && !table.empty()) {
+IgniteTarget ignite_target(const std::string& uri, const std::string& table) {
+  IgniteTarget t{ignite::parse_uri(uri), {}, {}};
+  if (!t.uri.table && !table.empty()) {
     // --table as if it were ?table=, so it is validated the same way.
-    uri_ = ignite::parse_uri(fmt::format("{}{}table={}", uri, uri.find('?') == std::string::npos ? '?' : '&', table));
+    t.uri = ignite::parse_uri(fmt::format("{}{}table={}", uri, uri.find('?') == std::string::npos ? '?' : '&', table));
   }
   // Unquoted SQL names are upper-cased by Ignite; the cache gets the same name.
-  table_ = upper(uri_.table.value_or("STREAMLAB_MESSAGES"));
-  dead_table_ = table_ + "_DEAD_LETTERS";
+  t.table = upper(t.uri.table.value_or("STREAMLAB_MESSAGES"));
+  t.dead_table = t.table + "_DEAD_LETTERS";
+  return t;
+}
+
+IgniteSink::IgniteSink(const std::string& uri, const std::string& table) {
+  IgniteTarget t = ignite_target(uri, table);
+  uri_ = std::move(t.uri);
+  table_ = std::move(t.table);
+  dead_table_ = std::move(t.dead_table);
 }
 
 std::string IgniteSink::describe() const { return "ignite " + uri_.redacted(); }

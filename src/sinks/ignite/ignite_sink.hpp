@@ -20,6 +20,17 @@
 
 namespace streamlab::sinks {
 
+// Where a --sink ignite://… URI and --table point: ?table= wins over --table (both validated as
+// the URI's table), and the names are upper-cased, as Ignite does with unquoted SQL names (the
+// caches get the same names). Throws core::UsageError for a malformed address.
+struct IgniteTarget {
+  ignite::IgniteUri uri;
+  std::string table, dead_table;
+};
+IgniteTarget ignite_target(const std::string& uri, const std::string& table);
+// The table (and cache) of every group's next offsets.
+inline constexpr const char* kIgniteOffsetsTable = "STREAMLAB_OFFSETS";
+
 class IgniteSink final : public Sink {
  public:
   // `table` (from --table) is used when the URI has no ?table=.

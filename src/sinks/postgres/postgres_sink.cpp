@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 
-#include "core/errors.hpp"
 #include "sinks/postgres/copy_text.hpp"
 
 namespace streamlab::sinks {
@@ -19,98 +17,33 @@ using postgres::append_copy_timestamp_ms;
 using postgres::array_literal;
 using postgres::kCopyNull;
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
-
-// The batch conflicts with rows another consumer stored (a unique key was hit).
-struct Conflict : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// SQLSTATE classes: connection trouble, shutdown, resources and lock conflicts pass; the
-// rest (authentication, permission, bad schema, bad data) does not.
-[[noreturn]] void throw_for(PGconn* conn, const PGresult* res, const std::string& what) {
-  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  const std::string text = fmt::format("{}: {}", what, message);
-  const std::string s = state != nullptr ? state : "";
-  if (s == "23505") throw Conflict(text);
-  if (PQstatus(conn) == CONNECTION_BAD || s.empty() || s.starts_with("08") || s.starts_with("57P") ||
-      s.starts_with("53") || s == "40001" || s == "40P01") {
-    throw RetryableError(text);
-  }
-  throw FatalError(text);
-}
-
-Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>& params = {},
-            ExecStatusType expect = PGRES_COMMAND_OK) {
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p.c_str());
-  Result r(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, 0));
-  if (!r || PQresultStatus(r.get()) != expect) throw_for(conn, r.get(), sql.substr(0, sql.find(' ', 12)));
-  return r;
-}
+using postgres::exec;
+using postgres::Result;
+using postgres::throw_for;
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
 }  // namespace
 
-PostgresSink::PostgresSink(PostgresSinkOptions options) : options_(std::move(options)) {
-  table_ = postgres::quoted_table_name(options_.table);
-  dead_table_ = postgres::quoted_table_name(options_.table + "_dead_letters", 63);
-  char* err = nullptr;
-  PQconninfoOption* info = PQconninfoParse(options_.uri.c_str(), &err);
-  if (info == nullptr) {
-    std::string why = err != nullptr ? err : "invalid";
-    PQfreemem(err);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    throw core::UsageError(fmt::format("--sink: not a PostgreSQL connection URI: {}", why));
-  }
-  std::string host = "localhost", port = "5432", db;
-  for (PQconninfoOption* o = info; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr) continue;
-    if (std::strcmp(o->keyword, "host") == 0) host = o->val;
-    if (std::strcmp(o->keyword, "port") == 0) port = o->val;
-    if (std::strcmp(o->keyword, "dbname") == 0) db = o->val;
-  }
-  PQconninfoFree(info);
-  where_ = fmt::format("postgres {}:{}/{}", host, port, db);
+PostgresTables postgres_tables(const std::string& table) {
+  return {postgres::quoted_table_name(table), postgres::quoted_table_name(table + "_dead_letters", 63)};
+}
+
+PostgresSink::PostgresSink(PostgresSinkOptions options) : options_(std::move(options)), conn_(options_.uri) {
+  PostgresTables tables = postgres_tables(options_.table);
+  table_ = std::move(tables.rows);
+  dead_table_ = std::move(tables.dead_letters);
 }
 
 PostgresSink::~PostgresSink() = default;
 
-std::string PostgresSink::describe() const { return where_; }
+std::string PostgresSink::describe() const { return conn_.where(); }
 
 PGconn* PostgresSink::connection() {
-  if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return conn_.get();
-  // The URI comes after our defaults so that what the user wrote wins.
-  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"5", "streamlab", options_.uri.c_str(), nullptr};
-  conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn_.get());
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    conn_.reset();
-    // The server answered and refused (authentication, no such database): retrying won't help.
-    // Startup and shutdown also come as FATAL from the server, but pass.
-    const bool refused = message.find("FATAL") != std::string::npos &&
-                         message.find("the database system is") == std::string::npos;
-    if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
-    throw RetryableError(fmt::format("{}: {}", where_, message));
-  }
-  PQsetClientEncoding(conn_.get(), "UTF8");
-  // NOTICEs such as "relation already exists, skipping" are not for the user's terminal.
-  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
-  create_tables();
-  return conn_.get();
+  return conn_.get([this](PGconn* c) { create_tables(c); });
 }
 
-void PostgresSink::create_tables() {
-  PGconn* c = conn_.get();
+void PostgresSink::create_tables(PGconn* c) {
   const char* raw_type = options_.raw == RawColumn::Jsonb ? "jsonb" : "json";
   exec(c, "BEGIN");
   // Several consumers of one group may start together; CREATE IF NOT EXISTS alone can race.
@@ -280,16 +213,16 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
          {group, topics_arr, parts_arr, array_literal(nexts)});
     exec(c, "COMMIT");
     return {};
-  } catch (const Conflict& e) {
+  } catch (const postgres::UniqueViolation& e) {
     // Rows already there under the same (topic, partition, offset), stored without offsets by
     // someone else: never overwrite; stop, since the store is not what this group wrote.
     PQclear(PQexec(c, "ROLLBACK"));
-    throw FatalError(fmt::format("{}: {} (rows of this batch already exist in {})", where_, e.what(), table_));
+    throw FatalError(fmt::format("{}: {} (rows of this batch already exist in {})", conn_.where(), e.what(), table_));
   } catch (const RetryableError&) {
     conn_.reset();  // reconnect on the next attempt
     throw;
   } catch (const FatalError&) {
-    if (conn_ && PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+    if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
     throw;
   }
 }

@@ -4,9 +4,9 @@
 
 #include <libpq-fe.h>
 
-#include <memory>
 #include <string>
 
+#include "sinks/postgres/postgres_connection.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks {
@@ -19,6 +19,13 @@ struct PostgresSinkOptions {
   RawColumn raw = RawColumn::None;
 };
 
+// The quoted names of the rows table --table names and of its dead letters' table; throws
+// core::UsageError for a name that is not letters, digits and '_' (optionally schema.table).
+struct PostgresTables {
+  std::string rows, dead_letters;
+};
+PostgresTables postgres_tables(const std::string& table);
+
 class PostgresSink final : public Sink {
  public:
   explicit PostgresSink(PostgresSinkOptions options);
@@ -30,16 +37,12 @@ class PostgresSink final : public Sink {
   Offsets write(const std::string& group, const Batch& batch) override;
 
  private:
-  struct ConnDeleter {
-    void operator()(PGconn* c) const { PQfinish(c); }
-  };
   PGconn* connection();  // (re)connects and creates the tables when needed
-  void create_tables();
+  void create_tables(PGconn* c);
 
   PostgresSinkOptions options_;
   std::string table_, dead_table_;  // quoted
-  std::string where_;              // host:port/dbname, for logs (no password)
-  std::unique_ptr<PGconn, ConnDeleter> conn_;
+  postgres::Connection conn_;
   std::string copy_buf_;
 };
 

@@ -2,42 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/errors.hpp"
 
 namespace streamlab::sinks {
 namespace {
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-// Appends one command to the context's output buffer; nothing is sent until a reply is read.
-class Command {
- public:
-  Command& arg(std::string_view a) {
-    args_.emplace_back(a);
-    return *this;
-  }
-  Command& arg(std::int64_t v) { return arg(std::string_view(std::to_string(v))); }
-  void append_to(redisContext* c) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args_) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data());
-    args_.clear();
-  }
-
- private:
-  std::vector<std::string> args_;
-};
+using redis::Command;
+using redis::Reply;
 
 std::string field_of(const TopicPartition& tp) { return fmt::format("{}:{}", tp.topic, tp.partition); }
 
@@ -47,48 +20,14 @@ bool starts_with(const redisReply* r, std::string_view prefix) {
 
 }  // namespace
 
-RedisSink::RedisSink(RedisSinkOptions options) : options_(std::move(options)) {
-  // redis://[[user]:password@]host[:port][/db]
-  std::string_view u = options_.uri;
-  const auto bad = [&](const std::string& why) {
-    return core::UsageError(fmt::format("--sink: not a Redis URI (redis://[:password@]host:port[/db]): {}", why));
-  };
-  if (!u.starts_with("redis://")) throw bad("must start with redis://");
-  u.remove_prefix(8);
-  if (const auto at = u.rfind('@'); at != std::string_view::npos) {
-    const std::string_view cred = u.substr(0, at);
-    const auto colon = cred.find(':');
-    if (colon == std::string_view::npos) throw bad("credentials need ':' before the password");
-    user_ = cred.substr(0, colon);
-    password_ = cred.substr(colon + 1);
-    u.remove_prefix(at + 1);
-  }
-  if (const auto slash = u.find('/'); slash != std::string_view::npos) {
-    const std::string_view db = u.substr(slash + 1);
-    if (!db.empty()) {
-      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), db_);
-      if (ec != std::errc() || p != db.data() + db.size() || db_ < 0) throw bad(fmt::format("database '{}'", db));
-    }
-    u = u.substr(0, slash);
-  }
-  if (const auto colon = u.rfind(':'); colon != std::string_view::npos) {
-    const std::string_view port = u.substr(colon + 1);
-    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), port_);
-    if (ec != std::errc() || p != port.data() + port.size() || port_ < 1 || port_ > 65535) {
-      throw bad(fmt::format("port '{}'", port));
-    }
-    u = u.substr(0, colon);
-  }
-  host_ = u.empty() ? "127.0.0.1" : std::string(u);
-  for (char c : options_.prefix) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\0') throw core::UsageError("--table (the Redis key prefix) cannot hold spaces or line breaks");
-  }
-  if (options_.prefix.empty()) throw core::UsageError("--table (the Redis key prefix) is empty");
+RedisSink::RedisSink(RedisSinkOptions options)
+    : options_(std::move(options)), uri_(parse_redis_uri(options_.uri)) {
+  check_redis_prefix(options_.prefix);
 }
 
 RedisSink::~RedisSink() = default;
 
-std::string RedisSink::describe() const { return fmt::format("redis {}:{}/{}", host_, port_, db_); }
+std::string RedisSink::describe() const { return uri_.describe(); }
 
 std::string RedisSink::offsets_key(const std::string& group) const {
   return fmt::format("{}:offsets:{}", options_.prefix, group);
@@ -96,38 +35,8 @@ std::string RedisSink::offsets_key(const std::string& group) const {
 
 redisContext* RedisSink::connection() {
   if (ctx_ && ctx_->err == 0) return ctx_.get();
-  // A reply later than this counts as lost: short, so a hung server does not keep the member from
-  // polling past max.poll.interval.ms (30 s); a batch's EXEC takes well under a second.
-  const timeval connect_timeout{5, 0}, io_timeout{5, 0};
-  ctx_.reset(redisConnectWithTimeout(host_.c_str(), port_, connect_timeout));
-  if (!ctx_ || ctx_->err != 0) {
-    const std::string why = ctx_ ? ctx_->errstr : "out of memory";
-    ctx_.reset();
-    throw RetryableError(fmt::format("{}: {}", describe(), why));
-  }
-  redisSetTimeout(ctx_.get(), io_timeout);
-  const auto check = [&](Reply r, const char* what) {
-    if (!r) {
-      const std::string why = ctx_->errstr;
-      ctx_.reset();
-      throw RetryableError(fmt::format("{}: {}: {}", describe(), what, why));
-    }
-    if (r->type == REDIS_REPLY_ERROR) {
-      const std::string why(r->str, r->len);
-      ctx_.reset();
-      if (why.starts_with("LOADING") || why.starts_with("BUSY")) throw RetryableError(fmt::format("{}: {}", describe(), why));
-      throw FatalError(fmt::format("{}: {}: {}", describe(), what, why));
-    }
-  };
-  if (!password_.empty()) {
-    Reply r(user_.empty() ? static_cast<redisReply*>(redisCommand(ctx_.get(), "AUTH %b", password_.data(), password_.size()))
-                          : static_cast<redisReply*>(redisCommand(ctx_.get(), "AUTH %b %b", user_.data(), user_.size(),
-                                                                  password_.data(), password_.size())));
-    check(std::move(r), "AUTH");
-  }
-  if (db_ != 0) check(Reply(static_cast<redisReply*>(redisCommand(ctx_.get(), "SELECT %d", db_))), "SELECT");
-  // Any command tells whether authentication is required and the server is ready.
-  check(Reply(static_cast<redisReply*>(redisCommand(ctx_.get(), "PING"))), "PING");
+  ctx_.reset();
+  ctx_ = redis::connect(uri_);
   return ctx_.get();
 }
 
@@ -198,10 +107,11 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
         queued += 2;
         continue;
       }
-      std::string key;
+      // Every message under its coordinates, as dead letters are: the same tweet at two offsets
+      // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
+      const std::string key = fmt::format("{}:msg:{}", p, coords);
       if (r.parsed.kind == tweets::MessageKind::Tweet) {
         const tweets::Tweet& t = r.parsed.tweet;
-        key = fmt::format("{}:tweet:{}", p, t.id);
         cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
             .arg("offset").arg(r.offset()).arg("kind").arg("tweet").arg("id").arg(t.id)
             .arg("created_at").arg(t.created_at).arg("author").arg(t.author).arg("lang").arg(t.lang)
@@ -209,12 +119,16 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
             .arg("mentions").arg(nlohmann::json(t.mentions).dump()).arg("is_retweet").arg(t.is_retweet ? "1" : "0")
             .arg("kafka_timestamp").arg(ts).append_to(c);
         ++queued;
+        if (!t.id.empty()) {
+          // The lookup by id: the key of the copy stored last, rather than the hash a second time.
+          cmd.arg("SET").arg(fmt::format("{}:tweet:{}", p, t.id)).arg(key).append_to(c);
+          ++queued;
+        }
         for (const auto& tag : t.hashtags) {
           cmd.arg("ZINCRBY").arg(p + ":hashtags").arg("1").arg(tag).append_to(c);
           ++queued;
         }
       } else {
-        key = fmt::format("{}:msg:{}", p, coords);
         cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
             .arg("offset").arg(r.offset()).arg("kind").arg("counter").arg("number").arg(r.parsed.number)
             .arg("kafka_timestamp").arg(ts).append_to(c);

@@ -1,15 +1,16 @@
 #pragma once
-// Redis sink (hiredis). Per message a HASH, an ordered index per topic (a list), per-hashtag
-// counters in a sorted set (live trending hashtags), and the group's offsets in a hash: all of
-// one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the
+// Redis sink (hiredis). Per message a HASH keyed by its coordinates (<prefix>:msg:<topic>:
+// <partition>:<offset>, tweets and counters alike), an ordered index per topic (a list of those
+// keys), per tweet id a pointer to the key of its copy stored last (<prefix>:tweet:<id>),
+// per-hashtag counters in a sorted set (live trending hashtags), and the group's offsets in a
+// hash: all of one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the
 // exactly-once guarantee rests on that atomicity, on WATCH over the offsets, and on Redis
 // persisting what EXEC applied (AOF on; `deploy/local/services` runs Redis so).
 
-#include <hiredis.h>
-
-#include <memory>
 #include <string>
 
+#include "sinks/redis/redis_connection.hpp"
+#include "sinks/redis/redis_uri.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks {
@@ -29,17 +30,12 @@ class RedisSink final : public Sink {
   Offsets write(const std::string& group, const Batch& batch) override;
 
  private:
-  struct ContextDeleter {
-    void operator()(redisContext* c) const { redisFree(c); }
-  };
   redisContext* connection();
   std::string offsets_key(const std::string& group) const;
 
   RedisSinkOptions options_;
-  std::string host_, user_, password_;
-  int port_ = 6379;
-  int db_ = 0;
-  std::unique_ptr<redisContext, ContextDeleter> ctx_;
+  RedisUri uri_;
+  redis::Context ctx_;
 };
 
 }  // namespace streamlab::sinks

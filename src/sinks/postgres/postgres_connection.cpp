@@ -1,0 +1,90 @@
+#include "sinks/postgres/postgres_connection.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "sinks/sink.hpp"
+
+namespace streamlab::sinks::postgres {
+
+void throw_for(PGconn* conn, const PGresult* res, const std::string& what) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  const std::string text = fmt::format("{}: {}", what, message);
+  const std::string s = state != nullptr ? state : "";
+  if (s == "23505") throw UniqueViolation(text);
+  if (PQstatus(conn) == CONNECTION_BAD || s.empty() || s.starts_with("08") || s.starts_with("57P") ||
+      s.starts_with("53") || s == "40001" || s == "40P01") {
+    throw RetryableError(text);
+  }
+  throw FatalError(text);
+}
+
+Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>& params, ExecStatusType expect) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p.c_str());
+  Result r(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, 0));
+  if (!r || PQresultStatus(r.get()) != expect) throw_for(conn, r.get(), sql.substr(0, sql.find(' ', 12)));
+  return r;
+}
+
+Connection::Connection(std::string uri) : uri_(std::move(uri)) {
+  char* err = nullptr;
+  PQconninfoOption* info = PQconninfoParse(uri_.c_str(), &err);
+  if (info == nullptr) {
+    std::string why = err != nullptr ? err : "invalid";
+    PQfreemem(err);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw core::UsageError(fmt::format("--sink: not a PostgreSQL connection URI: {}", why));
+  }
+  std::string host = "localhost", port = "5432", db;
+  for (PQconninfoOption* o = info; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (std::strcmp(o->keyword, "host") == 0) host = o->val;
+    if (std::strcmp(o->keyword, "port") == 0) port = o->val;
+    if (std::strcmp(o->keyword, "dbname") == 0) db = o->val;
+  }
+  PQconninfoFree(info);
+  where_ = fmt::format("postgres {}:{}/{}", host, port, db);
+}
+
+Connection::~Connection() = default;
+
+void Connection::reset() { conn_.reset(); }
+
+PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
+  if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return conn_.get();
+  // The URI comes after our defaults so that what the user wrote wins.
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"5", "streamlab", uri_.c_str(), nullptr};
+  conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn_.get());
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    conn_.reset();
+    // The server answered and refused (authentication, no such database): retrying won't help.
+    // Startup and shutdown also come as FATAL from the server, but pass.
+    const bool refused = message.find("FATAL") != std::string::npos &&
+                         message.find("the database system is") == std::string::npos;
+    if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
+    throw RetryableError(fmt::format("{}: {}", where_, message));
+  }
+  PQsetClientEncoding(conn_.get(), "UTF8");
+  // NOTICEs such as "relation already exists, skipping" are not for the user's terminal.
+  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+  if (on_connect) {
+    try {
+      on_connect(conn_.get());
+    } catch (...) {
+      conn_.reset();
+      throw;
+    }
+  }
+  return conn_.get();
+}
+
+}  // namespace streamlab::sinks::postgres

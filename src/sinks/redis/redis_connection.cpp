@@ -1,0 +1,60 @@
+#include "sinks/redis/redis_connection.hpp"
+
+#include <fmt/format.h>
+
+#include "sinks/sink.hpp"
+
+namespace streamlab::sinks::redis {
+
+void Command::append_to(redisContext* c) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& a : args_) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data());
+  args_.clear();
+}
+
+Context connect(const RedisUri& uri) {
+  const std::string where = uri.describe();
+  // A reply later than this counts as lost: short, so a hung server does not keep the member from
+  // polling past max.poll.interval.ms (30 s); a batch's EXEC takes well under a second.
+  const timeval connect_timeout{5, 0}, io_timeout{5, 0};
+  Context ctx(redisConnectWithTimeout(uri.host.c_str(), uri.port, connect_timeout));
+  if (!ctx || ctx->err != 0) {
+    throw RetryableError(fmt::format("{}: {}", where, ctx ? ctx->errstr : "out of memory"));
+  }
+  redisSetTimeout(ctx.get(), io_timeout);
+  const auto check = [&](Reply r, const char* what) {
+    if (!r) throw RetryableError(fmt::format("{}: {}: {}", where, what, ctx->errstr));
+    if (r->type == REDIS_REPLY_ERROR) {
+      const std::string why(r->str, r->len);
+      if (why.starts_with("LOADING") || why.starts_with("BUSY")) throw RetryableError(fmt::format("{}: {}", where, why));
+      throw FatalError(fmt::format("{}: {}: {}", where, what, why));
+    }
+  };
+  const std::string& user = uri.user;
+  const std::string& password = uri.password;
+  if (!password.empty()) {
+    Reply r(user.empty() ? static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b", password.data(), password.size()))
+                         : static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b %b", user.data(), user.size(),
+                                                                 password.data(), password.size())));
+    check(std::move(r), "AUTH");
+  }
+  if (uri.db != 0) check(Reply(static_cast<redisReply*>(redisCommand(ctx.get(), "SELECT %d", uri.db))), "SELECT");
+  // Any command tells whether authentication is required and the server is ready.
+  check(Reply(static_cast<redisReply*>(redisCommand(ctx.get(), "PING"))), "PING");
+  return ctx;
+}
+
+Reply read_reply(redisContext* c, const std::string& where) {
+  redisReply* raw = nullptr;
+  if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
+    throw RetryableError(fmt::format("{}: {}", where, c->errstr));
+  }
+  return Reply(raw);
+}
+
+}  // namespace streamlab::sinks::redis

@@ -1,0 +1,50 @@
+#pragma once
+// What the Redis sink and its inventory share to talk to Redis over hiredis: owning handles for
+// a context and a reply, a command builder for pipelining, and connect(), which makes a
+// connection ready (AUTH, SELECT, PING) or says why not in the sink contract's terms:
+// RetryableError when Redis is unreachable or still loading, FatalError when it refuses.
+
+#include <hiredis.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sinks/redis/redis_uri.hpp"
+
+namespace streamlab::sinks::redis {
+
+struct ContextDeleter {
+  void operator()(redisContext* c) const { redisFree(c); }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+// Appends one command to the context's output buffer; nothing is sent until a reply is read.
+class Command {
+ public:
+  Command& arg(std::string_view a) {
+    args_.emplace_back(a);
+    return *this;
+  }
+  Command& arg(std::int64_t v) { return arg(std::string_view(std::to_string(v))); }
+  void append_to(redisContext* c);
+
+ private:
+  std::vector<std::string> args_;
+};
+
+// Connects (5 s), authenticates and selects the URI's database; replies time out after 30 s.
+Context connect(const RedisUri& uri);
+
+// The next reply on `c`; RetryableError (naming `where`) when the connection failed, after which
+// `c` is unusable.
+Reply read_reply(redisContext* c, const std::string& where);
+
+}  // namespace streamlab::sinks::redis

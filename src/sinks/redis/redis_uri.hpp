@@ -1,0 +1,27 @@
+#pragma once
+// The Redis address a --sink names: redis://[[user]:password@]host[:port][/db]
+//   host  a name or an IPv4 address, 127.0.0.1 if empty; port 6379 if absent; db 0 if absent;
+//   user and password for AUTH (ACL user, or the default user with only a password).
+// A malformed address is a core::UsageError (exit code 2); its text never holds the password.
+
+#include <string>
+#include <string_view>
+
+namespace streamlab::sinks {
+
+struct RedisUri {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string user, password;  // empty: none
+
+  // "redis host:port/db", for logs and reports (no credentials).
+  std::string describe() const;
+};
+
+RedisUri parse_redis_uri(std::string_view uri);
+
+// A --table used as a key prefix: non-empty, no spaces or line breaks. Throws UsageError.
+void check_redis_prefix(std::string_view prefix);
+
+}  // namespace streamlab::sinks

@@ -1,0 +1,63 @@
+// The Redis address of --sink redis://…: what is accepted, what is refused, and that the
+// password never shows.
+
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+#include "sinks/redis/redis_uri.hpp"
+
+using streamlab::core::UsageError;
+using streamlab::sinks::check_redis_prefix;
+using streamlab::sinks::parse_redis_uri;
+using streamlab::sinks::RedisUri;
+
+TEST(RedisUri, DefaultsAndEveryPart) {
+  RedisUri u = parse_redis_uri("redis://");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 6379);
+  EXPECT_EQ(u.db, 0);
+  EXPECT_TRUE(u.user.empty());
+  EXPECT_TRUE(u.password.empty());
+
+  u = parse_redis_uri("redis://cache.local:16379/3");
+  EXPECT_EQ(u.host, "cache.local");
+  EXPECT_EQ(u.port, 16379);
+  EXPECT_EQ(u.db, 3);
+
+  u = parse_redis_uri("redis://:s3cret@127.0.0.1:16379");
+  EXPECT_EQ(u.user, "");
+  EXPECT_EQ(u.password, "s3cret");
+  EXPECT_EQ(u.port, 16379);
+
+  u = parse_redis_uri("redis://alice:p@ss:word@h/");
+  EXPECT_EQ(u.user, "alice");
+  EXPECT_EQ(u.password, "p@ss:word");  // the last '@' ends the credentials
+  EXPECT_EQ(u.host, "h");
+  EXPECT_EQ(u.db, 0);
+}
+
+TEST(RedisUri, DescribeLeavesCredentialsOut) {
+  const RedisUri u = parse_redis_uri("redis://alice:s3cret@db.example:6380/2");
+  EXPECT_EQ(u.describe(), "redis db.example:6380/2");
+}
+
+TEST(RedisUri, MalformedAddressesAreUsageErrorsWithoutThePassword) {
+  for (const char* bad : {"http://h", "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/-1",
+                          "redis://h/x", "redis://nocolon@h", "redis://:s3cret@h:99999"}) {
+    try {
+      parse_redis_uri(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("Redis URI"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(RedisUri, KeyPrefix) {
+  EXPECT_NO_THROW(check_redis_prefix("streamlab"));
+  EXPECT_NO_THROW(check_redis_prefix("app:v2"));
+  EXPECT_THROW(check_redis_prefix(""), UsageError);
+  EXPECT_THROW(check_redis_prefix("a b"), UsageError);
+  EXPECT_THROW(check_redis_prefix("a\nb"), UsageError);
+}
