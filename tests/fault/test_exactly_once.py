@@ -99,9 +99,9 @@ class Faults(unittest.TestCase):
         try:
             wait_until(lambda: store.count(topic) > 0, 120, "the first rows stored")
             services("stop", "postgres")
-            wait_until(lambda: "consumption paused" in a.stderr() or a.proc.poll() is not None, 60,
-                       "the sink to notice the outage")
             b.kill9()  # its partitions move to a while the database is down
+            wait_until(lambda: "wait paused" in a.stderr() or "consumption paused" in a.stderr()
+                       or a.proc.poll() is not None, 60, "the rebalance to meet the outage")
             time.sleep(OUTAGE_S)
             self.assertIsNone(a.proc.poll(), "a sink must wait out an outage:\n" + a.stderr())
         finally:
