@@ -101,7 +101,7 @@ class Run {
  private:
   static double baseline_planned_s(const Scenario& s) {
     if (s.id == "counters-live" || s.id == "tweets-backlog") return 20;
-    if (s.kind == "sink") return 5 + static_cast<double>(s.baseline_sample) / 1000.0;
+    if (s.kind == Kind::Sink) return 5 + static_cast<double>(s.baseline_sample) / 1000.0;
     return 0;
   }
   double now_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count(); }
@@ -126,6 +126,7 @@ class Run {
   // A consumer of `topic` that is known to be assigned its partitions (see warm_up).
   StreamlabProcess start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra);
 
+  void run_scenario(const Scenario& s, ScenarioResult& r);
   void scenario_live(const Scenario& s, ScenarioResult& r);
   void scenario_backlog(const Scenario& s, ScenarioResult& r);
   void scenario_rest(const Scenario& s, ScenarioResult& r);
@@ -249,6 +250,17 @@ json latency_of(const json& summary) {
 double num(const json& j, const char* key) { return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0; }
 }  // namespace
 
+void Run::run_scenario(const Scenario& s, ScenarioResult& r) {
+  switch (s.kind) {
+    case Kind::Live:
+    case Kind::Latency: return scenario_live(s, r);
+    case Kind::Backlog:
+    case Kind::Sink: return scenario_backlog(s, r);
+    case Kind::Rest: return scenario_rest(s, r);
+    case Kind::Max: return scenario_max(s, r);
+  }
+}
+
 void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
   const std::string topic = topic_for(s.id);
   progress_->phase("starting the live consumer");
@@ -282,7 +294,7 @@ void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
   r.rates["consume_msgs_per_s"] = num(cs, "msgs_per_s");
   r.rates["produce_mb_per_s"] = num(ps, "mb_per_s");
   r.latency = latency_of(cs);
-  if (s.kind == "latency") {
+  if (s.kind == Kind::Latency) {
     const double achieved = num(ps, "msgs_per_s");
     if (achieved < 0.9 * s.rate) {
       r.problems.push_back(fmt::format("offered {:.0f} msgs/s, the producer achieved {:.0f} msgs/s on this machine",
@@ -513,7 +525,7 @@ std::optional<std::string> Run::sink_unavailable(const std::string& sink) {
 }
 
 json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start_s, double end_s) {
-  json j = {{"id", s.id}, {"title", s.title}, {"kind", s.kind}, {"payload", s.payload}};
+  json j = {{"id", s.id}, {"title", s.title}, {"kind", kind_name(s.kind)}, {"payload", s.payload}};
   j["sink"] = s.sink.empty() ? json(nullptr) : json(s.sink);
   j["offered_rate"] = s.rate > 0 ? json(s.rate) : json(nullptr);
   j["start_s"] = start_s;
@@ -650,10 +662,7 @@ json Run::run() {
       progress_->note(fmt::format("[{}/{}] {}: skipped: {}", i + 1, c_.scenarios.size(), s.id, *why));
     } else {
       try {
-        if (s.kind == "live" || s.kind == "latency") scenario_live(s, r);
-        if (s.kind == "backlog" || s.kind == "sink") scenario_backlog(s, r);
-        if (s.kind == "rest") scenario_rest(s, r);
-        if (s.kind == "max") scenario_max(s, r);
+        run_scenario(s, r);
       } catch (const std::exception& e) {
         r.failed = true;
         r.problems.push_back(fmt::format("failed: {}", e.what()));

@@ -30,6 +30,18 @@ std::uint64_t scaled(std::uint64_t n, double scale) {
 
 }  // namespace
 
+std::string_view kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::Live: return "live";
+    case Kind::Backlog: return "backlog";
+    case Kind::Sink: return "sink";
+    case Kind::Rest: return "rest";
+    case Kind::Max: return "max";
+    case Kind::Latency: return "latency";
+  }
+  return "?";
+}
+
 std::vector<Scenario> all_scenarios(bool quick, double scale) {
   const auto n = [&](std::uint64_t full, std::uint64_t q) { return scaled(quick ? q : full, scale); };
   const auto d = [&](double full, double q) { return std::max(0.2, (quick ? q : full) * scale); };
@@ -39,7 +51,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s = {};
   s.id = "counters-live";
   s.title = "Mode 1: counters produced while a live consumer reads them";
-  s.kind = "live";
+  s.kind = Kind::Live;
   s.payload = "counters";
   s.count = n(1'000'000, 100'000);
   s.planned_s = kStartupS + static_cast<double>(s.count) / planned_rate("counters", "");
@@ -48,7 +60,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s = {};
   s.id = "tweets-live";
   s.title = "Mode 1: real tweets at a live stream's rate, read by a live consumer";
-  s.kind = "live";
+  s.kind = Kind::Live;
   s.payload = "tweets";
   s.rate = 50;  // the lab's live stream gave ~53 tweets/s
   s.duration_s = d(60, 10);
@@ -57,7 +69,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
 
   s = {};
   s.id = "tweets-backlog";
-  s.kind = "backlog";
+  s.kind = Kind::Backlog;
   s.payload = "tweets";
   s.count = n(160'000, 20'000);  // the lab's backlog was 160,000
   s.title = fmt::format("Mode 1: a backlog of {} tweets produced, then consumed", s.count);
@@ -69,7 +81,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
       s = {};
       s.id = fmt::format("sink-{}-{}", sink, payload);
       s.title = fmt::format("Mode 2: a backlog of {} stored in {}", payload, sink);
-      s.kind = "sink";
+      s.kind = Kind::Sink;
       s.payload = payload;
       s.sink = sink;
       s.count = std::string(payload) == "counters" ? n(500'000, 20'000) : n(160'000, 10'000);
@@ -83,7 +95,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s = {};
   s.id = "rest";
   s.title = "The services at rest (only the monitor runs)";
-  s.kind = "rest";
+  s.kind = Kind::Rest;
   s.payload = "none";
   s.duration_s = d(10, 5);
   s.planned_s = s.duration_s;
@@ -93,7 +105,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
     s = {};
     s.id = fmt::format("max-{}", sink);
     s.title = fmt::format("Highest sustainable rate: counters into {}", std::string(sink) == "kafka" ? "a live consumer" : sink);
-    s.kind = "max";
+    s.kind = Kind::Max;
     s.payload = "counters";
     s.sink = std::string(sink) == "kafka" ? "" : sink;
     if (quick) {
@@ -113,7 +125,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
     s = {};
     s.id = fmt::format("latency-{}k", static_cast<int>(rate / 1000));
     s.title = fmt::format("End-to-end latency at {:.0f} msgs/s (counters, live consumer)", rate);
-    s.kind = "latency";
+    s.kind = Kind::Latency;
     s.payload = "counters";
     s.rate = rate;
     s.duration_s = d(15, 4);

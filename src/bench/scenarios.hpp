@@ -4,14 +4,21 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace streamlab::bench {
 
+// What a scenario does, which picks the runner's procedure for it. The runner switches over it,
+// so a new kind that is not handled there is a compiler warning (an error with -Werror).
+enum class Kind { Live, Backlog, Sink, Rest, Max, Latency };
+// As report.json spells it (docs/report.schema.json): "live", "backlog", ….
+std::string_view kind_name(Kind kind);
+
 struct Scenario {
   std::string id;
   std::string title;
-  std::string kind;     // live | backlog | sink | rest | max | latency (report.schema.json)
+  Kind kind = Kind::Live;
   std::string payload;  // counters | tweets | none
   std::string sink;     // "" | postgres | redis | ignite
   std::uint64_t count = 0;  // messages (unpaced producers, backlogs)
