@@ -776,6 +776,9 @@ void Run::scenario_fault(const Scenario& s, ScenarioResult& r) {
   }
   fault["members"] = member_rows;
   if (recovery) fault["recovery_s"] = static_cast<double>(*recovery) / 1000.0;
+  if (landed && !recovery && !r.failed) {
+    r.notes.push_back("no recovery figure: no row was left to store after the fault (the backlog was short)");
+  }
 
   progress_->phase("streamlab verify");
   r.verified = verify_sink(topic, sink_uri(s.sink), table, group, r);
