@@ -170,13 +170,15 @@ int main(int argc, char** argv) {
 
   commands::BenchOptions bench;
   auto* bn = app.add_subcommand("bench",
-                                "Run the lab's experiments (mode 1, mode 2 into each sink, the services at rest, "
-                                "highest sustainable rates, latency at fixed rates) with baselines; writes "
+                                "Run the lab's experiments (mode 1, mode 2 into each sink, faults against each sink, "
+                                "the services at rest, highest sustainable rates, latency at fixed rates) with "
+                                "baselines; writes "
                                 "report.json, report.md and report.html");
   bn->add_option("-b,--brokers", bench.brokers, kBrokersHelp);
   bn->add_option("--scenario", bench.scenarios,
                  "Scenario name(s), repeatable or comma-separated (default all): counters-live, tweets-live, "
-                 "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, rest, "
+                 "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, "
+                 "fault-{kill,outage,rebalance}-{postgres,redis,ignite} (fault: all of them), rest, "
                  "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}");
   bn->add_flag("--quick", bench.quick, "Smaller counts and shorter steps: a few minutes for everything");
   bn->add_option("--scale", bench.scale, "Multiplies every count and duration")->capture_default_str();

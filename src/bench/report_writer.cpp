@@ -230,6 +230,32 @@ Table scenario_table(const json& report) {
   return t;
 }
 
+// The fault scenarios: what was done to which sink, how long until a new row was stored, and
+// what streamlab verify found afterwards (lost and duplicated must both be 0).
+Table fault_table(const json& report) {
+  Table t{{"scenario", "sink", "fault", "recovery s", "longest stall s", "lost", "duplicated", "ok"},
+          {false, false, false, true, true, true, true, false},
+          {}};
+  for (const auto& s : scenarios_of(report)) {
+    if (s.value("kind", "") != "fault") continue;
+    const json& f = member(s, "fault");
+    const std::string id = s.value("id", "");
+    std::string ok = member(s, "ok") == true ? "yes" : "NO";
+    if (member(s, "skipped") == true) ok = "skipped";
+    t.rows.push_back({s.value("title", id), str(s, "sink"), f.is_object() ? str(f, "kind") : kNone,
+                      f.is_object() ? num(member(f, "recovery_s")) : kNone,
+                      f.is_object() ? num(member(f, "longest_stall_s")) : kNone,
+                      f.is_object() ? count(member(f, "lost")) : kNone,
+                      f.is_object() ? count(member(f, "duplicated")) : kNone, ok});
+  }
+  return t;
+}
+
+constexpr const char* kFaultNote =
+    "recovery: from the kill, the outage's end or the second member's leave to the first row stored after it; "
+    "longest stall: the longest time without a new row; lost and duplicated: streamlab verify's count of offsets "
+    "missing from the store and held more than once (both must be 0).";
+
 Table baseline_table(const json& report) {
   Table t{{"scenario", "tool", "measure", "tool's value", "streamlab", "ratio", "note"},
           {false, false, false, true, true, true, false},
@@ -332,6 +358,9 @@ std::string render_markdown(const json& report) {
   out += "## Summary\n\n" + markdown_table(summary_table(report)) + "\n";
   out += "Ratio = streamlab ÷ the baseline tool: above 1 streamlab is faster.\n\n";
   out += "## Scenarios\n\n" + markdown_table(scenario_table(report)) + "\n";
+  if (const Table t = fault_table(report); !t.rows.empty()) {
+    out += "## Fault scenarios\n\n" + markdown_table(t) + "\n" + kFaultNote + "\n\n";
+  }
   if (const Table t = baseline_table(report); !t.rows.empty()) out += "## Baselines\n\n" + markdown_table(t) + "\n";
   if (const Table t = resource_table(report); !t.rows.empty()) {
     out += "## Resources\n\nPer monitored process over each scenario; CPU in % of one core.\n\n" + markdown_table(t) + "\n";
@@ -367,6 +396,11 @@ std::string render_html(const json& report, const fs::path& web_dist) {
 
   html += "<section id=\"scenarios\"><h2>Scenarios</h2>\n<div class=\"scroll\">" + html_table(scenario_table(report)) +
           "</div></section>\n";
+  if (const Table t = fault_table(report); !t.rows.empty()) {
+    html += "<section id=\"faults\"><h2>Fault scenarios</h2>\n<div class=\"scroll\">" + html_table(t) +
+            "</div><p class=\"note\">" + html_escape(kFaultNote) +
+            " Their throughput charts above shade the fault (red) and the recovery (amber).</p></section>\n";
+  }
   if (const Table t = baseline_table(report); !t.rows.empty()) {
     html += "<section id=\"baselines\"><h2>Baselines</h2>\n<div class=\"scroll\">" + html_table(t) + "</div></section>\n";
   }

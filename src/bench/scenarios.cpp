@@ -30,6 +30,29 @@ std::uint64_t scaled(std::uint64_t n, double scale) {
 
 }  // namespace
 
+std::string_view kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::Live: return "live";
+    case Kind::Backlog: return "backlog";
+    case Kind::Sink: return "sink";
+    case Kind::Rest: return "rest";
+    case Kind::Max: return "max";
+    case Kind::Latency: return "latency";
+    case Kind::Fault: return "fault";
+  }
+  return "?";
+}
+
+std::string_view fault_name(Fault fault) {
+  switch (fault) {
+    case Fault::None: return "";
+    case Fault::Kill: return "kill";
+    case Fault::Outage: return "outage";
+    case Fault::Rebalance: return "rebalance";
+  }
+  return "";
+}
+
 std::vector<Scenario> all_scenarios(bool quick, double scale) {
   const auto n = [&](std::uint64_t full, std::uint64_t q) { return scaled(quick ? q : full, scale); };
   const auto d = [&](double full, double q) { return std::max(0.2, (quick ? q : full) * scale); };
@@ -39,7 +62,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s = {};
   s.id = "counters-live";
   s.title = "Mode 1: counters produced while a live consumer reads them";
-  s.kind = "live";
+  s.kind = Kind::Live;
   s.payload = "counters";
   s.count = n(1'000'000, 100'000);
   s.planned_s = kStartupS + static_cast<double>(s.count) / planned_rate("counters", "");
@@ -48,7 +71,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s = {};
   s.id = "tweets-live";
   s.title = "Mode 1: real tweets at a live stream's rate, read by a live consumer";
-  s.kind = "live";
+  s.kind = Kind::Live;
   s.payload = "tweets";
   s.rate = 50;  // the lab's live stream gave ~53 tweets/s
   s.duration_s = d(60, 10);
@@ -57,7 +80,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
 
   s = {};
   s.id = "tweets-backlog";
-  s.kind = "backlog";
+  s.kind = Kind::Backlog;
   s.payload = "tweets";
   s.count = n(160'000, 20'000);  // the lab's backlog was 160,000
   s.title = fmt::format("Mode 1: a backlog of {} tweets produced, then consumed", s.count);
@@ -69,7 +92,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
       s = {};
       s.id = fmt::format("sink-{}-{}", sink, payload);
       s.title = fmt::format("Mode 2: a backlog of {} stored in {}", payload, sink);
-      s.kind = "sink";
+      s.kind = Kind::Sink;
       s.payload = payload;
       s.sink = sink;
       s.count = std::string(payload) == "counters" ? n(500'000, 20'000) : n(160'000, 10'000);
@@ -80,10 +103,47 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
     }
   }
 
+  // The faults, each against a consumer of a counters backlog. The batches are small so that the
+  // consumer stores about 5,000 rows/s on 2 cores (PostgreSQL and Ignite with 20 rows a batch,
+  // Redis with 5: its batch costs ~1 ms whatever its size): the backlog lasts long enough for a
+  // second member to join and leave in the middle of it.
+  for (const Fault fault : {Fault::Kill, Fault::Outage, Fault::Rebalance}) {
+    for (const char* sink : {"postgres", "redis", "ignite"}) {
+      s = {};
+      s.id = fmt::format("fault-{}-{}", fault_name(fault), sink);
+      s.kind = Kind::Fault;
+      s.payload = "counters";
+      s.sink = sink;
+      s.fault = fault;
+      // A second member takes a few seconds to join (the group learns of it at a heartbeat) and
+      // the survivor as long to take its partitions back: a rebalance needs a longer backlog.
+      s.count = fault == Fault::Rebalance ? n(300'000, 100'000) : n(100'000, 30'000);
+      s.batch_rows = std::string(sink) == "redis" ? 5 : 20;
+      s.fault_at = 0.3;
+      if (fault == Fault::Kill) {
+        s.title = fmt::format("Fault: the {} consumer killed (SIGKILL) at {:.0f}% of {} counters, restarted", sink,
+                              100 * s.fault_at, s.count);
+      } else if (fault == Fault::Outage) {
+        // At least a second: shorter than that, the sink may not even notice.
+        s.outage_s = std::max(1.0, (quick ? 5.0 : 10.0) * scale);
+        s.title = fmt::format("Fault: {} stopped for {:.0f} s at {:.0f}% of {} counters", sink, s.outage_s,
+                              100 * s.fault_at, s.count);
+      } else {
+        s.leave_at = 0.6;
+        s.title = fmt::format("Fault: a second {} consumer joins at {:.0f}% of {} counters and leaves at {:.0f}%", sink,
+                              100 * s.fault_at, s.count, 100 * s.leave_at);
+      }
+      // Two starts (the restart or the second member), the store's own start after an outage, verify.
+      s.planned_s = 2 * kStartupS + static_cast<double>(s.count) / planned_rate("counters", "") +
+                    static_cast<double>(s.count) / 5000.0 + s.outage_s + (fault == Fault::Outage ? 5 : 0) + 3;
+      v.push_back(s);
+    }
+  }
+
   s = {};
   s.id = "rest";
   s.title = "The services at rest (only the monitor runs)";
-  s.kind = "rest";
+  s.kind = Kind::Rest;
   s.payload = "none";
   s.duration_s = d(10, 5);
   s.planned_s = s.duration_s;
@@ -93,7 +153,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
     s = {};
     s.id = fmt::format("max-{}", sink);
     s.title = fmt::format("Highest sustainable rate: counters into {}", std::string(sink) == "kafka" ? "a live consumer" : sink);
-    s.kind = "max";
+    s.kind = Kind::Max;
     s.payload = "counters";
     s.sink = std::string(sink) == "kafka" ? "" : sink;
     if (quick) {
@@ -113,7 +173,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
     s = {};
     s.id = fmt::format("latency-{}k", static_cast<int>(rate / 1000));
     s.title = fmt::format("End-to-end latency at {:.0f} msgs/s (counters, live consumer)", rate);
-    s.kind = "latency";
+    s.kind = Kind::Latency;
     s.payload = "counters";
     s.rate = rate;
     s.duration_s = d(15, 4);
@@ -142,9 +202,15 @@ std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested
         every = true;
         continue;
       }
+      if (name == "fault") {
+        for (const auto& s : all) {
+          if (s.kind == Kind::Fault) wanted.insert(s.id);
+        }
+        continue;
+      }
       const bool known = std::any_of(all.begin(), all.end(), [&](const Scenario& s) { return s.id == name; });
       if (!known) {
-        throw core::UsageError(fmt::format("unknown scenario '{}'; valid: all, {}", name,
+        throw core::UsageError(fmt::format("unknown scenario '{}'; valid: all, fault, {}", name,
                                            fmt::join(scenario_names(), ", ")));
       }
       wanted.insert(name);

@@ -2,16 +2,33 @@
 // The lab's experiments as the bench's scenarios: what each runs and how much of it, for the
 // full run, `--quick` and `--scale`.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace streamlab::bench {
 
+// What a scenario does, which picks the runner's procedure for it. The runner switches over it,
+// so a new kind that is not handled there is a compiler warning (an error with -Werror).
+enum class Kind { Live, Backlog, Sink, Rest, Max, Latency, Fault };
+// As report.json spells it (docs/report.schema.json): "live", "backlog", ….
+std::string_view kind_name(Kind kind);
+
+// What a fault scenario does to a sink consumer in the middle of a backlog.
+enum class Fault {
+  None,
+  Kill,       // SIGKILL, then restarted at once (same group and static member id)
+  Outage,     // the database stopped for a while (deploy/local/services stop, start)
+  Rebalance,  // a second member of the group joins, then leaves (SIGTERM)
+};
+std::string_view fault_name(Fault fault);  // "kill", "outage", "rebalance" ("" for None)
+
 struct Scenario {
   std::string id;
   std::string title;
-  std::string kind;     // live | backlog | sink | rest | max | latency (report.schema.json)
+  Kind kind = Kind::Live;
   std::string payload;  // counters | tweets | none
   std::string sink;     // "" | postgres | redis | ignite
   std::uint64_t count = 0;  // messages (unpaced producers, backlogs)
@@ -21,12 +38,20 @@ struct Scenario {
   double step_s = 0;           // max-*: seconds per step
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
   double planned_s = 0;  // expected seconds, for the ETA
+  // Fault scenarios: the fault, when it strikes (a fraction of the backlog stored), when the
+  // second member leaves (rebalance), how long the database stays down (outage) and the
+  // consumer's --batch-rows (small, so that the backlog lasts long enough to be hit mid-way).
+  Fault fault = Fault::None;
+  double fault_at = 0;
+  double leave_at = 0;
+  double outage_s = 0;
+  std::size_t batch_rows = 0;
 };
 
 // Every scenario, in run order. `scale` multiplies counts and durations (not rates).
 std::vector<Scenario> all_scenarios(bool quick, double scale);
 std::vector<std::string> scenario_names();
-// `requested`: names, comma lists allowed, "all" = every one. Unknown name → core::UsageError
+// `requested`: names, comma lists allowed, "all" = every one, "fault" = every fault-*. Unknown name → core::UsageError
 // naming it and listing the valid ones. Run order is kept; duplicates are dropped.
 std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested, bool quick, double scale);
 

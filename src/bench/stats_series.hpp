@@ -21,8 +21,10 @@ struct StatsPoint {
 // Complete lines only: a line still being written (no JSON object yet) is left out.
 std::vector<StatsPoint> parse_stats(std::string_view text);
 std::vector<StatsPoint> read_stats(const std::filesystem::path& path);
-// The last complete line's count (0 when there is none yet), reading only the file's tail:
-// what a progress loop polls several times a second while the file grows.
+// The last complete line (nullopt when there is none yet), reading only the file's tail: what a
+// progress loop polls several times a second while the file grows.
+std::optional<StatsPoint> last_point(const std::filesystem::path& path);
+// Its count, 0 when there is none yet.
 std::uint64_t last_count(const std::filesystem::path& path);
 
 // The last count at or before `t_ms` (0 before the first point).
@@ -35,10 +37,19 @@ void append_shifted(std::vector<StatsPoint>& into, const std::vector<StatsPoint>
 struct Series {
   std::vector<double> t;  // seconds since `epoch_ms`
   std::vector<double> produced, consumed, lag;
+  std::vector<double> stored;  // only from align_members: rows stored by every member
 };
 
-// The count at `t_ms`, linear between the points around it (0 before the first, the last after it).
+// Two lines further apart than this mean the process was held up (a sink write blocked through
+// an outage): no line was written, so nothing is known of the time between, and the count is held
+// at the earlier line's until the later one instead of being spread over the gap.
+constexpr std::int64_t kStatsGapMs = 1000;
+
+// The count at `t_ms`, linear between the points around it (held across a gap of more than
+// kStatsGapMs; 0 before the first, the last after it).
 double count_interpolated(const std::vector<StatsPoint>& points, double t_ms);
+// The same for `stored` (a point without it counts as 0).
+double stored_interpolated(const std::vector<StatsPoint>& points, double t_ms);
 
 // Both cumulative counts on one regular grid of `step_ms` from the first point of either file to
 // the last (which ends the grid), each interpolated; lag = produced - consumed (never below 0).
@@ -46,5 +57,12 @@ double count_interpolated(const std::vector<StatsPoint>& points, double t_ms);
 // drawn from neighbouring points milliseconds apart would spike; on equal steps they don't.
 Series align(const std::vector<StatsPoint>& produced, const std::vector<StatsPoint>& consumed, std::int64_t epoch_ms,
              std::int64_t step_ms = 250);
+
+// As align, with several consumers of one group (a killed member and its restart, a member
+// that joined and left): consumed and stored are the sums of every member's counts, each held
+// at its last value once that member is gone and 0 before its first line. Each member counts
+// its own reads, so a replay after a fault counts again in consumed (not in stored).
+Series align_members(const std::vector<StatsPoint>& produced, const std::vector<std::vector<StatsPoint>>& members,
+                     std::int64_t epoch_ms, std::int64_t step_ms = 250);
 
 }  // namespace streamlab::bench

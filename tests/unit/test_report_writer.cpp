@@ -47,7 +47,7 @@ bool has_line(const std::string& text, const std::string& line) {
 TEST(ReportMarkdown, SummaryTableWithValuesBaselinesAndRatios) {
   const std::string md = bench::render_markdown(sample());
   EXPECT_EQ(md.rfind("# streamlab bench report\n", 0), 0u);
-  EXPECT_NE(md.find("2026-11-26T10:00:00Z → 2026-11-26T10:00:58Z, quick run, scale 0.1"), std::string::npos) << md;
+  EXPECT_NE(md.find("2026-11-26T10:00:00Z → 2026-11-26T10:01:11Z, quick run, scale 0.1"), std::string::npos) << md;
   EXPECT_TRUE(has_line(md, "| scenario | measure | value | baseline | ratio |")) << md;
   EXPECT_TRUE(has_line(md, "| Counters, a backlog of 1,000,000 | consume | 1,320,000 msgs/s | kcat | 0.885× |")) << md;
   EXPECT_TRUE(has_line(md, "| Tweets into PostgreSQL | store | 11,600 rows/s | psql \\copy | 0.341× |")) << md;
@@ -71,6 +71,39 @@ TEST(ReportMarkdown, ScenarioResourceAndProblemTables) {
   EXPECT_FALSE(std::regex_search(md, std::regex(R"([^\\]<(script|/script|!--|b>))"))) << "an unescaped '<'";
   EXPECT_TRUE(has_line(md, "| CPU | AMD EPYC 7B13 × 2 |")) << md;
   EXPECT_TRUE(has_line(md, "| ignite | not found |")) << md;
+}
+
+TEST(ReportMarkdown, FaultTableWithRecoveryLostAndDuplicated) {
+  const std::string title = "Fault: the postgres consumer killed (SIGKILL) at 30% of 30000 counters, restarted";
+  json report = sample();
+  const std::string md = bench::render_markdown(report);
+  EXPECT_TRUE(has_line(md, "| scenario | sink | fault | recovery s | longest stall s | lost | duplicated | ok |")) << md;
+  EXPECT_TRUE(has_line(md, "| " + title + " | postgres | kill | 0.8 | 1 | 0 | 0 | yes |")) << md;
+  EXPECT_TRUE(has_line(md, "| " + title + " | recovery | 0.8 s | — | — |")) << md;
+  EXPECT_NE(md.find("| " + title + " | fault → postgres (counters) | — | 30,000 | 32,000 | 30,000 | yes |"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Fault scenarios\n"), std::string::npos);
+
+  // Skipped, and failed before verify could count: no figures, and the ok column says which.
+  json& fault = report["scenarios"].back();
+  json skipped = fault;
+  skipped["id"] = "fault-outage-postgres";
+  skipped["title"] = "An outage";
+  skipped["skipped"] = true;
+  skipped["fault"] = {{"kind", "outage"}, {"landed", false}, {"start_s", nullptr}, {"end_s", nullptr}, {"recovery_s", nullptr},
+                      {"longest_stall_s", nullptr}, {"lost", nullptr}, {"duplicated", nullptr}, {"verify", nullptr},
+                      {"members", json::array()}};
+  fault["ok"] = false;
+  fault["fault"]["lost"] = nullptr;
+  fault["fault"]["duplicated"] = nullptr;
+  report["scenarios"].push_back(skipped);
+  const std::string md2 = bench::render_markdown(report);
+  EXPECT_TRUE(has_line(md2, "| " + title + " | postgres | kill | 0.8 | 1 | — | — | NO |")) << md2;
+  EXPECT_TRUE(has_line(md2, "| An outage | postgres | outage | — | — | — | — | skipped |")) << md2;
+
+  // No fault scenario, no fault table.
+  report["scenarios"].erase(report["scenarios"].size() - 1);
+  report["scenarios"].erase(report["scenarios"].size() - 1);
+  EXPECT_EQ(bench::render_markdown(report).find("Fault scenarios"), std::string::npos);
 }
 
 TEST(ReportMarkdown, ProblemsNoneWhenAllWentWell) {
@@ -111,6 +144,8 @@ TEST(ReportHtml, SelfContainedWithTheDataEmbeddedSafely) {
   EXPECT_NE(html.find("<td>Counters into Redis &lt;/script&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</td>"),
             std::string::npos);
   EXPECT_NE(html.find("<td class=\"n\">1,320,000 msgs/s</td>"), std::string::npos);
+  EXPECT_NE(html.find("<section id=\"faults\"><h2>Fault scenarios</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<td>kill</td><td class=\"n\">0.8</td><td class=\"n\">1</td><td class=\"n\">0</td>"), std::string::npos);
   for (const char* section : {"data-charts=\"throughput\"", "data-charts=\"resources\"", "data-charts=\"latency\"",
                               "data-charts=\"sinks\""}) {
     EXPECT_NE(html.find(section), std::string::npos) << section;

@@ -73,6 +73,59 @@ function rate(t, counts) {
   });
 }
 
+const FAULT_BAND = "rgba(220, 38, 38, 0.14)";
+const RECOVERY_BAND = "rgba(202, 138, 4, 0.16)";
+
+// A fault scenario's spans on its own time axis (seconds since the scenario's start): the fault
+// itself (a kill is an instant: drawn as a line) and the recovery that follows it.
+function faultSpans(s) {
+  const f = s.fault;
+  if (!f || f.start_s == null) return [];
+  const start = f.start_s - s.start_s;
+  const end = (f.end_s == null ? f.start_s : f.end_s) - s.start_s;
+  const spans = [{ from: start, to: end, fill: FAULT_BAND, line: "#dc2626", label: f.kind }];
+  if (f.recovery_s != null) {
+    spans.push({ from: end, to: end + f.recovery_s, fill: RECOVERY_BAND, line: "#ca8a04", label: `recovery ${human(f.recovery_s)} s` });
+  }
+  return spans;
+}
+
+function faultBands(spans) {
+  return (u) => {
+    const { ctx, bbox } = u;
+    const px = uPlot.pxRatio;
+    ctx.save();
+    ctx.font = FONT.replace("12px", `${Math.round(11 * px)}px`);
+    ctx.textBaseline = "top";
+    ctx.textAlign = "left";
+    spans.forEach((sp, i) => {
+      const x0 = Math.max(bbox.left, u.valToPos(sp.from, "x", true));
+      const x1 = Math.min(bbox.left + bbox.width, u.valToPos(sp.to, "x", true));
+      if (x1 < bbox.left || x0 > bbox.left + bbox.width) return;
+      if (x1 - x0 >= 2 * px) {
+        ctx.fillStyle = sp.fill;
+        ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+      } else {
+        ctx.fillStyle = sp.line;
+        ctx.fillRect(x0 - px, bbox.top, 2 * px, bbox.height);
+      }
+      ctx.fillStyle = sp.line;
+      ctx.fillText(sp.label, x0 + 4 * px, bbox.top + (4 + 14 * i) * px);
+    });
+    ctx.restore();
+  };
+}
+
+function faultNote(s) {
+  const f = s.fault;
+  if (!f) return "";
+  const parts = [];
+  parts.push(f.recovery_s != null ? `recovery ${human(f.recovery_s)} s` : "no recovery measured");
+  if (f.lost != null) parts.push(`${f.lost.toLocaleString("en")} lost, ${f.duplicated.toLocaleString("en")} duplicated (streamlab verify)`);
+  else parts.push("not verified");
+  return `; the production burst is clipped; shaded: the ${f.kind} (red) and the recovery (amber); ${parts.join(", ")}`;
+}
+
 function throughputCharts(report) {
   const grid = section("throughput");
   let n = 0;
@@ -80,11 +133,22 @@ function throughputCharts(report) {
     const series = s.series;
     if (!series || !series.t || series.t.length < 2) continue;
     const t = series.t.map((x) => x - s.start_s);
-    const box = chartBox(grid, `throughput-${s.id}`, s.title, `messages per second, lag in messages; seconds since the scenario's start`);
+    const stored = Array.isArray(series.stored) && series.stored.length === series.t.length;
+    const spans = faultSpans(s);
+    const box = chartBox(grid, `throughput-${s.id}`, s.title,
+      `messages per second${stored ? " (stored: rows per second)" : ""}, lag in messages; seconds since the scenario's start${faultNote(s)}`);
+    const extra = stored
+      ? [{ label: "stored/s", stroke: COLORS[3], width: 2, points: NO_POINTS, value: (u, v) => human(v) }]
+      : [];
+    const produced = rate(series.t, series.produced), consumed = rate(series.t, series.consumed);
+    const storedRate = stored ? rate(series.t, series.stored) : [];
+    // A fault scenario's backlog is produced in a burst before it is consumed: scaled to that
+    // burst, the dip in the stored rate would be a flat line at the bottom. The burst is clipped.
+    const top = s.fault ? Math.max(0, ...consumed.filter(Number.isFinite), ...storedRate.filter(Number.isFinite)) : null;
     plot(box, {
       scales: {
         x: { time: false },
-        y: { range: (u, min, max) => [0, Math.max(1, max * 1.08)] },
+        y: { range: (u, min, max) => [0, Math.max(1, (top || max) * 1.08)] },
         lag: { range: (u, min, max) => [0, Math.max(1, max * 1.08)] },
       },
       axes: [
@@ -98,8 +162,10 @@ function throughputCharts(report) {
         { label: "consumed/s", stroke: COLORS[2], width: 2, points: NO_POINTS, value: (u, v) => human(v) },
         { label: "lag", scale: "lag", stroke: COLORS[1], dash: [6, 4], width: 1.5, fill: "rgba(220, 38, 38, 0.06)",
           points: NO_POINTS, value: (u, v) => human(v) },
+        ...extra,
       ],
-    }, [t, rate(series.t, series.produced), rate(series.t, series.consumed), series.lag]);
+      hooks: spans.length > 0 ? { drawAxes: [faultBands(spans)] } : {},
+    }, [t, produced, consumed, series.lag, ...(stored ? [storedRate] : [])]);
     n++;
   }
   if (n === 0) empty(grid, "No scenario recorded a time series.");
@@ -237,7 +303,8 @@ const isRate = (unit) => typeof unit === "string" && unit.endsWith("/s");
 function sinkChart(report) {
   const grid = section("sinks");
   const groups = report.scenarios
-    .filter((s) => s.sink && s.offered_rate == null)  // unpaced: the rate is what the sink can do
+    // Unpaced: the rate is what the sink can do (a fault scenario's rate holds its dip: not that).
+    .filter((s) => s.sink && s.offered_rate == null && s.kind !== "fault")
     .map((s) => {
       const baselines = (s.baselines || []).filter((b) => isRate(b.unit) && b.value != null && b.value > 0);
       const own = s.rates && s.rates.store_rows_per_s != null ? s.rates.store_rows_per_s
