@@ -75,8 +75,10 @@ class Sink {
   virtual Offsets stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) = 0;
 
   // Why this sink cannot store a row that parsed well (it then goes to the dead letters);
-  // empty when it can.
-  virtual std::string unmappable(const Row&) const { return {}; }
+  // empty when it can. This base answers for every store (what the parser found invalid: a
+  // date outside years 0001-9999, a counter beyond 64 bits); an override adds its store's own
+  // limits and asks the base first.
+  virtual std::string unmappable(const Row& row) const { return row.parsed.invalid; }
 
   // Writes the batch's rows, its dead letters and each partition's next offset atomically.
   // Fencing: where a partition's stored offset is not `batch.expected_of(tp)` (another member

@@ -153,6 +153,7 @@ Offsets PostgresSink::stored_offsets(const std::string& group, const std::vector
 }
 
 std::string PostgresSink::unmappable(const Row& row) const {
+  if (std::string why = Sink::unmappable(row); !why.empty()) return why;
   const tweets::Tweet& t = row.parsed.tweet;
   if (has_nul(t.text) || has_nul(t.author) || has_nul(t.id) || has_nul(t.lang)) {
     return "the tweet contains a NUL character (\\u0000), which a PostgreSQL text value cannot hold";
