@@ -122,20 +122,39 @@ void IgniteSink::create_tables() {
   tables_ready_ = true;
 }
 
+Value IgniteSink::offset_key(const std::string& group, const TopicPartition& tp) const {
+  return BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}};
+}
+
+// What the node's rows hold, checked: a table made by someone else (or an older streamlab) may
+// lack a field or type it differently, and that is a clear error, not a crash.
+const Value& IgniteSink::field_of(const Value& v, std::string_view field, TypeCode type, const char* table) const {
+  const Value* f = v.is<BinaryObject>() ? v.as<BinaryObject>().field(field) : nullptr;
+  const bool typed = f != nullptr && ((type == TypeCode::kString && f->is<std::string>()) ||
+                                      (type == TypeCode::kInt && f->is<std::int32_t>()) ||
+                                      (type == TypeCode::kLong && f->is<std::int64_t>()));
+  if (!typed) {
+    throw FatalError(fmt::format("{}: table {} holds a row without a {} field of type {} ({}): not a table this "
+                                 "sink made; drop it or name another with --table",
+                                 describe(), table, field, ignite::type_name(type), ignite::to_string(v)));
+  }
+  return *f;
+}
+
+std::int64_t IgniteSink::offset_in(const Value& row) const {
+  return field_of(row, "NEXT_OFFSET", TypeCode::kLong, kOffsetsTable).as<std::int64_t>();
+}
+
 Offsets IgniteSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
   ignite::Client& c = client();
   Offsets out;
   if (partitions.empty()) return out;
   std::vector<Value> keys;
-  for (const auto& tp : partitions) {
-    keys.push_back(BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}});
-  }
+  for (const auto& tp : partitions) keys.push_back(offset_key(group, tp));
   const std::vector<Entry> found = guarded("read offsets", [&] { return c.get_all(kOffsetsTable, keys); });
   for (const Entry& e : found) {
-    const auto& k = e.key.as<BinaryObject>();
-    const auto& v = e.value.as<BinaryObject>();
-    out[{k.field("TOPIC")->as<std::string>(), k.field("KAFKA_PARTITION")->as<std::int32_t>()}] =
-        v.field("NEXT_OFFSET")->as<std::int64_t>();
+    out[{field_of(e.key, "TOPIC", TypeCode::kString, kOffsetsTable).as<std::string>(),
+         field_of(e.key, "KAFKA_PARTITION", TypeCode::kInt, kOffsetsTable).as<std::int32_t>()}] = offset_in(e.value);
   }
   return out;
 }
@@ -144,7 +163,9 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   ignite::Client& c = client();
   std::vector<TopicPartition> parts;
   for (const auto& [tp, range] : batch.ranges()) parts.push_back(tp);
+  // A cheap early answer for the usual fence (another member moved on): nothing is written.
   if (Offsets fenced = fenced_partitions(batch, stored_offsets(group, parts)); !fenced.empty()) return fenced;
+
   std::vector<Entry> rows, dead;
   for (const Row& r : batch.rows) {
     const Value ts = timestamp_or_null(r.timestamp_ms());
@@ -175,13 +196,31 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   // Data first, offsets last: a crash in between only means the same keys are written again.
   put(table_, rows);
   put(dead_table_, dead);
-  std::vector<Entry> offsets;
+
+  // Each partition's offset moves only from what this batch expects to its next: a compare-
+  // and-set on the node, so a member that lost the partition meanwhile (it passed the check
+  // above before the other stored) can never move it back or sideways.
+  Offsets fenced;
   for (const auto& [tp, range] : batch.ranges()) {
-    offsets.push_back({BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}},
-                       BinaryObject{kOffsetRow, {Value(range.next)}}});
+    const Value key = offset_key(group, tp);
+    const Value next = BinaryObject{kOffsetRow, {Value(range.next)}};
+    const std::int64_t expected = batch.expected_of(tp);
+    const bool moved = guarded("store offset", [&] {
+      return expected == kNoOffset
+                 ? c.put_if_absent(kOffsetsTable, key, next)
+                 : c.replace_if_equals(kOffsetsTable, key, BinaryObject{kOffsetRow, {Value(expected)}}, next);
+    });
+    if (moved) continue;
+    const Value now = guarded("read offset", [&] { return c.get(kOffsetsTable, key); });
+    const std::int64_t held = now.is_null() ? kNoOffset : offset_in(now);
+    if (held == expected && expected != kNoOffset) {
+      // The node refused a compare with what it holds: retrying would refuse again for ever.
+      throw FatalError(fmt::format("{}: {} holds offset {} for {} [{}], yet its compare-and-set from {} failed",
+                                   describe(), kOffsetsTable, held, tp.topic, tp.partition, expected));
+    }
+    fenced[tp] = held;
   }
-  put(kOffsetsTable, offsets);
-  return {};
+  return fenced;
 }
 
 }  // namespace streamlab::sinks
