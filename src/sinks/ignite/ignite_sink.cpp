@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ignite/errors.hpp"
+#include "sinks/bisect.hpp"
 
 namespace streamlab::sinks {
 namespace {
@@ -159,6 +160,31 @@ Offsets IgniteSink::stored_offsets(const std::string& group, const std::vector<T
   return out;
 }
 
+void IgniteSink::put_rows(const std::vector<Entry>& entries, const std::vector<const Row*>& of, RefusedRows& refused) {
+  ignite::Client& c = *client_;
+  // The node checks a request's rows before it writes any (NOT NULL or a length in a table made
+  // by hand, a type it cannot convert) and refuses the request with a generic failure; a refused
+  // request is halved until the refused rows are alone. Rewriting a row is harmless: its key is
+  // its coordinates.
+  const auto attempt_from = [&](std::size_t base) {
+    return [&, base](std::size_t first, std::size_t last) -> Attempt {
+      try {
+        c.put_all(table_, std::span<const Entry>(entries.data() + base + first, last - first));
+        return {true, {}};
+      } catch (const ignite::ServerError& e) {
+        if (e.status() != ignite::status::kFailed) throw;
+        return {false, "Ignite refused the row: " + e.server_message()};
+      }
+    };
+  };
+  guarded("put_all", [&] {
+    for (std::size_t i = 0; i < entries.size(); i += kRowsPerRequest) {
+      const std::size_t n = std::min(kRowsPerRequest, entries.size() - i);
+      for (Rejection& r : find_rejected(n, attempt_from(i))) refused.mark(*of[i + r.index], std::move(r.error));
+    }
+  });
+}
+
 Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   ignite::Client& c = client();
   std::vector<TopicPartition> parts;
@@ -166,16 +192,14 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   // A cheap early answer for the usual fence (another member moved on): nothing is written.
   if (Offsets fenced = fenced_partitions(batch, stored_offsets(group, parts)); !fenced.empty()) return fenced;
 
-  std::vector<Entry> rows, dead;
+  RefusedRows refused;
+  std::vector<Entry> rows;
+  std::vector<const Row*> row_of;
   for (const Row& r : batch.rows) {
+    if (!r.dead_letter_reason.empty()) continue;
     const Value ts = timestamp_or_null(r.timestamp_ms());
     Value key = message_key(r.topic(), r.partition(), r.offset());
-    if (!r.dead_letter_reason.empty()) {
-      const auto p = r.payload();
-      dead.push_back({std::move(key), BinaryObject{kDeadLetterRow,
-                                                   {Value(group), Value(r.dead_letter_reason),
-                                                    Value(std::vector<std::uint8_t>(p.begin(), p.end())), ts}}});
-    } else if (r.parsed.kind == tweets::MessageKind::Counter) {
+    if (r.parsed.kind == tweets::MessageKind::Counter) {
       rows.push_back({std::move(key), BinaryObject{kMessageRow,
                                                    {Value("counter"), Value(r.parsed.number), {}, {}, {}, {}, {}, {}, {}, {}, ts}}});
     } else {
@@ -186,16 +210,27 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
                                     Value(t.lang), Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
                                     Value(nlohmann::json(t.mentions).dump()), Value(t.is_retweet), ts}}});
     }
+    row_of.push_back(&r);
   }
-  const auto put = [&](const std::string& cache, const std::vector<Entry>& entries) {
-    for (std::size_t i = 0; i < entries.size(); i += kRowsPerRequest) {
-      const std::size_t n = std::min(kRowsPerRequest, entries.size() - i);
-      guarded("put_all", [&] { c.put_all(cache, std::span<const Entry>(entries.data() + i, n)); });
-    }
-  };
   // Data first, offsets last: a crash in between only means the same keys are written again.
-  put(table_, rows);
-  put(dead_table_, dead);
+  put_rows(rows, row_of, refused);
+  std::vector<Entry> dead;
+  for (const Row& r : batch.rows) {
+    if (r.dead_letter_reason.empty()) continue;
+    const auto p = r.payload();
+    dead.push_back({message_key(r.topic(), r.partition(), r.offset()),
+                    BinaryObject{kDeadLetterRow,
+                                 {Value(group), Value(r.dead_letter_reason),
+                                  Value(std::vector<std::uint8_t>(p.begin(), p.end())), timestamp_or_null(r.timestamp_ms())}}});
+  }
+  for (std::size_t i = 0; i < dead.size(); i += kRowsPerRequest) {
+    const std::size_t n = std::min(kRowsPerRequest, dead.size() - i);
+    guarded("put_all", [&] { c.put_all(dead_table_, std::span<const Entry>(dead.data() + i, n)); });
+  }
+  if (refused.size() > 0) {
+    fmt::print(stderr, "sink: {} refused {} of {} rows for their data; stored as dead letters\n", describe(),
+               refused.size(), rows.size());
+  }
 
   // Each partition's offset moves only from what this batch expects to its next: a compare-
   // and-set on the node, so a member that lost the partition meanwhile (it passed the check
@@ -220,7 +255,9 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
     }
     fenced[tp] = held;
   }
-  return fenced;
+  if (!fenced.empty()) return fenced;
+  refused.keep();
+  return {};
 }
 
 }  // namespace streamlab::sinks

@@ -12,6 +12,8 @@
 // about half the put_all rate of ATOMIC ones here; the keys and the compare-and-set make them
 // unnecessary. Without a transaction, a fenced write may have stored other partitions of the
 // batch (the caller finds that out on its next attempt, as the contract says).
+// A row the node refuses for its data (a generic server failure on put_all) is found by halving
+// the request and stored as a dead letter with the node's message; the rest goes on.
 // Durability is Ignite's: with persistence off (the local default) a node restart loses the
 // rows and offsets stored so far; the sink recreates its tables and goes on from where it is.
 // Errors: connection trouble is retryable; the node's other errors, and tables whose rows lack
@@ -41,6 +43,8 @@ class IgniteSink final : public Sink {
   // Maps the client's errors to the sink contract's.
   template <typename Op>
   auto guarded(const char* what, Op&& op) -> decltype(op());
+  // put_all of the rows, refused ones marked as dead letters instead.
+  void put_rows(const std::vector<ignite::Entry>& entries, const std::vector<const Row*>& of, RefusedRows& refused);
   ignite::Value offset_key(const std::string& group, const TopicPartition& tp) const;
   // A field of a row read from `table`, of the type this sink writes; FatalError otherwise.
   const ignite::Value& field_of(const ignite::Value& row, std::string_view field, ignite::TypeCode type,
