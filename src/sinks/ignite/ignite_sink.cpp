@@ -204,10 +204,12 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
                                                    {Value("counter"), Value(r.parsed.number), {}, {}, {}, {}, {}, {}, {}, {}, ts}}});
     } else {
       const tweets::Tweet& t = r.parsed.tweet;
+      // created_at is empty when absent; created_at_ms may be 0 or negative for a real date.
+      const Value created = t.created_at.empty() ? Value() : Value(ignite::Timestamp{t.created_at_ms, 0});
       rows.push_back({std::move(key),
                       BinaryObject{kMessageRow,
-                                   {Value("tweet"), {}, Value(t.id), timestamp_or_null(t.created_at_ms), Value(t.author),
-                                    Value(t.lang), Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
+                                   {Value("tweet"), {}, Value(t.id), created, Value(t.author), Value(t.lang),
+                                    Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
                                     Value(nlohmann::json(t.mentions).dump()), Value(t.is_retweet), ts}}});
     }
     row_of.push_back(&r);
