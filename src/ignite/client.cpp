@@ -235,6 +235,27 @@ void Client::put_all(std::string_view cache, std::span<const Entry> entries) {
   decode(r, what, [](Reader&) { return 0; });
 }
 
+bool Client::put_if_absent(std::string_view cache, const Value& key, const Value& value) {
+  require_connected("put_if_absent");
+  register_types_in(key);
+  register_types_in(value);
+  const auto what = fmt::format("put_if_absent into cache '{}'", cache);
+  const auto r = call(op::kCachePutIfAbsent, what,
+                      [&](Writer& w) { write_put_if_absent(w, cache_id(cache), tx_id_, key, value); });
+  return decode(r, what, [](Reader& in) { return read_written_flag(in); });
+}
+
+bool Client::replace_if_equals(std::string_view cache, const Value& key, const Value& expected, const Value& value) {
+  require_connected("replace_if_equals");
+  register_types_in(key);
+  register_types_in(expected);
+  register_types_in(value);
+  const auto what = fmt::format("replace_if_equals in cache '{}'", cache);
+  const auto r = call(op::kCacheReplaceIfEquals, what,
+                      [&](Writer& w) { write_replace_if_equals(w, cache_id(cache), tx_id_, key, expected, value); });
+  return decode(r, what, [](Reader& in) { return read_written_flag(in); });
+}
+
 Value Client::get(std::string_view cache, const Value& key) {
   require_connected("get");
   register_types_in(key);

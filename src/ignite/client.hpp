@@ -1,7 +1,8 @@
 #pragma once
 // A thin client of Apache Ignite 2.x over its binary client protocol (1.7.0; an older server's
 // version down to 1.2.0 is accepted when it names it in the handshake): caches, key-value
-// operations, SQL fields queries with cursor paging, binary types and transactions.
+// operations (conditional writes included), SQL fields queries with cursor paging, binary types
+// and transactions.
 //
 // One Client is one connection, used by one thread at a time; requests are sent one after the
 // other. Errors (errors.hpp): a ConnectionError closes the connection, and the client stays
@@ -127,6 +128,12 @@ class Client final : public TypeResolver {
   // Key-value operations.
   void put(std::string_view cache, const Value& key, const Value& value);
   void put_all(std::string_view cache, std::span<const Entry> entries);
+  // Conditional writes, each atomic on the node, so together they make a compare-and-set:
+  // put_if_absent stores `value` only where `key` has no value; replace_if_equals only where
+  // the stored value equals `expected` (binary objects compare by type and serialized field
+  // data, so an object built here equals the node's own of the same fields). True when written.
+  bool put_if_absent(std::string_view cache, const Value& key, const Value& value);
+  bool replace_if_equals(std::string_view cache, const Value& key, const Value& expected, const Value& value);
   // The value stored under `key`, or a null Value.
   Value get(std::string_view cache, const Value& key);
   // The entries among `keys` that exist (in no particular order).

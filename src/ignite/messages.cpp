@@ -135,6 +135,23 @@ std::vector<Entry> read_entries(Reader& r) {
   return out;
 }
 
+void write_put_if_absent(Writer& w, std::int32_t cache_id, std::optional<std::int32_t> tx_id, const Value& key,
+                         const Value& value) {
+  write_cache_header(w, cache_id, tx_id);
+  w.value(key);
+  w.value(value);
+}
+
+void write_replace_if_equals(Writer& w, std::int32_t cache_id, std::optional<std::int32_t> tx_id, const Value& key,
+                             const Value& expected, const Value& value) {
+  write_cache_header(w, cache_id, tx_id);
+  w.value(key);
+  w.value(expected);
+  w.value(value);
+}
+
+bool read_written_flag(Reader& r) { return r.boolean(); }
+
 void write_cache_config(Writer& w, const CacheConfig& c) {
   // Property codes and types from cache-configuration.adoc; the length counts what follows it.
   Writer props;

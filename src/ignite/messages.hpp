@@ -34,8 +34,10 @@ namespace op {
 inline constexpr std::int16_t kResourceClose = 0;
 inline constexpr std::int16_t kCacheGet = 1000;
 inline constexpr std::int16_t kCachePut = 1001;
+inline constexpr std::int16_t kCachePutIfAbsent = 1002;
 inline constexpr std::int16_t kCacheGetAll = 1003;
 inline constexpr std::int16_t kCachePutAll = 1004;
+inline constexpr std::int16_t kCacheReplaceIfEquals = 1010;
 inline constexpr std::int16_t kCacheContainsKey = 1011;
 inline constexpr std::int16_t kCacheClear = 1013;
 inline constexpr std::int16_t kCacheRemoveKey = 1016;
@@ -124,6 +126,15 @@ void write_cache_header(Writer& w, std::int32_t cache_id, std::optional<std::int
 
 // OP_CACHE_GET_ALL: entry count, then key and value of each.
 std::vector<Entry> read_entries(Reader& r);
+
+// The conditional writes (key-value-queries.adoc), after the cache header:
+// OP_CACHE_PUT_IF_ABSENT: key, value. OP_CACHE_REPLACE_IF_EQUALS: key, the value to compare
+// with the stored one, the new value. Each answers one bool: whether it wrote.
+void write_put_if_absent(Writer& w, std::int32_t cache_id, std::optional<std::int32_t> tx_id, const Value& key,
+                         const Value& value);
+void write_replace_if_equals(Writer& w, std::int32_t cache_id, std::optional<std::int32_t> tx_id, const Value& key,
+                             const Value& expected, const Value& value);
+bool read_written_flag(Reader& r);
 
 struct CacheConfig {
   std::string name;

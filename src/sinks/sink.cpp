@@ -17,6 +17,16 @@ std::map<TopicPartition, OffsetRange> Batch::ranges() const {
   return out;
 }
 
+RefusedRows::~RefusedRows() {
+  for (const Row* r : marked_) r->dead_letter_reason.clear();
+}
+
+void RefusedRows::mark(const Row& row, std::string reason) {
+  // Only rows that were to be stored as rows are refused; their reason was empty.
+  row.dead_letter_reason = std::move(reason);
+  marked_.push_back(&row);
+}
+
 Offsets fenced_partitions(const Batch& batch, const Offsets& stored) {
   Offsets fenced;
   for (const auto& [tp, range] : batch.ranges()) {

@@ -22,8 +22,10 @@ using kafka::TopicPartition;
 struct Row {
   kafka::Message message;  // owns the payload
   tweets::ParsedMessage parsed;
-  // Non-empty: the message cannot be stored as a row and goes to the dead letters.
-  std::string dead_letter_reason;
+  // Non-empty: the message cannot be stored as a row and goes to the dead letters. Mutable:
+  // write() sets it on a row the store refused for its data (see Sink::write and
+  // RefusedRows), so the caller counts and forwards that row as the dead letter it became.
+  mutable std::string dead_letter_reason;
 
   std::string_view topic() const { return message.topic; }
   std::int32_t partition() const { return message.partition; }
@@ -56,6 +58,26 @@ struct Batch {
 // batch expects, with what is stored (kNoOffset: nothing): the compare of the sinks' fence.
 Offsets fenced_partitions(const Batch& batch, const Offsets& stored);
 
+// Rows of a batch that one write() turned into dead letters because the store refused their
+// data (a PostgreSQL data exception, an Ignite node rejecting a row). The marks are undone when
+// the object goes without keep(): a write that throws or is fenced leaves the batch as it came,
+// and the next attempt finds the refused rows again. Must not outlive the batch.
+class RefusedRows {
+ public:
+  RefusedRows() = default;
+  RefusedRows(const RefusedRows&) = delete;
+  RefusedRows& operator=(const RefusedRows&) = delete;
+  ~RefusedRows();
+
+  void mark(const Row& row, std::string reason);
+  std::size_t size() const { return marked_.size(); }
+  // The write is complete: the marks stay.
+  void keep() { marked_.clear(); }
+
+ private:
+  std::vector<const Row*> marked_;
+};
+
 // An outage (connection lost, server restarting): retry later with consumption paused.
 struct RetryableError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -75,10 +97,16 @@ class Sink {
   virtual Offsets stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) = 0;
 
   // Why this sink cannot store a row that parsed well (it then goes to the dead letters);
-  // empty when it can.
-  virtual std::string unmappable(const Row&) const { return {}; }
+  // empty when it can. This base answers for every store (what the parser found invalid: a
+  // date outside years 0001-9999, a counter beyond 64 bits); an override adds its store's own
+  // limits and asks the base first.
+  virtual std::string unmappable(const Row& row) const { return row.parsed.invalid; }
 
   // Writes the batch's rows, its dead letters and each partition's next offset atomically.
+  // A row the store refuses for its data (what unmappable could not foresee) is found and
+  // stored as a dead letter with the store's message instead (its dead_letter_reason is set,
+  // through RefusedRows); the rest of the batch is stored as usual. Such a refusal is never an
+  // error: only the store's own trouble is.
   // Fencing: where a partition's stored offset is not `batch.expected_of(tp)` (another member
   // stored rows, or an attempt whose reply was lost did), nothing of that partition is stored
   // and the partitions are returned with what the sink holds (kNoOffset: nothing); the caller

@@ -1,5 +1,6 @@
 #include "tweets/message_parser.hpp"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <charconv>
@@ -173,9 +174,17 @@ void set_text(std::string_view raw, Tweet& t) {
   append_html_decoded(raw, t.text);
 }
 
-void set_created_at(std::optional<std::int64_t> ms, Tweet& t) {
+// An unreadable date leaves created_at empty (the tweet is kept without it); one that reads
+// but lies outside the years every store takes makes the message invalid, since storing it
+// would fail the whole batch (PostgreSQL refuses year 0) or silently drop the date.
+void set_created_at(std::string_view text, std::optional<std::int64_t> ms, Tweet& t, std::string& invalid) {
   if (!ms) return;
-  if (!append_iso8601_utc(*ms, t.created_at)) return;
+  if (!is_kept_time(*ms)) {
+    // `text` parsed, so it is the short ASCII form that was checked character by character.
+    invalid = fmt::format("created_at \"{}\" is outside years 0001-9999 (UTC)", text);
+    return;
+  }
+  append_iso8601_utc(*ms, t.created_at);
   t.created_at_ms = *ms;
 }
 
@@ -215,7 +224,7 @@ bool fill_v1_content(const StatusFields& f, Tweet& t, int depth) {
   return true;
 }
 
-bool parse_v1_tweet(const StatusFields& f, Tweet& t) {
+bool parse_v1_tweet(const StatusFields& f, Tweet& t, std::string& invalid) {
   if (!string_of(f.text) && !string_of(f.full_text)) return false;
   if (!assign_id(f.id_str, t.id) && !assign_id(f.id, t.id)) return false;
   if (f.user) {
@@ -225,7 +234,7 @@ bool parse_v1_tweet(const StatusFields& f, Tweet& t) {
   }
   if (std::optional<std::string_view> lang = string_of(f.lang)) t.lang.assign(*lang);
   if (std::optional<std::string_view> created = string_of(f.created_at)) {
-    set_created_at(parse_twitter_time(*created), t);
+    set_created_at(*created, parse_twitter_time(*created), t, invalid);
   }
   t.is_retweet = object_of(f.retweeted_status).has_value();
   t.is_quote = object_of(f.quoted_status).has_value() || is_true(f.is_quote_status);
@@ -267,7 +276,7 @@ bool fill_v2_content(dom::element tweet, Tweet& t) {
   return true;
 }
 
-bool parse_v2_tweet(dom::element data, std::optional<dom::object> includes, Tweet& t) {
+bool parse_v2_tweet(dom::element data, std::optional<dom::object> includes, Tweet& t, std::string& invalid) {
   std::optional<dom::element> id;
   if (data["id"].get(id.emplace()) != simdjson::SUCCESS) return false;
   if (!string_at(data, "text") || !assign_id(id, t.id)) return false;
@@ -281,7 +290,7 @@ bool parse_v2_tweet(dom::element data, std::optional<dom::object> includes, Twee
   }
   if (std::optional<std::string_view> lang = string_at(data, "lang")) t.lang.assign(*lang);
   if (std::optional<std::string_view> created = string_at(data, "created_at")) {
-    set_created_at(parse_iso8601_time(*created), t);
+    set_created_at(*created, parse_iso8601_time(*created), t, invalid);
   }
 
   std::string_view retweeted_id;
@@ -328,6 +337,7 @@ void reset(ParsedMessage& out) {
   out.notice.clear();
   out.error.clear();
   out.error_offset = 0;
+  out.invalid.clear();
 }
 
 }  // namespace
@@ -371,15 +381,22 @@ void MessageParser::parse(std::string_view json, ParsedMessage& out) {
     return;
   }
   if (f.number && f.key_count == 1) {
+    std::uint64_t beyond = 0;
     if (f.number->get_int64().get(out.number) == simdjson::SUCCESS) {
       out.kind = MessageKind::Counter;
-    } else {
+    } else if (f.number->get_uint64().get(beyond) == simdjson::SUCCESS) {
+      // An integer counter, but no store's 64-bit signed column holds it. (Integers beyond
+      // 64 bits, either sign, already fail to parse: simdjson reads them as malformed numbers.)
+      out.kind = MessageKind::Counter;
       out.number = 0;
+      out.invalid = fmt::format("counter number {} is outside the 64-bit signed integer range", beyond);
+    } else {
+      out.number = 0;  // a float, a string, ...: not a counter
     }
     return;
   }
   if (f.data) {
-    if (f.data->is_object() && parse_v2_tweet(*f.data, object_of(f.includes), out.tweet)) {
+    if (f.data->is_object() && parse_v2_tweet(*f.data, object_of(f.includes), out.tweet, out.invalid)) {
       out.kind = MessageKind::Tweet;
     } else {
       reset(out);
@@ -391,7 +408,7 @@ void MessageParser::parse(std::string_view json, ParsedMessage& out) {
     out.notice = "error";
     return;
   }
-  if (parse_v1_tweet(f, out.tweet)) {
+  if (parse_v1_tweet(f, out.tweet, out.invalid)) {
     out.kind = MessageKind::Tweet;
   } else {
     reset(out);

@@ -12,7 +12,8 @@ struct Tweet {
   // One form whatever the source's: "YYYY-MM-DDTHH:MM:SSZ", UTC, whole seconds. v1.1's
   // "Wed Oct 10 20:19:24 +0200 2018" has its offset applied; v2's "2022-01-01T12:00:00.000Z"
   // loses its fraction here (X serves .000 anyway) but not in created_at_ms.
-  // Empty when absent or unreadable.
+  // Empty when absent or unreadable, or outside years 0001-9999 (ParsedMessage::invalid then
+  // says so, and the message goes to the dead letters).
   std::string created_at;
   std::int64_t created_at_ms = 0;  // milliseconds since the epoch, exact; 0 when absent
   std::string author;      // screen name / username, without '@'; empty when unknown

@@ -1,7 +1,8 @@
 #pragma once
 // Runs every decoder of Ignite server answers over the same bytes: the handshake response, the
 // response header (1.7 and pre-1.4 layouts) followed by each operation's body (get, getAll,
-// size, SQL fields pages, binary type metadata), and a bare value (binary objects included).
+// size, the conditional writes' flag, SQL fields pages, binary type metadata), and a bare value
+// (binary objects included).
 // A decoder may only return or throw ignite::ProtocolError; anything else (a crash, a sanitizer
 // report, another exception) is a bug. Shared by the libFuzzer target and the unit tests.
 
@@ -56,6 +57,11 @@ inline void decode_all_responses(std::span<const std::uint8_t> data) {
         Reader r(body, &resolver);
         r.i64();
         r.expect_end("size");
+      });
+      guard([&] {
+        Reader r(body, &resolver);
+        read_written_flag(r);
+        r.expect_end("put_if_absent");
       });
       guard([&] {
         Reader r(body, &resolver);

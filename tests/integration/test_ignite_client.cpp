@@ -1,6 +1,7 @@
 // The Ignite thin client against the real local node (deploy/local/services start ignite,
-// address in STREAMLAB_IGNITE): every operation, SQL DDL/DML with cursor paging, 1 MB values,
-// Unicode, server errors, connection failures and reconnection, and cross-checks with pyignite.
+// address in STREAMLAB_IGNITE): every operation (the conditional writes as a compare-and-set
+// under contention), SQL DDL/DML with cursor paging, 1 MB values, Unicode, server errors,
+// connection failures and reconnection, and cross-checks with pyignite.
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -363,6 +364,68 @@ TEST_F(IgniteClient, PutAllRowsAreSqlRowsWithTheSameKeys) {
   const Value merged = c().get(t, message_key("tweets", 2, 1001));
   EXPECT_EQ(*merged.as<BinaryObject>().field("TEXT"), Value("merged"));
   EXPECT_EQ(c().size(t), 101);
+}
+
+TEST_F(IgniteClient, ConditionalWritesAreACompareAndSet) {
+  const std::string name = cache("cas");
+  const Value key("partition 0");
+  EXPECT_TRUE(c().put_if_absent(name, key, Value(std::int64_t{10})));
+  EXPECT_FALSE(c().put_if_absent(name, key, Value(std::int64_t{99})));  // present: left alone
+  EXPECT_EQ(c().get(name, key), Value(std::int64_t{10}));
+  EXPECT_FALSE(c().replace_if_equals(name, key, Value(std::int64_t{9}), Value(std::int64_t{20})));
+  EXPECT_EQ(c().get(name, key), Value(std::int64_t{10}));
+  EXPECT_TRUE(c().replace_if_equals(name, key, Value(std::int64_t{10}), Value(std::int64_t{20})));
+  EXPECT_EQ(c().get(name, key), Value(std::int64_t{20}));
+  EXPECT_FALSE(c().replace_if_equals(name, Value("absent"), Value(std::int64_t{20}), Value(std::int64_t{21})));
+  EXPECT_TRUE(c().get(name, Value("absent")).is_null());
+
+  // Two connections moving one value by compare-and-set: every move applies exactly once.
+  constexpr int kMoves = 150;
+  std::atomic<int> refused{0};
+  const auto mover = [&] {
+    Client peer(uri_.client_options());
+    peer.connect();
+    for (int moved = 0; moved < kMoves;) {
+      const std::int64_t now = peer.get(name, key).as<std::int64_t>();
+      if (peer.replace_if_equals(name, key, Value(now), Value(now + 1))) {
+        ++moved;
+      } else {
+        ++refused;
+      }
+    }
+  };
+  std::thread a(mover), b(mover);
+  a.join();
+  b.join();
+  EXPECT_EQ(c().get(name, key), Value(std::int64_t{20 + 2 * kMoves}));
+  RecordProperty("refused_moves", refused.load());
+}
+
+// The sink's offsets table: a binary object built here compares equal to the node's own object
+// of the same fields, even one SQL wrote, so a compare-and-set works whoever wrote last.
+TEST_F(IgniteClient, ConditionalWritesCompareBinaryObjectsBySqlRowsToo) {
+  const auto key_type = type_of("streamlab.it.OffsetKey", {{"CONSUMER_GROUP", TypeCode::kString},
+                                                          {"KAFKA_PARTITION", TypeCode::kInt}});
+  const auto row_type = type_of("streamlab.it.OffsetRow", {{"NEXT_OFFSET", TypeCode::kLong}});
+  const std::string t = table("offsets");
+  c().sql_fields("PUBLIC", "CREATE TABLE " + t + " (consumer_group VARCHAR, kafka_partition INT, next_offset BIGINT, "
+                               "PRIMARY KEY (consumer_group, kafka_partition)) WITH \"cache_name=" + t +
+                               ",key_type=" + key_type->name() + ",value_type=" + row_type->name() +
+                               ",wrap_value=true,atomicity=atomic\"");
+  const auto key = [&](std::int32_t p) { return Value(BinaryObject{key_type, {Value("g"), Value(p)}}); };
+  const auto row = [&](std::int64_t n) { return Value(BinaryObject{row_type, {Value(n)}}); };
+  EXPECT_TRUE(c().put_if_absent(t, key(0), row(5)));
+  EXPECT_FALSE(c().put_if_absent(t, key(0), row(6)));
+  EXPECT_FALSE(c().replace_if_equals(t, key(0), row(4), row(7)));
+  EXPECT_TRUE(c().replace_if_equals(t, key(0), row(5), row(7)));
+  c().sql_fields("PUBLIC", "UPDATE " + t + " SET next_offset = 20 WHERE kafka_partition = 0");
+  EXPECT_TRUE(c().replace_if_equals(t, key(0), row(20), row(21)));
+  c().sql_fields("PUBLIC", "INSERT INTO " + t + " (consumer_group, kafka_partition, next_offset) VALUES ('g', 1, 3)");
+  EXPECT_FALSE(c().put_if_absent(t, key(1), row(0)));
+  EXPECT_TRUE(c().replace_if_equals(t, key(1), row(3), row(4)));
+  const auto r = c().sql_fields("PUBLIC", "SELECT kafka_partition, next_offset FROM " + t + " ORDER BY 1");
+  EXPECT_EQ(r.rows, (std::vector<std::vector<Value>>{{Value(std::int32_t{0}), Value(std::int64_t{21})},
+                                                     {Value(std::int32_t{1}), Value(std::int64_t{4})}}));
 }
 
 TEST_F(IgniteClient, TransactionsCommitAndRollBack) {

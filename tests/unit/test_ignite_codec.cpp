@@ -459,6 +459,43 @@ TEST(IgniteMessages, RequestFramingAndResponseHeader) {
   EXPECT_EQ(read_response_header(ro, kProtocol1_2).status, 0);
 }
 
+TEST(IgniteMessages, ConditionalWritesLayout) {
+  const Value key(std::int32_t{1}), expected(std::int32_t{2}), value(std::int32_t{3});
+  Request put(op::kCachePutIfAbsent, 9);
+  write_put_if_absent(put.body(), 0x01020304, std::nullopt, key, value);
+  // length, op 1002, request id, cache id, flags 0, key int 1, value int 3
+  EXPECT_EQ(put.finish(), (Bytes{25, 0, 0, 0, 0xEA, 0x03, 9, 0, 0, 0, 0, 0, 0, 0, 4, 3, 2, 1, 0,  //
+                                 3, 1, 0, 0, 0, 3, 3, 0, 0, 0}));
+  Request replace(op::kCacheReplaceIfEquals, 9);
+  write_replace_if_equals(replace.body(), 0x01020304, std::nullopt, key, expected, value);
+  // op 1010; key, the value compared, the new value
+  EXPECT_EQ(replace.finish(), (Bytes{30, 0, 0, 0, 0xF2, 0x03, 9, 0, 0, 0, 0, 0, 0, 0, 4, 3, 2, 1, 0,  //
+                                     3, 1, 0, 0, 0, 3, 2, 0, 0, 0, 3, 3, 0, 0, 0}));
+  // In a transaction: flag 0x02 and the transaction id after the cache id.
+  Writer tx;
+  write_replace_if_equals(tx, 5, 77, key, expected, value);
+  EXPECT_EQ(Bytes(tx.buffer().begin(), tx.buffer().begin() + 10), (Bytes{5, 0, 0, 0, 2, 77, 0, 0, 0, 3}));
+  // Complex objects are written whole, as put writes them (registered types, same bytes).
+  const auto type = std::make_shared<BinaryType>("streamlab.OffsetRow", std::vector<std::pair<std::string, TypeCode>>{
+                                                                            {"NEXT_OFFSET", TypeCode::kLong}});
+  const Value row = BinaryObject{type, {Value(std::int64_t{42})}};
+  Writer object, alone;
+  write_put_if_absent(object, 5, std::nullopt, key, row);
+  alone.value(row);
+  EXPECT_EQ(Bytes(object.buffer().begin() + 10, object.buffer().end()), alone.buffer());
+
+  // The answer: one bool, whether it wrote.
+  for (const auto& [byte, written] : {std::pair{std::uint8_t{1}, true}, std::pair{std::uint8_t{0}, false}}) {
+    const Bytes answer = {byte};
+    Reader r(answer);
+    EXPECT_EQ(read_written_flag(r), written);
+    EXPECT_TRUE(r.at_end());
+  }
+  const Bytes nothing;
+  Reader empty(nothing);
+  EXPECT_THROW(read_written_flag(empty), ProtocolError);
+}
+
 TEST(IgniteMessages, SqlPages) {
   Writer w;
   w.i64(99);  // cursor

@@ -352,13 +352,75 @@ TEST(MessageParserOther, Counter) {
   EXPECT_EQ(m.number, 5);
   EXPECT_EQ(parse(R"({"number":-3})").number, -3);
   EXPECT_EQ(parse(" {\"number\": 9223372036854775807}\n").number, INT64_MAX);
+  EXPECT_EQ(parse(R"({"number": -9223372036854775808})").number, INT64_MIN);
+  EXPECT_EQ(parse(R"({"number": -0})").number, 0);
+  EXPECT_TRUE(parse(R"({"number": 5})").invalid.empty());
   for (std::string_view not_counter :
-       {R"({"number": 1.5})"sv, R"({"number": "5"})"sv, R"({"number": 5, "x": 1})"sv,
-        R"({"number": 18446744073709551615})"sv, R"({"number": null})"sv}) {
+       {R"({"number": 1.5})"sv, R"({"number": 1e3})"sv, R"({"number": "5"})"sv, R"({"number": 5, "x": 1})"sv,
+        R"({"number": null})"sv}) {
     const ParsedMessage o = parse(not_counter);
     EXPECT_EQ(o.kind, MessageKind::Other) << not_counter;
     EXPECT_EQ(o.number, 0);
+    EXPECT_TRUE(o.invalid.empty());
   }
+}
+
+TEST(MessageParserOther, CounterBeyondInt64IsInvalidWithItsReason) {
+  // A counter, so the dead letter says what is wrong with it, not "neither a tweet nor a counter".
+  for (auto [json, number] : {std::pair{R"({"number": 9223372036854775808})"sv, "9223372036854775808"sv},
+                              std::pair{R"({"number": 18446744073709551615})"sv, "18446744073709551615"sv}}) {
+    const ParsedMessage m = parse(json);
+    EXPECT_EQ(m.kind, MessageKind::Counter) << json;
+    EXPECT_EQ(m.number, 0);
+    EXPECT_NE(m.invalid.find(number), std::string::npos) << m.invalid;
+    EXPECT_NE(m.invalid.find("64-bit"), std::string::npos) << m.invalid;
+  }
+  // Beyond 64 bits, or below INT64_MIN, or beyond a double: simdjson refuses the number.
+  for (std::string_view json : {R"({"number": 18446744073709551616})"sv, R"({"number": -9223372036854775809})"sv,
+                                R"({"number": 1e400})"sv}) {
+    EXPECT_EQ(parse(json).kind, MessageKind::Malformed) << json;
+  }
+}
+
+TEST(MessageParserOther, DatesOutsideYears1To9999MakeTheTweetInvalid) {
+  const auto v2 = [](const char* created_at) {
+    return parse(R"({"data":{"id":"1","text":"x","created_at":")"s + created_at + "\"}}");
+  };
+  const auto v1 = [](const char* created_at) {
+    return parse(R"({"id_str":"1","text":"x","created_at":")"s + created_at + "\"}");
+  };
+  for (const ParsedMessage& m : {v2("0000-06-01T00:00:00Z"), v1("Sat Jan 01 00:30:00 +0100 0001"),
+                                 v1("Fri Dec 31 23:30:00 -0100 9999"), v2("9999-12-31T23:59:59-00:01"),
+                                 v2("0001-01-01T00:00:00+00:01")}) {
+    EXPECT_EQ(m.kind, MessageKind::Tweet);
+    EXPECT_NE(m.invalid.find("outside years 0001-9999"), std::string::npos) << m.invalid;
+    EXPECT_EQ(m.tweet.created_at, "");  // never the out-of-range form
+    EXPECT_EQ(m.tweet.created_at_ms, 0);
+  }
+  EXPECT_NE(v2("0000-06-01T00:00:00Z").invalid.find("\"0000-06-01T00:00:00Z\""), std::string::npos);
+  // The edges are kept.
+  const ParsedMessage first = v2("0001-01-01T00:00:00Z");
+  EXPECT_TRUE(first.invalid.empty()) << first.invalid;
+  EXPECT_EQ(first.tweet.created_at, "0001-01-01T00:00:00Z");
+  EXPECT_EQ(first.tweet.created_at_ms, -62'135'596'800'000);
+  const ParsedMessage last = v1("Fri Dec 31 23:59:59 +0000 9999");
+  EXPECT_TRUE(last.invalid.empty()) << last.invalid;
+  EXPECT_EQ(last.tweet.created_at, "9999-12-31T23:59:59Z");
+  // Dates that do not read (no Feb 30, no year -1 or 10000 in four digits) stay what they were:
+  // the tweet is kept without a date.
+  for (const ParsedMessage& m : {v2("2019-02-30T00:00:00Z"), v2("-001-01-01T00:00:00Z"), v2("10000-01-01T00:00:00Z"),
+                                 v1("Sat Feb 30 00:00:00 +0000 2019"), v2("yesterday")}) {
+    EXPECT_EQ(m.kind, MessageKind::Tweet);
+    EXPECT_TRUE(m.invalid.empty()) << m.invalid;
+    EXPECT_EQ(m.tweet.created_at, "");
+  }
+  // A reused output loses the reason.
+  MessageParser parser;
+  ParsedMessage m;
+  parser.parse(R"({"data":{"id":"1","text":"x","created_at":"0000-06-01T00:00:00Z"}})", m);
+  ASSERT_FALSE(m.invalid.empty());
+  parser.parse(R"({"number": 1})", m);
+  EXPECT_TRUE(m.invalid.empty());
 }
 
 TEST(MessageParserOther, ValidJsonThatIsNothingKnown) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "tweets/html_entities.hpp"
@@ -91,6 +92,29 @@ TEST(Timestamps, FormatsRoundTrip) {
   out.clear();
   EXPECT_FALSE(append_iso8601_utc(400'000'000'000'000, out));  // year > 9999
   EXPECT_TRUE(out.empty());
+}
+
+TEST(Timestamps, KeptRangeIsYears0001To9999) {
+  std::string first, last;
+  ASSERT_TRUE(append_iso8601_utc(kFirstKeptMs, first));
+  ASSERT_TRUE(append_iso8601_utc(kLastKeptMs, last));
+  EXPECT_EQ(first, "0001-01-01T00:00:00Z");
+  EXPECT_EQ(last, "9999-12-31T23:59:59Z");
+  EXPECT_EQ(parse_iso8601_time("0001-01-01T00:00:00Z"), kFirstKeptMs);
+  EXPECT_EQ(parse_iso8601_time("9999-12-31T23:59:59.999Z"), kLastKeptMs);
+  EXPECT_TRUE(is_kept_time(kFirstKeptMs));
+  EXPECT_TRUE(is_kept_time(kLastKeptMs));
+  EXPECT_TRUE(is_kept_time(0));
+  EXPECT_FALSE(is_kept_time(kFirstKeptMs - 1));  // 0000-12-31T23:59:59.999Z
+  EXPECT_FALSE(is_kept_time(kLastKeptMs + 1));   // 10000-01-01
+  EXPECT_FALSE(is_kept_time(INT64_MIN));
+  EXPECT_FALSE(is_kept_time(INT64_MAX));
+  // Year 0 reads (ISO 8601's 1 BC), but is outside; so is a v1.1 date an offset pushes there.
+  EXPECT_FALSE(is_kept_time(*parse_iso8601_time("0000-06-01T00:00:00Z")));
+  EXPECT_FALSE(is_kept_time(*parse_twitter_time("Sat Jan 01 00:30:00 +0100 0001")));
+  EXPECT_FALSE(is_kept_time(*parse_twitter_time("Fri Dec 31 23:30:00 -0100 9999")));
+  EXPECT_FALSE(is_kept_time(*parse_iso8601_time("0001-01-01T00:00:00+99:59")));
+  EXPECT_TRUE(is_kept_time(*parse_twitter_time("Mon Jan 01 00:30:00 +0000 0001")));
 }
 
 TEST(JsonErrorOffset, FindsNothingInValidJson) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ignite/errors.hpp"
+#include "sinks/bisect.hpp"
 
 namespace streamlab::sinks {
 namespace {
@@ -131,65 +132,142 @@ void IgniteSink::create_tables() {
   tables_ready_ = true;
 }
 
+Value IgniteSink::offset_key(const std::string& group, const TopicPartition& tp) const {
+  return BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}};
+}
+
+// What the node's rows hold, checked: a table made by someone else (or an older streamlab) may
+// lack a field or type it differently, and that is a clear error, not a crash.
+const Value& IgniteSink::field_of(const Value& v, std::string_view field, TypeCode type, const char* table) const {
+  const Value* f = v.is<BinaryObject>() ? v.as<BinaryObject>().field(field) : nullptr;
+  const bool typed = f != nullptr && ((type == TypeCode::kString && f->is<std::string>()) ||
+                                      (type == TypeCode::kInt && f->is<std::int32_t>()) ||
+                                      (type == TypeCode::kLong && f->is<std::int64_t>()));
+  if (!typed) {
+    throw FatalError(fmt::format("{}: table {} holds a row without a {} field of type {} ({}): not a table this "
+                                 "sink made; drop it or name another with --table",
+                                 describe(), table, field, ignite::type_name(type), ignite::to_string(v)));
+  }
+  return *f;
+}
+
+std::int64_t IgniteSink::offset_in(const Value& row) const {
+  return field_of(row, "NEXT_OFFSET", TypeCode::kLong, kOffsetsTable).as<std::int64_t>();
+}
+
 Offsets IgniteSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
   ignite::Client& c = client();
   Offsets out;
   if (partitions.empty()) return out;
   std::vector<Value> keys;
-  for (const auto& tp : partitions) {
-    keys.push_back(BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}});
-  }
+  for (const auto& tp : partitions) keys.push_back(offset_key(group, tp));
   const std::vector<Entry> found = guarded("read offsets", [&] { return c.get_all(kOffsetsTable, keys); });
   for (const Entry& e : found) {
-    const auto& k = e.key.as<BinaryObject>();
-    const auto& v = e.value.as<BinaryObject>();
-    out[{k.field("TOPIC")->as<std::string>(), k.field("KAFKA_PARTITION")->as<std::int32_t>()}] =
-        v.field("NEXT_OFFSET")->as<std::int64_t>();
+    out[{field_of(e.key, "TOPIC", TypeCode::kString, kOffsetsTable).as<std::string>(),
+         field_of(e.key, "KAFKA_PARTITION", TypeCode::kInt, kOffsetsTable).as<std::int32_t>()}] = offset_in(e.value);
   }
   return out;
+}
+
+void IgniteSink::put_rows(const std::vector<Entry>& entries, const std::vector<const Row*>& of, RefusedRows& refused) {
+  ignite::Client& c = *client_;
+  // The node checks a request's rows before it writes any (NOT NULL or a length in a table made
+  // by hand, a type it cannot convert) and refuses the request with a generic failure; a refused
+  // request is halved until the refused rows are alone. Rewriting a row is harmless: its key is
+  // its coordinates.
+  const auto attempt_from = [&](std::size_t base) {
+    return [&, base](std::size_t first, std::size_t last) -> Attempt {
+      try {
+        c.put_all(table_, std::span<const Entry>(entries.data() + base + first, last - first));
+        return {true, {}};
+      } catch (const ignite::ServerError& e) {
+        if (e.status() != ignite::status::kFailed) throw;
+        return {false, "Ignite refused the row: " + e.server_message()};
+      }
+    };
+  };
+  guarded("put_all", [&] {
+    for (std::size_t i = 0; i < entries.size(); i += kRowsPerRequest) {
+      const std::size_t n = std::min(kRowsPerRequest, entries.size() - i);
+      for (Rejection& r : find_rejected(n, attempt_from(i))) refused.mark(*of[i + r.index], std::move(r.error));
+    }
+  });
 }
 
 Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   ignite::Client& c = client();
   std::vector<TopicPartition> parts;
   for (const auto& [tp, range] : batch.ranges()) parts.push_back(tp);
+  // A cheap early answer for the usual fence (another member moved on): nothing is written.
   if (Offsets fenced = fenced_partitions(batch, stored_offsets(group, parts)); !fenced.empty()) return fenced;
-  std::vector<Entry> rows, dead;
+
+  RefusedRows refused;
+  std::vector<Entry> rows;
+  std::vector<const Row*> row_of;
   for (const Row& r : batch.rows) {
+    if (!r.dead_letter_reason.empty()) continue;
     const Value ts = timestamp_or_null(r.timestamp_ms());
     Value key = message_key(r.topic(), r.partition(), r.offset());
-    if (!r.dead_letter_reason.empty()) {
-      const auto p = r.payload();
-      dead.push_back({std::move(key), BinaryObject{kDeadLetterRow,
-                                                   {Value(group), Value(r.dead_letter_reason),
-                                                    Value(std::vector<std::uint8_t>(p.begin(), p.end())), ts}}});
-    } else if (r.parsed.kind == tweets::MessageKind::Counter) {
+    if (r.parsed.kind == tweets::MessageKind::Counter) {
       rows.push_back({std::move(key), BinaryObject{kMessageRow,
                                                    {Value("counter"), Value(r.parsed.number), {}, {}, {}, {}, {}, {}, {}, {}, ts}}});
     } else {
       const tweets::Tweet& t = r.parsed.tweet;
+      // created_at is empty when absent; created_at_ms may be 0 or negative for a real date.
+      const Value created = t.created_at.empty() ? Value() : Value(ignite::Timestamp{t.created_at_ms, 0});
       rows.push_back({std::move(key),
                       BinaryObject{kMessageRow,
-                                   {Value("tweet"), {}, Value(t.id), timestamp_or_null(t.created_at_ms), Value(t.author),
-                                    Value(t.lang), Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
+                                   {Value("tweet"), {}, Value(t.id), created, Value(t.author), Value(t.lang),
+                                    Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
                                     Value(nlohmann::json(t.mentions).dump()), Value(t.is_retweet), ts}}});
     }
+    row_of.push_back(&r);
   }
-  const auto put = [&](const std::string& cache, const std::vector<Entry>& entries) {
-    for (std::size_t i = 0; i < entries.size(); i += kRowsPerRequest) {
-      const std::size_t n = std::min(kRowsPerRequest, entries.size() - i);
-      guarded("put_all", [&] { c.put_all(cache, std::span<const Entry>(entries.data() + i, n)); });
-    }
-  };
   // Data first, offsets last: a crash in between only means the same keys are written again.
-  put(table_, rows);
-  put(dead_table_, dead);
-  std::vector<Entry> offsets;
-  for (const auto& [tp, range] : batch.ranges()) {
-    offsets.push_back({BinaryObject{kOffsetKey, {Value(group), Value(tp.topic), Value(tp.partition)}},
-                       BinaryObject{kOffsetRow, {Value(range.next)}}});
+  put_rows(rows, row_of, refused);
+  std::vector<Entry> dead;
+  for (const Row& r : batch.rows) {
+    if (r.dead_letter_reason.empty()) continue;
+    const auto p = r.payload();
+    dead.push_back({message_key(r.topic(), r.partition(), r.offset()),
+                    BinaryObject{kDeadLetterRow,
+                                 {Value(group), Value(r.dead_letter_reason),
+                                  Value(std::vector<std::uint8_t>(p.begin(), p.end())), timestamp_or_null(r.timestamp_ms())}}});
   }
-  put(kOffsetsTable, offsets);
+  for (std::size_t i = 0; i < dead.size(); i += kRowsPerRequest) {
+    const std::size_t n = std::min(kRowsPerRequest, dead.size() - i);
+    guarded("put_all", [&] { c.put_all(dead_table_, std::span<const Entry>(dead.data() + i, n)); });
+  }
+  if (refused.size() > 0) {
+    fmt::print(stderr, "sink: {} refused {} of {} rows for their data; stored as dead letters\n", describe(),
+               refused.size(), rows.size());
+  }
+
+  // Each partition's offset moves only from what this batch expects to its next: a compare-
+  // and-set on the node, so a member that lost the partition meanwhile (it passed the check
+  // above before the other stored) can never move it back or sideways.
+  Offsets fenced;
+  for (const auto& [tp, range] : batch.ranges()) {
+    const Value key = offset_key(group, tp);
+    const Value next = BinaryObject{kOffsetRow, {Value(range.next)}};
+    const std::int64_t expected = batch.expected_of(tp);
+    const bool moved = guarded("store offset", [&] {
+      return expected == kNoOffset
+                 ? c.put_if_absent(kOffsetsTable, key, next)
+                 : c.replace_if_equals(kOffsetsTable, key, BinaryObject{kOffsetRow, {Value(expected)}}, next);
+    });
+    if (moved) continue;
+    const Value now = guarded("read offset", [&] { return c.get(kOffsetsTable, key); });
+    const std::int64_t held = now.is_null() ? kNoOffset : offset_in(now);
+    if (held == expected && expected != kNoOffset) {
+      // The node refused a compare with what it holds: retrying would refuse again for ever.
+      throw FatalError(fmt::format("{}: {} holds offset {} for {} [{}], yet its compare-and-set from {} failed",
+                                   describe(), kOffsetsTable, held, tp.topic, tp.partition, expected));
+    }
+    fenced[tp] = held;
+  }
+  if (!fenced.empty()) return fenced;
+  refused.keep();
   return {};
 }
 

@@ -2,14 +2,22 @@
 // Apache Ignite sink over streamlab's thin client. Rows land in an SQL table (readable with
 // SELECT from any client, as the lab's `distribuidos` was) through put_all of binary objects.
 //
-// Exactly once by idempotence rather than a transaction: every row's key is its (topic,
-// partition, offset), the data is written before the offsets, and a replay after a crash
-// rewrites the same keys with the same values. Ignite's thin-client transactions would need
-// TRANSACTIONAL caches, which measured about half the put_all rate of ATOMIC ones here, and
-// idempotent keys make them unnecessary. A member fenced out by a rebalance can only rewrite
-// identical rows, so no fencing is needed either.
+// Exactly once without a transaction: every row's key is its (topic, partition, offset), the
+// data (rows, dead letters) is written before the offsets, and a replay after a crash rewrites
+// the same keys with the same values. The offsets are not last-writer-wins: each partition's
+// moves only by a compare-and-set on the node (put-if-absent for its first offset, replace-if-
+// equals from the batch's expected one), so a member fenced out by a rebalance, or a retry whose
+// reply was lost, finds the partition moved on and is told what is stored instead of writing
+// over it. Ignite's thin-client transactions would need TRANSACTIONAL caches, which measured
+// about half the put_all rate of ATOMIC ones here; the keys and the compare-and-set make them
+// unnecessary. Without a transaction, a fenced write may have stored other partitions of the
+// batch (the caller finds that out on its next attempt, as the contract says).
+// A row the node refuses for its data (a generic server failure on put_all) is found by halving
+// the request and stored as a dead letter with the node's message; the rest goes on.
 // Durability is Ignite's: with persistence off (the local default) a node restart loses the
 // rows and offsets stored so far; the sink recreates its tables and goes on from where it is.
+// Errors: connection trouble is retryable; the node's other errors, and tables whose rows lack
+// the fields this sink writes, are fatal.
 
 #include <memory>
 #include <string>
@@ -46,6 +54,13 @@ class IgniteSink final : public Sink {
   // Maps the client's errors to the sink contract's.
   template <typename Op>
   auto guarded(const char* what, Op&& op) -> decltype(op());
+  // put_all of the rows, refused ones marked as dead letters instead.
+  void put_rows(const std::vector<ignite::Entry>& entries, const std::vector<const Row*>& of, RefusedRows& refused);
+  ignite::Value offset_key(const std::string& group, const TopicPartition& tp) const;
+  // A field of a row read from `table`, of the type this sink writes; FatalError otherwise.
+  const ignite::Value& field_of(const ignite::Value& row, std::string_view field, ignite::TypeCode type,
+                                const char* table) const;
+  std::int64_t offset_in(const ignite::Value& offset_row) const;
 
   ignite::IgniteUri uri_;
   std::string table_, dead_table_;

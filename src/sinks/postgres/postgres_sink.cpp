@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
 #include <set>
 
+#include "core/errors.hpp"
+#include "sinks/bisect.hpp"
 #include "sinks/postgres/copy_text.hpp"
 
 namespace streamlab::sinks {
@@ -22,6 +26,40 @@ using postgres::Result;
 using postgres::throw_for;
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+// What a row's data can make PostgreSQL refuse: class 22 (data exception: a value out of range,
+// bad input syntax, a character the encoding lacks) and class 23 (a constraint), except
+// unique_violation, which means rows stored without offsets by someone else (Conflict).
+bool is_data_error(std::string_view state) {
+  return state.starts_with("22") || (state.starts_with("23") && state != "23505");
+}
+
+// The dead letter's reason: the server's message, its detail, the SQLSTATE and the column (for
+// COPY, named in the context: "COPY t, line 2, column created_at: ..."). Bounded, since a
+// message may quote the value.
+std::string refusal_reason(const PGresult* res) {
+  const auto field = [&](int code) {
+    const char* v = PQresultErrorField(res, code);
+    return std::string_view(v != nullptr ? v : "");
+  };
+  std::string column(field(PG_DIAG_COLUMN_NAME));
+  const std::string_view context = field(PG_DIAG_CONTEXT);
+  if (const auto at = context.find(", column "); column.empty() && at != std::string_view::npos) {
+    const std::string_view rest = context.substr(at + 9);
+    column = rest.substr(0, rest.find(':'));
+  }
+  std::string reason = fmt::format("PostgreSQL refused the row: {}", field(PG_DIAG_MESSAGE_PRIMARY));
+  if (const auto detail = field(PG_DIAG_MESSAGE_DETAIL); !detail.empty()) reason += fmt::format(" ({})", detail);
+  reason += fmt::format(" [SQLSTATE {}{}{}]", field(PG_DIAG_SQLSTATE), column.empty() ? "" : ", column ", column);
+  constexpr std::size_t kMaxReason = 1000;
+  if (reason.size() > kMaxReason) {
+    std::size_t cut = kMaxReason;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+    reason.resize(cut);
+    reason += "...";
+  }
+  return reason;
+}
 
 }  // namespace
 
@@ -86,6 +124,7 @@ Offsets PostgresSink::stored_offsets(const std::string& group, const std::vector
 }
 
 std::string PostgresSink::unmappable(const Row& row) const {
+  if (std::string why = Sink::unmappable(row); !why.empty()) return why;
   const tweets::Tweet& t = row.parsed.tweet;
   if (has_nul(t.text) || has_nul(t.author) || has_nul(t.id) || has_nul(t.lang)) {
     return "the tweet contains a NUL character (\\u0000), which a PostgreSQL text value cannot hold";
@@ -102,6 +141,77 @@ std::string PostgresSink::unmappable(const Row& row) const {
   return {};
 }
 
+void PostgresSink::append_copy_row(const Row& r, bool dead, const std::string& group, std::string& out) const {
+  append_copy_text(r.topic(), out);
+  fmt::format_to(std::back_inserter(out), "\t{}\t{}\t", r.partition(), r.offset());
+  const std::int64_t ts = r.timestamp_ms();
+  if (dead) {
+    append_copy_text(group, out);
+    out.push_back('\t');
+    append_copy_text(r.dead_letter_reason, out);
+    out.push_back('\t');
+    append_copy_bytea(r.payload(), out);
+    out.push_back('\t');
+  } else if (r.parsed.kind == tweets::MessageKind::Counter) {
+    fmt::format_to(std::back_inserter(out), "counter\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t", r.parsed.number);
+  } else {
+    const tweets::Tweet& t = r.parsed.tweet;
+    out += "tweet\t\\N\t";
+    append_copy_text(t.id, out);
+    out.push_back('\t');
+    out += t.created_at.empty() ? std::string(kCopyNull) : t.created_at;
+    out.push_back('\t');
+    append_copy_text(t.author, out);
+    out.push_back('\t');
+    append_copy_text(t.lang, out);
+    out.push_back('\t');
+    append_copy_text(t.text, out);
+    out.push_back('\t');
+    append_copy_text_array(t.hashtags, out);
+    out.push_back('\t');
+    append_copy_text_array(t.mentions, out);
+    out += t.is_retweet ? "\tt\t" : "\tf\t";
+  }
+  if (ts > 0) {
+    append_copy_timestamp_ms(ts, out);
+  } else {
+    out += kCopyNull;
+  }
+  if (!dead && options_.raw != RawColumn::None) {
+    out.push_back('\t');
+    append_copy_text(r.payload(), out);
+  }
+  out.push_back('\n');
+}
+
+PGresult* PostgresSink::copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
+                             const std::string& group) {
+  // The simple protocol, so that `sql` may put a SAVEPOINT before the COPY in one round trip.
+  Result start(PQexec(c, sql.c_str()));
+  if (PQresultStatus(start.get()) != PGRES_COPY_IN) throw_for(c, start.get(), "COPY");
+  // A server that refused a row mid-stream makes libpq stop taking data; its error is then
+  // the COPY's result below, not a connection problem.
+  bool sending = true;
+  const auto send = [&] {
+    if (sending && PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size())) != 1) {
+      if (PQstatus(c) == CONNECTION_BAD) throw_for(c, nullptr, "COPY");
+      sending = false;
+    }
+    copy_buf_.clear();
+  };
+  copy_buf_.clear();
+  for (const Row* r : rows) {
+    append_copy_row(*r, dead, group, copy_buf_);
+    if (copy_buf_.size() >= (1u << 20)) send();
+  }
+  if (!copy_buf_.empty()) send();
+  if (PQputCopyEnd(c, nullptr) != 1 && PQstatus(c) == CONNECTION_BAD) throw_for(c, nullptr, "COPY");
+  PGresult* done = PQgetResult(c);
+  while (PGresult* extra = PQgetResult(c)) PQclear(extra);
+  if (done == nullptr) throw_for(c, nullptr, "COPY");
+  return done;
+}
+
 Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
   PGconn* c = connection();
   const auto ranges = batch.ranges();
@@ -112,6 +222,7 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
     nexts.push_back(std::to_string(range.next));
   }
   const std::string topics_arr = array_literal(topics), parts_arr = array_literal(parts);
+  RefusedRows refused;
   try {
     exec(c, "BEGIN");
     // Per-partition locks serialise members of the group (even for partitions with no stored
@@ -134,84 +245,55 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       return fenced;
     }
 
-    const auto copy = [&](const std::string& sql, bool dead) {
-      exec(c, sql, {}, PGRES_COPY_IN);
-      copy_buf_.clear();
-      for (const Row& r : batch.rows) {
-        if (r.dead_letter_reason.empty() == dead) continue;
-        append_copy_text(r.topic(), copy_buf_);
-        fmt::format_to(std::back_inserter(copy_buf_), "\t{}\t{}\t", r.partition(), r.offset());
-        const std::int64_t ts = r.timestamp_ms();
-        if (dead) {
-          append_copy_text(group, copy_buf_);
-          copy_buf_.push_back('\t');
-          append_copy_text(r.dead_letter_reason, copy_buf_);
-          copy_buf_.push_back('\t');
-          append_copy_bytea(r.payload(), copy_buf_);
-          copy_buf_.push_back('\t');
-        } else if (r.parsed.kind == tweets::MessageKind::Counter) {
-          fmt::format_to(std::back_inserter(copy_buf_), "counter\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t",
-                         r.parsed.number);
-        } else {
-          const tweets::Tweet& t = r.parsed.tweet;
-          copy_buf_ += "tweet\t\\N\t";
-          append_copy_text(t.id, copy_buf_);
-          copy_buf_.push_back('\t');
-          copy_buf_ += t.created_at.empty() ? std::string(kCopyNull) : t.created_at;
-          copy_buf_.push_back('\t');
-          append_copy_text(t.author, copy_buf_);
-          copy_buf_.push_back('\t');
-          append_copy_text(t.lang, copy_buf_);
-          copy_buf_.push_back('\t');
-          append_copy_text(t.text, copy_buf_);
-          copy_buf_.push_back('\t');
-          append_copy_text_array(t.hashtags, copy_buf_);
-          copy_buf_.push_back('\t');
-          append_copy_text_array(t.mentions, copy_buf_);
-          copy_buf_ += t.is_retweet ? "\tt\t" : "\tf\t";
-        }
-        if (ts > 0) {
-          append_copy_timestamp_ms(ts, copy_buf_);
-        } else {
-          copy_buf_ += kCopyNull;
-        }
-        if (!dead && options_.raw != RawColumn::None) {
-          copy_buf_.push_back('\t');
-          append_copy_text(r.payload(), copy_buf_);
-        }
-        copy_buf_.push_back('\n');
-        if (copy_buf_.size() >= (1u << 20)) {
-          if (PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size())) != 1) throw_for(c, nullptr, "COPY");
-          copy_buf_.clear();
-        }
-      }
-      if (!copy_buf_.empty() && PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size())) != 1) {
-        throw_for(c, nullptr, "COPY");
-      }
-      if (PQputCopyEnd(c, nullptr) != 1) throw_for(c, nullptr, "COPY");
-      Result done(PQgetResult(c));
-      if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_for(c, done.get(), "COPY");
-      while (PGresult* extra = PQgetResult(c)) PQclear(extra);
-    };
-    const std::size_t dead = std::count_if(batch.rows.begin(), batch.rows.end(),
-                                           [](const Row& r) { return !r.dead_letter_reason.empty(); });
-    if (dead < batch.rows.size()) {
-      copy(fmt::format(R"(COPY {} (topic, "partition", "offset", kind, number, id, created_at, author, lang,
-                         text, hashtags, mentions, is_retweet, kafka_timestamp{}) FROM STDIN)",
-                       table_, options_.raw != RawColumn::None ? ", raw" : ""),
-           false);
+    std::vector<const Row*> rows;
+    for (const Row& r : batch.rows) {
+      if (r.dead_letter_reason.empty()) rows.push_back(&r);
     }
-    if (dead > 0) {
-      copy(fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload, kafka_timestamp)
-                         FROM STDIN)",
-                       dead_table_),
-           true);
+    if (!rows.empty()) {
+      // Each attempt runs under a savepoint, so a row refused for its data (year 0 in a date,
+      // a column constraint, JSON the json type does not take) costs the attempt, not the
+      // transaction: the rows are halved around the refusals until each refused row is alone.
+      // After the first attempt the savepoint is released and set again in the same round trip
+      // (what an accepted attempt stored joins the transaction), so the nesting stays one deep.
+      const std::string copy_rows = fmt::format(
+          R"(SAVEPOINT streamlab_rows; COPY {} (topic, "partition", "offset", kind, number, id, created_at, author,
+             lang, text, hashtags, mentions, is_retweet, kafka_timestamp{}) FROM STDIN)",
+          table_, options_.raw != RawColumn::None ? ", raw" : "");
+      const std::string recopy_rows = "RELEASE SAVEPOINT streamlab_rows; " + copy_rows;
+      std::size_t attempts = 0;
+      const auto started = std::chrono::steady_clock::now();
+      const auto attempt = [&](std::size_t first, std::size_t last) -> Attempt {
+        Result done(copy(c, attempts++ == 0 ? copy_rows : recopy_rows, std::span(rows).subspan(first, last - first),
+                         false, group));
+        if (PQresultStatus(done.get()) == PGRES_COMMAND_OK) return {true, {}};
+        const char* state = PQresultErrorField(done.get(), PG_DIAG_SQLSTATE);
+        if (!is_data_error(state != nullptr ? state : "")) throw_for(c, done.get(), "COPY");
+        exec(c, "ROLLBACK TO SAVEPOINT streamlab_rows");
+        return {false, refusal_reason(done.get())};
+      };
+      for (Rejection& r : find_rejected(rows.size(), attempt)) refused.mark(*rows[r.index], std::move(r.error));
+      if (refused.size() > 0) {
+        fmt::print(stderr, "sink: {} refused {} of {} rows for their data; found in {} attempts ({:.0f} ms), stored "
+                   "as dead letters\n", describe(), refused.size(), rows.size(), attempts,
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+      }
+    }
+    std::vector<const Row*> dead;
+    for (const Row& r : batch.rows) {
+      if (!r.dead_letter_reason.empty()) dead.push_back(&r);
+    }
+    if (!dead.empty()) {
+      Result done(copy(c, fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload,
+                                        kafka_timestamp) FROM STDIN)", dead_table_),
+                       dead, true, group));
+      if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_for(c, done.get(), "COPY");
     }
     exec(c, R"(INSERT INTO streamlab_offsets (consumer_group, topic, "partition", next_offset)
                SELECT $1, t, p, n FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, n)
                ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset)",
          {group, topics_arr, parts_arr, array_literal(nexts)});
     exec(c, "COMMIT");
+    refused.keep();
     return {};
   } catch (const postgres::UniqueViolation& e) {
     // Rows already there under the same (topic, partition, offset), stored without offsets by

@@ -1,9 +1,17 @@
 #pragma once
 // PostgreSQL sink (libpq): each batch is COPYed in one transaction that also upserts the
 // group's next offsets, so rows and offsets are stored together or not at all.
+//
+// A row the server refuses for its data (SQLSTATE class 22 or 23, not a unique violation) does
+// not fail the batch: the COPY runs under a savepoint, the rows are bisected in the same
+// transaction until each refused row is alone, and those become dead letters carrying the
+// server's message, stored with the rest of the batch and its offsets. Errors otherwise as
+// throw_for classifies them: connection trouble is retryable, the rest fatal.
 
 #include <libpq-fe.h>
 
+#include <memory>
+#include <span>
 #include <string>
 
 #include "sinks/postgres/postgres_connection.hpp"
@@ -39,6 +47,12 @@ class PostgresSink final : public Sink {
  private:
   PGconn* connection();  // (re)connects and creates the tables when needed
   void create_tables(PGconn* c);
+  // One row as a COPY text line of the rows table, or (dead) of the dead letters table.
+  void append_copy_row(const Row& r, bool dead, const std::string& group, std::string& out) const;
+  // Runs `sql` (ending in COPY ... FROM STDIN) and streams `rows`; the COPY's result, success or
+  // the server's error, for the caller to judge. Throws only for the connection's trouble.
+  PGresult* copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
+                 const std::string& group);
 
   PostgresSinkOptions options_;
   std::string table_, dead_table_;  // quoted
