@@ -132,7 +132,8 @@ int run_consume(const ConsumeOptions& o) {
     return j;
   };
   const auto start = clock.now();
-  auto last_tick = start, last_message = start, first_message = start, caught_up_since = start;
+  auto last_tick = start, last_message = start, first_message = start, caught_up_since = start,
+       assigned_since = start;
   bool idle_timeout = false, reached_end = false, ever_assigned = false;
   std::uint64_t seen_assignments = 0;
   std::optional<EndOfTopics> end_of_topics;
@@ -178,7 +179,10 @@ int run_consume(const ConsumeOptions& o) {
       status.finish();
       fmt::print(stderr, "assigned: {}\n", describe_assignment(consumer.progress()));
     }
-    if (!consumer.progress().empty()) ever_assigned = true;
+    if (!consumer.progress().empty()) {
+      ever_assigned = true;
+      assigned_since = now;  // while nothing is assigned, this says since when
+    }
     // The idle clock runs only while nothing is left to read: waiting for the group, for the
     // sink, or for a batch to be written is not idleness.
     if (!caught_up()) caught_up_since = clock.now();
@@ -192,7 +196,7 @@ int run_consume(const ConsumeOptions& o) {
       const double dt = duration<double>(now - last_tick).count();
       const std::string waiting =
           consumer.progress().empty()
-              ? fmt::format("  waiting for partitions, {:.0f} s", duration<double>(now - start).count())
+              ? fmt::format("  waiting for partitions, {:.0f} s", duration<double>(now - assigned_since).count())
               : "";
       status.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms{}", consumed,
                               core::human_count(static_cast<double>(consumed - last_count) / dt),
