@@ -38,6 +38,14 @@ def new_store(kind):
     return {"postgres": PostgresStore, "redis": RedisStore, "ignite": IgniteStore}[kind](name)
 
 
+def backlog(what, kind, partitions, source, count):
+    """A fresh topic holding `count` messages of `source`, a fresh group and an empty store."""
+    topic = fresh(what)
+    create_topic(topic, partitions)
+    produce(topic, source, count)
+    return topic, fresh("g"), new_store(kind)
+
+
 def store_name(store):
     return store.prefix if isinstance(store, RedisStore) else store.table
 
@@ -59,9 +67,7 @@ class CrashAndRestart(unittest.TestCase):
     with --idle-exit exited 0 with the backlog unread (waiting for the group counted as idle)."""
 
     def run_case(self, kind, source="counter", stop=("--until-end",)):
-        topic, group, store = fresh("eo"), fresh("g"), new_store(kind)
-        create_topic(topic, 3)
-        produce(topic, source, COUNT)
+        topic, group, store = backlog("eo", kind, 3, source, COUNT)
         for i, fraction in enumerate((0.0, 0.15, 0.35)):
             sink = SinkProcess(topic, group, store.uri, store_name(store), batch_rows=500)
             if i == 0:  # killed while it joins the group, as in the first seconds of a user's run
@@ -91,9 +97,7 @@ class CrashAndRestart(unittest.TestCase):
 
 class Faults(unittest.TestCase):
     def test_rebalance_during_a_postgres_outage(self):
-        topic, group, store = fresh("out"), fresh("g"), new_store("postgres")
-        create_topic(topic, 4)
-        produce(topic, "counter", COUNT)
+        topic, group, store = backlog("out", "postgres", 4, "counter", COUNT)
         a = SinkProcess(topic, group, store.uri, store.table, "--until-end", batch_rows=500)
         b = SinkProcess(topic, group, store.uri, store.table, batch_rows=500)
         try:
@@ -116,9 +120,7 @@ class Faults(unittest.TestCase):
         it applies the EXEC it had read, whose reply nobody reads: the retry is fenced and must
         keep what was consumed meanwhile. Tweets, so a transaction applied twice would also
         show in the hashtag counters."""
-        topic, group, store = fresh("stop"), fresh("g"), new_store("redis")
-        create_topic(topic, 3)
-        produce(topic, "synthetic-tweets", COUNT // 2)
+        topic, group, store = backlog("stop", "redis", 3, "synthetic-tweets", COUNT // 2)
         sink = SinkProcess(topic, group, store.uri, store.prefix, "--until-end", batch_rows=1000)
         pid = service_pid("redis")
         try:
@@ -134,9 +136,7 @@ class Faults(unittest.TestCase):
         cleanup(store, group)
 
     def test_two_members_under_the_cooperative_protocol(self):
-        topic, group, store = fresh("coop"), fresh("g"), new_store("postgres")
-        create_topic(topic, 4)
-        produce(topic, "counter", COUNT)
+        topic, group, store = backlog("coop", "postgres", 4, "counter", COUNT)
         coop = ("-X", "partition.assignment.strategy=cooperative-sticky", "--until-end")
         a = SinkProcess(topic, group, store.uri, store.table, *coop, batch_rows=500)
         wait_until(lambda: store.count(topic) > 0, 120, "the first rows stored")
@@ -149,9 +149,7 @@ class Faults(unittest.TestCase):
         cleanup(store, group)
 
     def test_sigterm_writes_what_it_holds_and_exits_zero(self):
-        topic, group, store = fresh("term"), fresh("g"), new_store("postgres")
-        create_topic(topic, 3)
-        produce(topic, "counter", COUNT)
+        topic, group, store = backlog("term", "postgres", 3, "counter", COUNT)
         sink = SinkProcess(topic, group, store.uri, store.table)
         wait_until(lambda: store.count(topic) > 0, 60, "first rows")
         sink.proc.send_signal(signal.SIGTERM)
