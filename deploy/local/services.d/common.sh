@@ -1,0 +1,178 @@
+# Helpers shared by deploy/local/services, its services (services.d/<service>.sh),
+# install-deps and python-env: messages, root and Debian packages, processes, ports.
+# Sourced, not run; defines only functions and the few settings below.
+# shellcheck shell=bash
+
+# The repo root, resolved physically so the state directory is the same whichever symlink the
+# script is run by; every service keeps its state in $STATE/<service>/. Everything listens on
+# the loopback address only.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)
+readonly ROOT
+readonly STATE=$ROOT/.local
+readonly HOST=127.0.0.1
+
+# Seconds to wait for a service to exit on SIGTERM.
+readonly STOP_TIMEOUT=60
+
+# Messages go to stderr; die and usage_error name the script that failed ("services: ...").
+say() { printf '%s\n' "$*" >&2; }
+die() { say "${0##*/}: $*"; exit 1; }
+# Exit 2 with the script's usage (a function `usage` the sourcing script defines).
+usage_error() { say "${0##*/}: $*"; usage >&2; exit 2; }
+
+# Package installs need root; a non-root user goes through sudo.
+as_root() {
+  if ((EUID == 0)); then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root (or sudo) to run: $*"
+  fi
+}
+
+APT_UPDATED=0
+# Installs those of the given Debian packages that are not installed yet; `apt-get update`
+# runs at most once per invocation, and only when something is actually missing.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  say "installing ${missing[*]}"
+  if ((!APT_UPDATED)); then
+    as_root apt-get update -q >&2
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# True if PID is a live process (a zombie left by our own failed start does not count).
+alive() {
+  local pid=$1 stat
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } != Z* ]]
+}
+
+# Prints the pid recorded in PIDFILE if that process is alive and its command line contains
+# MARKER; a pid file left by a crash (or a pid since reused by another program) prints nothing.
+live_pid() {
+  local pidfile=$1 marker=$2 pid
+  [[ -r $pidfile ]] || return 0
+  read -r pid <"$pidfile" || true
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  alive "$pid" || return 0
+  [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$marker"* ]] || return 0
+  echo "$pid"
+}
+
+# True if something accepts TCP connections on HOST:PORT (bash's /dev/tcp: no extra tool).
+port_open() { (: <"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# Fails early with a clear message instead of letting the service die on "address in use" —
+# or worse, the readiness check succeeding against someone else's server.
+require_free_port() {
+  local name=$1 port
+  shift
+  for port in "$@"; do
+    if port_open "$port"; then
+      die "$name: port $HOST:$port is already in use by another process (not one started from $STATE)"
+    fi
+  done
+}
+
+# Keeps the previous run's log as log.1 so a crash can still be read after a restart,
+# without letting the log grow across runs.
+rotate_log() {
+  [[ -f $1 ]] && mv -f "$1" "$1.1"
+  return 0
+}
+
+# Starts a long-running command detached from this shell: its own session (setsid) so
+# closing the terminal does not SIGHUP it and its pid is also its process group id, output
+# to LOG, and without fd 9 (the invocation lock), which it would otherwise hold forever.
+# Sets LAUNCHED_PID.
+launch() {
+  local log=$1
+  shift
+  setsid "$@" </dev/null >>"$log" 2>&1 9>&- &
+  LAUNCHED_PID=$!
+}
+
+# Polls CHECK... every half second until it succeeds. Fails when TIMEOUT seconds have passed
+# or as soon as PID (the service being started) has died.
+wait_ready() {
+  local pid=$2 deadline=$((SECONDS + $1))
+  shift 2
+  until "$@"; do
+    alive "$pid" || return 1
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# Waits up to TIMEOUT seconds for PID to exit.
+wait_gone() {
+  local pid=$1 deadline=$((SECONDS + $2))
+  while alive "$pid"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# Stops the process PID leads: SIGTERM (a clean shutdown: Kafka closes its logs, Redis
+# flushes its AOF), then SIGKILL to its whole process group if it is still there after the
+# deadline. The final group-wide SIGKILL also catches any child it left behind.
+terminate() {
+  local name=$1 pid=$2
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+    say "$name: still running ${STOP_TIMEOUT}s after SIGTERM, sending SIGKILL"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    wait_gone "$pid" 10 || die "$name: pid $pid survived SIGKILL"
+  fi
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
+# A start that did not reach "ready": show why, and leave no half-started process behind.
+start_failed() {
+  local name=$1 log=$2 pid=$3 reason=$4
+  say "$name: $reason; last 30 lines of $log:"
+  tail -n 30 "$log" >&2 || true
+  if [[ -n $pid ]] && alive "$pid"; then terminate "$name" "$pid"; fi
+  exit 1
+}
+
+# Launches a service's server (launch), records its pid in PIDFILE and waits up to TIMEOUT
+# seconds for READY; on failure removes the pid file and reports (start_failed). Sets
+# LAUNCHED_PID. The common start of the services that run their server themselves.
+launch_and_wait() {
+  local name=$1 pidfile=$2 log=$3 timeout=$4 ready=$5 pid
+  shift 5
+  launch "$log" "$@"
+  pid=$LAUNCHED_PID
+  echo "$pid" >"$pidfile"
+  if ! wait_ready "$timeout" "$pid" "$ready"; then
+    rm -f "$pidfile"
+    alive "$pid" || start_failed "$name" "$log" "" "exited during start-up"
+    start_failed "$name" "$log" "$pid" "not ready after ${timeout}s"
+  fi
+}
+
+# Stops the server whose pid PID_FUNCTION prints (terminate), and removes PIDFILE.
+stop_by_pidfile() {
+  local name=$1 pidfile=$2 pid_function=$3 pid
+  pid=$("$pid_function")
+  if [[ -z $pid ]]; then
+    say "$name: not running"
+  else
+    say "$name: stopping pid $pid"
+    terminate "$name" "$pid"
+  fi
+  rm -f "$pidfile"
+}
+
+status_line() { printf '%-9s %s\n' "$1" "$2"; }
+
+# Quoted with %q so the output stays valid shell for eval whatever the path holds.
+export_var() { printf 'export %s=%q\n' "$1" "$2"; }
