@@ -15,6 +15,8 @@ readonly IGNITE_POM=$ROOT/deploy/local/ignite/pom.xml
 readonly IGNITE_TEMPLATE=$ROOT/deploy/local/ignite/ignite-config.xml.in
 readonly IGNITE_CONFIG=$IGNITE_DIR/ignite-config.xml
 readonly IGNITE_ADDR=$HOST:$IGNITE_PORT
+readonly IGNITE_PROBE=$ROOT/deploy/local/services.d/ignite_probe.py
+readonly IGNITE_PYTHON=$STATE/venv/bin/python
 
 # The pom is the one place the version is written.
 ignite_version() {
@@ -23,8 +25,10 @@ ignite_version() {
 
 ignite_install() {
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
-  # The readiness probe speaks the thin-client handshake from Debian's own Python.
-  [[ -x /usr/bin/python3 ]] || apt_install python3
+  # The readiness probe is pyignite, from the virtual environment python-env makes (and keeps
+  # up to date: it prints nothing and returns at once when it is). Made here, not left to
+  # `make test`, because the services start before it runs python-env.
+  "$ROOT/deploy/local/python-env" || die "ignite: python-env failed; the readiness probe needs pyignite"
   local version jar
   version=$(ignite_version)
   local wanted=(ignite-core ignite-indexing ignite-spring)
@@ -92,64 +96,11 @@ org.apache.ignite.internal.processors.cluster.GridClusterStateProcessor.level=IN
 LOGEOF
 }
 
-# Ready = a thin client completes the protocol handshake (1.7.0) and the cluster is ACTIVE. A
-# persistent cluster starts INACTIVE the first time (and whenever its baseline is incomplete):
-# the probe then activates it; with one node, that node becomes the baseline, and later restarts
-# activate by themselves. Exits 0 when ready, 1 otherwise (message on stderr when it knows why).
-ignite_probe() {
-  /usr/bin/python3 - "$HOST" "$IGNITE_PORT" 2>&1 <<'PYEOF'
-import socket, struct, sys
-
-host, port = sys.argv[1], int(sys.argv[2])
-
-def recv_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError("connection closed")
-        data += chunk
-    return data
-
-def exchange(sock, payload):
-    sock.sendall(struct.pack("<i", len(payload)) + payload)
-    (length,) = struct.unpack("<i", recv_exact(sock, 4))
-    if not 0 < length < 1 << 20:
-        raise ValueError("bad response length %d" % length)
-    return recv_exact(sock, length)
-
-request_id = 0
-
-def op(sock, code, body=b""):
-    global request_id
-    request_id += 1
-    r = exchange(sock, struct.pack("<hq", code, request_id) + body)
-    rid, flags = struct.unpack_from("<qh", r)
-    pos = 10 + (12 if flags & 2 else 0)   # 2: affinity topology changed (long + int)
-    if flags & 1:                           # 1: error (int status, then a string)
-        (status,) = struct.unpack_from("<i", r, pos)
-        raise RuntimeError("op %d failed with status %d: %r" % (code, status, r[pos + 9:]))
-    return r[pos:]
-
-try:
-    with socket.create_connection((host, port), timeout=10) as s:
-        # Handshake code 1, version 1.7.0, client code 2 (thin client), then the features
-        # bitmask as a byte array (type code 12): bit 2 = cluster API (get/change state).
-        reply = exchange(s, struct.pack("<bhhhb", 1, 1, 7, 0, 2) + struct.pack("<bi", 12, 1) + b"\x04")
-        if reply[:1] != b"\x01":
-            print("handshake refused: %r" % reply, file=sys.stderr)
-            sys.exit(1)
-        state = op(s, 5000)[0]              # OP_CLUSTER_GET_STATE: 0 inactive, 1 active
-        if state != 1:
-            print("cluster state %d: activating" % state, file=sys.stderr)
-            op(s, 5001, b"\x01")            # OP_CLUSTER_CHANGE_STATE to ACTIVE
-            state = op(s, 5000)[0]
-        sys.exit(0 if state == 1 else 1)
-except (OSError, ValueError, RuntimeError, struct.error, IndexError) as e:
-    print(e, file=sys.stderr)
-    sys.exit(1)
-PYEOF
-}
+# Ready = a thin client (pyignite, from .local/venv) completes the protocol handshake and the
+# cluster is ACTIVE. A persistent cluster starts INACTIVE the first time (and whenever its
+# baseline is incomplete): the probe then activates it; with one node, that node becomes the
+# baseline, and later restarts activate by themselves. See services.d/ignite_probe.py.
+ignite_probe() { "$IGNITE_PYTHON" "$IGNITE_PROBE" "$HOST" "$IGNITE_PORT" 2>&1; }
 
 ignite_ready() {
   port_open "$IGNITE_PORT" || return 1
