@@ -63,10 +63,19 @@ std::string describe_assignment(const std::map<kafka::TopicPartition, kafka::Rea
   return out.empty() ? "nothing" : fmt::format("{}", fmt::join(out, ", "));
 }
 
-}  // namespace
+// What one run holds, in the order it is built; torn down in reverse, so the dashboard stops
+// before the consumer's handle goes.
+struct Pipeline {
+  kafka::StartFrom from = kafka::StartFrom::Stored;
+  BrokerChoice brokers;
+  std::unique_ptr<sinks::Sink> sink;
+  std::unique_ptr<kafka::Producer> dlq;
+  std::unique_ptr<sinks::SinkRunner> runner;
+  std::optional<kafka::Consumer> consumer;
+  std::unique_ptr<web::DashboardServer> dashboard;
+};
 
-int run_consume(const ConsumeOptions& o) {
-  const kafka::StartFrom from = parse_from(o.from);
+void check_flags(const ConsumeOptions& o) {
   if (!o.show.empty() && o.show != "text" && o.show != "json" && o.show != "raw") {
     throw core::UsageError(fmt::format("--show expects text, json or raw, got '{}'", o.show));
   }
@@ -75,165 +84,220 @@ int run_consume(const ConsumeOptions& o) {
     throw core::UsageError("--table, --raw and --dlq-topic go with --sink");
   }
   if (o.batch_rows == 0) throw core::UsageError("--batch-rows must be at least 1");
-  BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
-  std::unique_ptr<sinks::Sink> sink = o.sink.empty() ? nullptr : sinks::make_sink({o.sink, o.table, o.raw});
-  std::unique_ptr<kafka::Producer> dlq;
-  if (!o.dlq_topic.empty()) dlq = std::make_unique<kafka::Producer>(brokers.client, o.dlq_topic);
-  std::unique_ptr<sinks::SinkRunner> runner;
-  if (sink) {
-    runner = std::make_unique<sinks::SinkRunner>(
-        *sink,
+}
+
+// The brokers, the sink with its runner and dead-letter producer, the group member and the
+// dashboard.
+void set_up(const ConsumeOptions& o, Pipeline& p) {
+  p.from = parse_from(o.from);
+  check_flags(o);
+  p.brokers = choose_brokers(o.brokers, o.properties);
+  p.sink = o.sink.empty() ? nullptr : sinks::make_sink({o.sink, o.table, o.raw});
+  if (!o.dlq_topic.empty()) p.dlq = std::make_unique<kafka::Producer>(p.brokers.client, o.dlq_topic);
+  if (p.sink) {
+    p.runner = std::make_unique<sinks::SinkRunner>(
+        *p.sink,
         sinks::SinkRunnerOptions{.group = o.group,
                                  .batch_rows = o.batch_rows,
                                  .batch_time = milliseconds(static_cast<std::int64_t>(o.batch_ms))},
-        dlq.get());
-  }
-  if (sink) {
+        p.dlq.get());
     // Fail fast on a wrong URI, password or permission; an outage is waited out later.
     try {
-      sink->stored_offsets(o.group, {});
+      p.sink->stored_offsets(o.group, {});
     } catch (const sinks::RetryableError& e) {
-      fmt::print(stderr, "sink: {} unavailable for now ({}); will retry\n", sink->describe(), e.what());
+      fmt::print(stderr, "sink: {} unavailable for now ({}); will retry\n", p.sink->describe(), e.what());
     } catch (const sinks::FatalError& e) {
       throw core::RuntimeFailure(e.what());
     }
   }
-  kafka::Consumer consumer(brokers.client,
-                           {.group = o.group, .topics = o.topics, .from = from, .instance_id = o.instance_id},
-                           runner.get());
-  if (runner) runner->attach(consumer);
-  // Declared after the consumer, so it stops before the consumer's handle goes.
-  std::unique_ptr<web::DashboardServer> dashboard;
+  kafka::Consumer& consumer = p.consumer.emplace(
+      p.brokers.client, kafka::GroupOptions{.group = o.group, .topics = o.topics, .from = p.from, .instance_id = o.instance_id},
+      p.runner.get());
+  if (p.runner) p.runner->attach(consumer);
   if (!o.web.empty()) {
-    dashboard = std::make_unique<web::DashboardServer>(
+    p.dashboard = std::make_unique<web::DashboardServer>(
         web::DashboardOptions{.address = o.web,
-                              .info = {.topics = o.topics, .group = o.group, .sink = sink ? sink->describe() : ""},
-                              .brokers = brokers.embedded ? "" : brokers.client.brokers,
-                              .start_from_end = from == kafka::StartFrom::End},
+                              .info = {.topics = o.topics, .group = o.group, .sink = p.sink ? p.sink->describe() : ""},
+                              .brokers = p.brokers.embedded ? "" : p.brokers.client.brokers,
+                              .start_from_end = p.from == kafka::StartFrom::End},
         consumer.handle());
-    fmt::print(stderr, "dashboard: {}\n", dashboard->url());
+    fmt::print(stderr, "dashboard: {}\n", p.dashboard->url());
+  }
+}
+
+// The consume loop: polls, counts, shows, hands the messages to the runner and the dashboard,
+// and decides when to stop.
+class Loop {
+ public:
+  Loop(const ConsumeOptions& o, Pipeline& p)
+      : o_(o),
+        p_(p),
+        consumer_(*p.consumer),
+        status_(/*in_place=*/o.show.empty() || isatty(STDOUT_FILENO) != 1),
+        view_(o.show == "json"  ? sinks::ConsoleFormat::Style::Json
+              : o.show == "raw" ? sinks::ConsoleFormat::Style::Raw
+                                : sinks::ConsoleFormat::Style::Text),
+        stats_(o.stats) {
+    if (o.until_end) end_of_topics_.emplace(o.topics, o.group, consumer_, p.sink.get(), p.runner.get());
   }
 
-  const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
-  core::StatusLine status(/*in_place=*/o.show.empty() || !stdout_tty);
-  sinks::ConsoleFormat view(o.show == "json"  ? sinks::ConsoleFormat::Style::Json
-                            : o.show == "raw" ? sinks::ConsoleFormat::Style::Raw
-                                              : sinks::ConsoleFormat::Style::Text);
-  core::SteadyClock clock;
-  core::StatsFile stats(o.stats);
-  core::LatencyHistogram latency;
-  std::vector<kafka::Message> batch;
-  std::string out;
-  std::uint64_t consumed = 0, bytes = 0, errors = 0;
-  std::uint64_t last_count = 0, last_bytes = 0;
-  const auto stats_line = [&] {
-    nlohmann::json j = {{"count", consumed}, {"bytes", bytes}};
-    if (runner) j["stored"] = runner->stats().rows + runner->stats().dead_letters;
-    return j;
-  };
-  const auto start = clock.now();
-  auto last_tick = start, last_message = start, first_message = start, caught_up_since = start,
-       assigned_since = start;
-  bool idle_timeout = false, reached_end = false, ever_assigned = false;
-  std::uint64_t seen_assignments = 0;
-  std::optional<EndOfTopics> end_of_topics;
-  if (o.until_end) end_of_topics.emplace(o.topics, o.group, consumer, sink.get(), runner.get());
-  // Nothing left to read: every assigned partition at its end, everything read stored.
-  const auto caught_up = [&] {
-    const auto& parts = consumer.progress();
-    return !parts.empty() && (!runner || runner->settled()) &&
-           std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.second.at_end; });
-  };
+  // Until --count, --idle-exit, --until-end or a signal; false when no partition came within
+  // --assign-timeout.
+  bool run();
+  // Writes the open batch and closes the member, the dashboard and the dead-letter producer.
+  void finish();
+  // Prints the summary (--json and/or the human lines); returns the exit code.
+  int summarize() const;
 
+ private:
+  void count(const std::vector<kafka::Message>& batch, core::Nanos now);
+  void show_rate(core::Nanos now);
+  // Nothing left to read: every assigned partition at its end, everything read stored.
+  bool caught_up() const;
+  nlohmann::json stats_line() const;
+
+  const ConsumeOptions& o_;
+  Pipeline& p_;
+  kafka::Consumer& consumer_;
+  core::StatusLine status_;
+  sinks::ConsoleFormat view_;
+  core::SteadyClock clock_;
+  core::StatsFile stats_;
+  core::LatencyHistogram latency_;
+  std::string out_;  // --show lines of one poll
+  std::uint64_t consumed_ = 0, bytes_ = 0, errors_ = 0;
+  std::uint64_t last_count_ = 0, last_bytes_ = 0;
+  const core::Nanos start_ = clock_.now();
+  core::Nanos last_tick_ = start_, last_message_ = start_, first_message_ = start_,
+              caught_up_since_ = start_, assigned_since_ = start_;
+  bool idle_timeout_ = false, reached_end_ = false, ever_assigned_ = false;
+  std::uint64_t seen_assignments_ = 0;
+  std::optional<EndOfTopics> end_of_topics_;
+};
+
+bool Loop::caught_up() const {
+  const auto& parts = consumer_.progress();
+  return !parts.empty() && (!p_.runner || p_.runner->settled()) &&
+         std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.second.at_end; });
+}
+
+nlohmann::json Loop::stats_line() const {
+  nlohmann::json j = {{"count", consumed_}, {"bytes", bytes_}};
+  if (p_.runner) j["stored"] = p_.runner->stats().rows + p_.runner->stats().dead_letters;
+  return j;
+}
+
+bool Loop::run() {
+  std::vector<kafka::Message> batch;
   while (!core::shutdown_requested()) {
-    if (o.count != 0 && consumed >= o.count) break;
-    const std::size_t want = o.count != 0 ? std::min<std::uint64_t>(kBatch, o.count - consumed) : kBatch;
+    if (o_.count != 0 && consumed_ >= o_.count) break;
+    const std::size_t want = o_.count != 0 ? std::min<std::uint64_t>(kBatch, o_.count - consumed_) : kBatch;
     batch.clear();
-    consumer.poll(batch, want, milliseconds(100));
-    const auto now = clock.now();
-    const std::int64_t now_us = wall_us();
-    for (const auto& m : batch) {
-      if (!m.error.empty()) {
-        ++errors;
-        status.finish();
-        fmt::print(stderr, "warning: {}\n", m.error);
-        continue;
-      }
-      if (consumed == 0) first_message = now;
-      ++consumed;
-      bytes += m.payload.size();
-      if (m.timestamp_ms > 0) latency.record(now_us - m.timestamp_ms * 1000);
-      if (!o.show.empty()) view.append(m, out);
+    consumer_.poll(batch, want, milliseconds(100));
+    const auto now = clock_.now();
+    count(batch, now);
+    if (p_.dashboard) {
+      p_.dashboard->state().record(batch);  // before the runner takes the messages
+      if (p_.runner) p_.dashboard->state().record_sink(p_.runner->stats());
     }
-    if (dashboard) {
-      dashboard->state().record(batch);  // before the runner takes the messages
-      if (runner) dashboard->state().record_sink(runner->stats());
+    if (!batch.empty()) last_message_ = now;
+    if (p_.runner) {
+      p_.runner->add(batch);  // takes them all
+      p_.runner->tick();
     }
-    if (!batch.empty()) last_message = now;
-    if (runner) {
-      runner->add(batch);  // takes them all
-      runner->tick();
+    if (consumer_.assignments() != seen_assignments_) {
+      seen_assignments_ = consumer_.assignments();
+      status_.finish();
+      fmt::print(stderr, "assigned: {}\n", describe_assignment(consumer_.progress()));
     }
-    if (consumer.assignments() != seen_assignments) {
-      seen_assignments = consumer.assignments();
-      status.finish();
-      fmt::print(stderr, "assigned: {}\n", describe_assignment(consumer.progress()));
-    }
-    if (!consumer.progress().empty()) {
-      ever_assigned = true;
-      assigned_since = now;  // while nothing is assigned, this says since when
+    if (!consumer_.progress().empty()) {
+      ever_assigned_ = true;
+      assigned_since_ = now;  // while nothing is assigned, this says since when
     }
     // The idle clock runs only while nothing is left to read: waiting for the group, for the
     // sink, or for a batch to be written is not idleness.
-    if (!caught_up()) caught_up_since = clock.now();
-    if (!out.empty()) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
+    if (!caught_up()) caught_up_since_ = clock_.now();
+    if (!out_.empty()) {
+      std::fwrite(out_.data(), 1, out_.size(), stdout);
       std::fflush(stdout);
-      out.clear();
+      out_.clear();
     }
-    if (stats.due()) stats.write(stats_line());
-    if (now - last_tick >= seconds(1)) {
-      const double dt = duration<double>(now - last_tick).count();
-      const std::string waiting =
-          consumer.progress().empty()
-              ? fmt::format("  waiting for partitions, {:.0f} s", duration<double>(now - assigned_since).count())
-              : "";
-      status.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms{}", consumed,
-                              core::human_count(static_cast<double>(consumed - last_count) / dt),
-                              static_cast<double>(bytes - last_bytes) / dt / 1e6,
-                              static_cast<double>(latency.quantile(0.5)) / 1000.0, waiting));
-      last_tick = now;
-      last_count = consumed;
-      last_bytes = bytes;
-    }
-    if (o.idle_exit_s > 0 && duration<double>(clock.now() - caught_up_since).count() >= o.idle_exit_s) {
-      idle_timeout = true;
+    if (stats_.due()) stats_.write(stats_line());
+    if (now - last_tick_ >= seconds(1)) show_rate(now);
+    if (o_.idle_exit_s > 0 && duration<double>(clock_.now() - caught_up_since_).count() >= o_.idle_exit_s) {
+      idle_timeout_ = true;
       break;
     }
-    if (end_of_topics && end_of_topics->reached()) {
-      reached_end = true;
+    if (end_of_topics_ && end_of_topics_->reached()) {
+      reached_end_ = true;
       break;
     }
-    if (!ever_assigned && o.assign_timeout_s > 0 && duration<double>(now - start).count() >= o.assign_timeout_s) {
-      status.finish();
+    if (!ever_assigned_ && o_.assign_timeout_s > 0 && duration<double>(now - start_).count() >= o_.assign_timeout_s) {
+      status_.finish();
       fmt::print(stderr,
                  "error: no partition of {} was assigned to this member of group '{}' within {:.0f} s (--assign-timeout): "
                  "the topic may not exist, the group may have as many members as partitions, or be waiting for "
                  "members that died to time out\n",
-                 fmt::join(o.topics, ","), o.group, o.assign_timeout_s);
-      return 1;
+                 fmt::join(o_.topics, ","), o_.group, o_.assign_timeout_s);
+      return false;
     }
   }
-  // The open batch is written whole, or (sink down at shutdown) not at all.
-  if (runner) runner->flush();
-  if (dashboard) dashboard->stop();
-  consumer.close();
-  if (dlq) dlq->flush(milliseconds(10000));
-  status.finish();
-  stats.write(stats_line());
+  return true;
+}
 
+// Counts one poll's messages (and their latency), and formats them for --show.
+void Loop::count(const std::vector<kafka::Message>& batch, core::Nanos now) {
+  const std::int64_t now_us = wall_us();
+  for (const auto& m : batch) {
+    if (!m.error.empty()) {
+      ++errors_;
+      status_.finish();
+      fmt::print(stderr, "warning: {}\n", m.error);
+      continue;
+    }
+    if (consumed_ == 0) first_message_ = now;
+    ++consumed_;
+    bytes_ += m.payload.size();
+    if (m.timestamp_ms > 0) latency_.record(now_us - m.timestamp_ms * 1000);
+    if (!o_.show.empty()) view_.append(m, out_);
+  }
+}
+
+// The once-a-second status line.
+void Loop::show_rate(core::Nanos now) {
+  const double dt = duration<double>(now - last_tick_).count();
+  const std::string waiting =
+      consumer_.progress().empty()
+          ? fmt::format("  waiting for partitions, {:.0f} s", duration<double>(now - assigned_since_).count())
+          : "";
+  status_.show(fmt::format("consumed {}  {} msgs/s  {:.1f} MB/s  e2e p50 {:.1f} ms{}", consumed_,
+                           core::human_count(static_cast<double>(consumed_ - last_count_) / dt),
+                           static_cast<double>(bytes_ - last_bytes_) / dt / 1e6,
+                           static_cast<double>(latency_.quantile(0.5)) / 1000.0, waiting));
+  last_tick_ = now;
+  last_count_ = consumed_;
+  last_bytes_ = bytes_;
+}
+
+void Loop::finish() {
+  // The open batch is written whole, or (sink down at shutdown) not at all.
+  if (p_.runner) p_.runner->flush();
+  if (p_.dashboard) p_.dashboard->stop();
+  consumer_.close();
+  if (p_.dlq) p_.dlq->flush(milliseconds(10000));
+  status_.finish();
+  stats_.write(stats_line());
+}
+
+int Loop::summarize() const {
+  const sinks::Sink* sink = p_.sink.get();
+  const sinks::SinkRunner* runner = p_.runner.get();
+  const ConsumeOptions& o = o_;
+  const auto& latency = latency_;
+  const auto& view = view_;
+  const std::uint64_t consumed = consumed_, bytes = bytes_;
   // The rate is over the time messages were arriving, so idle waiting does not dilute it.
-  const double active_s = consumed > 1 ? duration<double>(last_message - first_message).count() : 0;
+  const double active_s = consumed > 1 ? duration<double>(last_message_ - first_message_).count() : 0;
   const double rate = active_s > 0 ? static_cast<double>(consumed) / active_s : 0;
   const auto ms = [](std::int64_t us) { return static_cast<double>(us) / 1000.0; };
   const auto& kinds = view.kind_counts();
@@ -244,7 +308,7 @@ int run_consume(const ConsumeOptions& o) {
         {"group", o.group},
         {"consumed", consumed},
         {"bytes", bytes},
-        {"errors", errors},
+        {"errors", errors_},
         {"active_seconds", active_s},
         {"msgs_per_s", rate},
         {"mb_per_s", active_s > 0 ? static_cast<double>(bytes) / active_s / 1e6 : 0},
@@ -254,8 +318,8 @@ int run_consume(const ConsumeOptions& o) {
           {"p99", ms(latency.quantile(0.99))},
           {"max", ms(latency.max())},
           {"histogram", histogram_ms(latency)}}},
-        {"idle_exit", idle_timeout},
-        {"reached_end", reached_end},
+        {"idle_exit", idle_timeout_},
+        {"reached_end", reached_end_},
     };
     if (!kinds.empty()) j["kinds"] = kinds;
     if (runner) {
@@ -297,6 +361,17 @@ int run_consume(const ConsumeOptions& o) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int run_consume(const ConsumeOptions& o) {
+  Pipeline pipeline;
+  set_up(o, pipeline);
+  Loop loop(o, pipeline);
+  if (!loop.run()) return 1;
+  loop.finish();
+  return loop.summarize();
 }
 
 }  // namespace streamlab::commands

@@ -9,6 +9,21 @@
 
 namespace streamlab::ignite {
 
+bool element_accepts(TypeCode element, TypeCode actual) {
+  if (actual == TypeCode::kNull || element == TypeCode::kNull) return true;
+  if (element == TypeCode::kEnum || element == TypeCode::kBinaryEnum) {
+    return actual == TypeCode::kEnum || actual == TypeCode::kBinaryEnum;
+  }
+  if (element == TypeCode::kObjectArray) {
+    // An Object[] field may hold any array of full values.
+    return actual == TypeCode::kObjectArray || actual == TypeCode::kStringArray ||
+           actual == TypeCode::kUuidArray || actual == TypeCode::kDateArray ||
+           actual == TypeCode::kTimestampArray || actual == TypeCode::kTimeArray ||
+           actual == TypeCode::kDecimalArray || actual == TypeCode::kEnumArray;
+  }
+  return element == actual;
+}
+
 std::string_view type_name(TypeCode code) {
   switch (code) {
     case TypeCode::kByte: return "byte";

@@ -62,6 +62,10 @@ enum class TypeCode : std::int8_t {
 // Human-readable name of a type code ("long", "String", ...), for messages.
 std::string_view type_name(TypeCode code);
 
+// Whether an array of full values (or a binary object field) of `element` may hold a value of
+// type `actual` (null always; an Object[] any array of full values).
+bool element_accepts(TypeCode element, TypeCode actual);
+
 struct Uuid {
   std::uint64_t most_significant = 0;
   std::uint64_t least_significant = 0;

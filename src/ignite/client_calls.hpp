@@ -1,0 +1,40 @@
+#pragma once
+// Inside Client only (client.cpp, client_sql.cpp): how an operation is sent and its answer
+// decoded. Not for users of the client.
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+#include "ignite/client.hpp"
+#include "ignite/errors.hpp"
+
+namespace streamlab::ignite {
+
+// "host:port", "[v6]:port": the server as messages name it.
+std::string peer_of(const ClientOptions& o);
+
+template <typename WriteBody>
+Client::Response Client::call(std::int16_t op_code, std::string_view what, WriteBody&& write_body) {
+  require_connected(what);
+  const std::int64_t id = ++next_request_id_;
+  Request request(op_code, id);
+  write_body(request.body());  // may throw std::invalid_argument: nothing was sent
+  return exchange(request.finish(), id, what);
+}
+
+template <typename Decode>
+auto Client::decode(const Response& response, std::string_view what, Decode&& decode_body) {
+  try {
+    Reader r = response.reader(this);
+    auto result = decode_body(r);
+    r.expect_end("response");
+    return result;
+  } catch (const ProtocolError& e) {
+    close();
+    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer_of(options_), what, e.what()));
+  }
+}
+
+}  // namespace streamlab::ignite
