@@ -130,10 +130,15 @@ class Run {
   StreamlabProcess start(const std::string& command, const std::string& name, const std::vector<std::string>& args);
   // Waits for the producer to exit, showing progress towards `target` messages.
   json wait_producer(StreamlabProcess& p, double target, double from_fraction, double span);
-  // Waits until the consumer has `target` (or stalls / exits), then stops it; its summary.
-  json finish_consumer(StreamlabProcess& c, std::uint64_t target, double from_fraction, double span, ScenarioResult& r);
-  // A consumer of `topic` that is known to be assigned its partitions (see warm_up).
-  StreamlabProcess start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra);
+  // Waits until the consumer of `topic` has `target` (or stalls / exits), then stops it; its summary.
+  json finish_consumer(StreamlabProcess& c, const std::string& topic, std::uint64_t target, double from_fraction,
+                       double span, ScenarioResult& r);
+  // A consumer of `topic` that is known to be assigned its partitions (see the definition); a
+  // warm-up that did not happen is a problem of `r`.
+  StreamlabProcess start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra,
+                                       ScenarioResult& r);
+  // The messages of a topic: the sum of its partitions' watermark spans.
+  std::uint64_t messages_in(const std::string& topic);
 
   void run_scenario(const Scenario& s, ScenarioResult& r);
   void scenario_live(const Scenario& s, ScenarioResult& r);
@@ -207,7 +212,8 @@ json Run::wait_producer(StreamlabProcess& p, double target, double from_fraction
   return p.summary();
 }
 
-json Run::finish_consumer(StreamlabProcess& c, std::uint64_t target, double from_fraction, double span, ScenarioResult& r) {
+json Run::finish_consumer(StreamlabProcess& c, const std::string& topic, std::uint64_t target, double from_fraction,
+                          double span, ScenarioResult& r) {
   std::uint64_t last = 0;
   auto last_change = std::chrono::steady_clock::now();
   while (true) {
@@ -217,7 +223,9 @@ json Run::finish_consumer(StreamlabProcess& c, std::uint64_t target, double from
       last = n;
       last_change = std::chrono::steady_clock::now();
     } else if (std::chrono::steady_clock::now() - last_change > std::chrono::duration<double>(kStallSeconds)) {
-      r.problems.push_back(fmt::format("{}: stuck at {} of {} messages for {:.0f} s", c.name, n, target, kStallSeconds));
+      // Whether what it waits for is in Kafka at all tells a consumer's stall from a producer's loss.
+      r.problems.push_back(fmt::format("{}: stuck at {} of {} messages for {:.0f} s; {} holds {}", c.name, n, target,
+                                       kStallSeconds, topic, messages_in(topic)));
       break;
     }
     if (target > 0) progress_->update(from_fraction + span * std::min(1.0, static_cast<double>(n) / static_cast<double>(target)));
@@ -232,31 +240,67 @@ json Run::finish_consumer(StreamlabProcess& c, std::uint64_t target, double from
   return c.summary();
 }
 
+std::uint64_t Run::messages_in(const std::string& topic) {
+  std::uint64_t n = 0;
+  try {
+    for (const auto& t : admin_->describe(topic, /*watermarks=*/true)) {
+      for (const auto& p : t.partitions) n += p.high > p.low && p.low >= 0 ? static_cast<std::uint64_t>(p.high - p.low) : 0;
+    }
+  } catch (const core::RuntimeFailure&) {
+  }
+  return n;
+}
+
 // The group join of a fresh consumer takes a moment: a message sent before it has its
 // partitions would count the join into its latency. So the consumer first reads one message
 // of a warm-up topic (subscribed together with the measured one, so both are assigned in the
-// same rebalance); the measured producer starts after that.
-StreamlabProcess Run::start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra) {
+// same rebalance); the measured producer starts after that. Its summary counts each topic on
+// its own (measured_count), so the warm-up is never guessed out of the total.
+StreamlabProcess Run::start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra,
+                                          ScenarioResult& r) {
   const std::string warm = topic_for(id + "-warm");
   std::vector<std::string> args = {"-t", topic, "-t", warm, "-g", prefix_ + id, "--from", "beginning", "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
   StreamlabProcess consumer = start("consume", "consumer", args);
   StreamlabProcess warm_producer = start("produce", "producer", {"-t", warm, "--source", "counter", "--count", "1"});
-  warm_producer.child->wait_for(60s);
+  const std::optional<int> rc = warm_producer.child->wait_for(60s);
   monitor_.unwatch("producer");
+  if (rc != 0) {
+    r.failed = true;
+    r.problems.push_back(fmt::format("warm-up: the producer of one message to {} {}: {}", warm,
+                                     rc ? fmt::format("exited {}", *rc) : "did not finish in 60 s",
+                                     warm_producer.stderr_tail()));
+    return consumer;
+  }
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (consumer.count() < 1 && !consumer.child->poll() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
+  }
+  if (consumer.count() < 1) {
+    r.failed = true;
+    r.problems.push_back(fmt::format("warm-up: the consumer read nothing of {} ({} holds {}) in 60 s: {}", warm, warm,
+                                     messages_in(warm), consumer.stderr_tail()));
   }
   return consumer;
 }
 
 namespace {
-// The warm-up message out of a consumer's counts.
-void drop_warm_up(std::vector<StatsPoint>& points) {
+// A live consumer's summary: what it read of the measured topic, and (`warm`) of the rest.
+std::uint64_t measured_count(const json& summary, const std::string& topic, std::uint64_t& warm) {
+  warm = 0;
+  if (!summary.is_object()) return 0;
+  const std::uint64_t all = summary.value("consumed", std::uint64_t{0});
+  const json& by_topic = summary.contains("consumed_by_topic") ? summary["consumed_by_topic"] : json::object();
+  const std::uint64_t measured = by_topic.is_object() ? by_topic.value(topic, std::uint64_t{0}) : 0;
+  warm = all - std::min(all, measured);
+  return measured;
+}
+
+// The warm-up messages out of a consumer's counts (its lines count every topic together).
+void drop_warm_up(std::vector<StatsPoint>& points, std::uint64_t warm) {
   for (auto& p : points) {
-    p.count = p.count > 0 ? p.count - 1 : 0;
-    if (p.stored) *p.stored = *p.stored > 0 ? *p.stored - 1 : 0;
+    p.count -= std::min(p.count, warm);
+    if (p.stored) *p.stored -= std::min(*p.stored, warm);
   }
 }
 
@@ -287,7 +331,7 @@ void Run::run_scenario(const Scenario& s, ScenarioResult& r) {
 void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
   const std::string topic = topic_for(s.id);
   progress_->phase("starting the live consumer");
-  StreamlabProcess consumer = start_live_consumer(s.id, topic, {});
+  StreamlabProcess consumer = start_live_consumer(s.id, topic, {}, r);
   std::vector<std::string> pargs = {"-t", topic};
   if (s.payload == "tweets") {
     pargs.insert(pargs.end(), {"--source", "tweets", "--loop"});
@@ -307,12 +351,12 @@ void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
     r.problems.push_back("producer: " + producer.stderr_tail());
   }
   progress_->phase("draining the consumer");
-  const json cs = finish_consumer(consumer, r.produced + 1, 0.9, 0.1, r);
-  r.consumed = cs.is_object() ? cs.value("consumed", std::uint64_t{0}) : 0;
-  r.consumed = r.consumed > 0 ? r.consumed - 1 : 0;
+  const json cs = finish_consumer(consumer, topic, r.produced + 1, 0.9, 0.1, r);
+  std::uint64_t warm = 0;
+  r.consumed = measured_count(cs, topic, warm);
   r.produced_points = producer.points();
   r.consumed_points = consumer.points();
-  drop_warm_up(r.consumed_points);
+  drop_warm_up(r.consumed_points, warm);
   r.rates["produce_msgs_per_s"] = num(ps, "msgs_per_s");
   r.rates["consume_msgs_per_s"] = num(cs, "msgs_per_s");
   r.rates["produce_mb_per_s"] = num(ps, "mb_per_s");
@@ -349,7 +393,7 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
   }
   progress_->phase(sink ? fmt::format("consuming into {}", s.sink) : "consuming the backlog");
   StreamlabProcess consumer = start("consume", "consumer", cargs);
-  const json cs = finish_consumer(consumer, r.produced, 0.3, 0.7, r);
+  const json cs = finish_consumer(consumer, topic, r.produced, 0.3, 0.7, r);
   r.consumed = cs.is_object() ? cs.value("consumed", std::uint64_t{0}) : 0;
   r.produced_points = producer.points();
   r.consumed_points = consumer.points();
@@ -403,7 +447,7 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
     if (s.sink == "ignite") ignite_tables_.push_back(table);
   }
   progress_->phase("starting the live consumer");
-  StreamlabProcess consumer = start_live_consumer(s.id, topic, extra);
+  StreamlabProcess consumer = start_live_consumer(s.id, topic, extra, r);
   std::vector<LadderStep> steps;
   json ladder = json::array();
   const double step_span = 0.9 / static_cast<double>(s.ladder.size());
@@ -421,7 +465,7 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
     // The consumer's count when the producer's last line was written (its stats lag ≤ 250 ms).
     std::this_thread::sleep_for(300ms);
     auto cpoints = consumer.points();
-    drop_warm_up(cpoints);
+    drop_warm_up(cpoints, 1);
     const std::uint64_t consumed = count_at(cpoints, end_ms + 250);
     LadderStep step{rate, num(ps, "msgs_per_s"), r.produced > consumed ? r.produced - consumed : 0};
     steps.push_back(step);
@@ -435,13 +479,14 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
     while (std::chrono::steady_clock::now() < deadline && consumer.count() < r.produced + 1) std::this_thread::sleep_for(100ms);
   }
   progress_->phase("draining the consumer");
-  const json cs = finish_consumer(consumer, r.produced + 1, 0.9, 0.1, r);
-  r.consumed = cs.is_object() && cs.value("consumed", std::uint64_t{0}) > 0 ? cs.value("consumed", std::uint64_t{0}) - 1 : 0;
+  const json cs = finish_consumer(consumer, topic, r.produced + 1, 0.9, 0.1, r);
+  std::uint64_t warm = 0;
+  r.consumed = measured_count(cs, topic, warm);
   r.consumed_points = consumer.points();
-  drop_warm_up(r.consumed_points);
+  drop_warm_up(r.consumed_points, warm);
   if (!s.sink.empty() && cs.is_object() && cs.contains("sink")) {
     const std::uint64_t st = cs["sink"].value("rows", std::uint64_t{0}) + cs["sink"].value("dead_letters", std::uint64_t{0});
-    r.stored = st > 0 ? st - 1 : 0;
+    r.stored = st - std::min(st, warm);  // the warm-up is stored too
   } else if (!s.sink.empty()) {
     r.stored = 0;
   }

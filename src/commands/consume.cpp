@@ -166,6 +166,10 @@ class Loop {
   core::LatencyHistogram latency_;
   std::string out_;  // --show lines of one poll
   std::uint64_t consumed_ = 0, bytes_ = 0, errors_ = 0;
+  // Messages per topic, for a reader of several topics (the bench's warm-up topic beside the
+  // measured one); `last_topic_` spares the look-up while one topic's messages follow each other.
+  std::map<std::string, std::uint64_t, std::less<>> by_topic_;
+  std::map<std::string, std::uint64_t, std::less<>>::iterator last_topic_ = by_topic_.end();
   std::uint64_t last_count_ = 0, last_bytes_ = 0;
   const core::Nanos start_ = clock_.now();
   core::Nanos last_tick_ = start_, last_message_ = start_, first_message_ = start_,
@@ -257,6 +261,11 @@ void Loop::count(const std::vector<kafka::Message>& batch, core::Nanos now) {
     }
     if (consumed_ == 0) first_message_ = now;
     ++consumed_;
+    if (last_topic_ == by_topic_.end() || last_topic_->first != m.topic) {
+      last_topic_ = by_topic_.find(m.topic);
+      if (last_topic_ == by_topic_.end()) last_topic_ = by_topic_.emplace(std::string(m.topic), 0).first;
+    }
+    ++last_topic_->second;
     bytes_ += m.payload.size();
     if (m.timestamp_ms > 0) latency_.record(now_us - m.timestamp_ms * 1000);
     if (!o_.show.empty()) view_.append(m, out_);
@@ -307,6 +316,7 @@ int Loop::summarize() const {
         {"topics", o.topics},
         {"group", o.group},
         {"consumed", consumed},
+        {"consumed_by_topic", by_topic_},
         {"bytes", bytes},
         {"errors", errors_},
         {"active_seconds", active_s},

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "core/errors.hpp"
 
@@ -77,6 +79,31 @@ void Admin::create_topic(const std::string& name, int partitions, int replicatio
       rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
   check_results(results, n, "create", name,
                 if_not_exists ? RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS : RD_KAFKA_RESP_ERR_NO_ERROR);
+  wait_until_served(name);
+}
+
+void Admin::wait_until_served(const std::string& name) {
+  // The controller answers CreateTopics once the topic is decided; a broker serves it a moment
+  // later. A consumer that subscribes in between is assigned nothing of it until its next
+  // metadata refresh (minutes), so "created" waits for the partitions' leaders.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAdminTimeoutMs);
+  std::string missing;
+  while (true) {
+    const std::vector<TopicInfo> topics = describe_topics(rk_.get(), name, /*watermarks=*/false);
+    if (topics.size() != 1 || !topics[0].error.empty() || topics[0].partitions.empty()) {
+      missing = topics.size() == 1 && !topics[0].error.empty() ? topics[0].error : "not in the metadata";
+    } else {
+      const auto& parts = topics[0].partitions;
+      const auto leaderless = std::count_if(parts.begin(), parts.end(), [](const PartitionInfo& p) { return p.leader < 0; });
+      if (leaderless == 0) return;
+      missing = fmt::format("{} of {} partition(s) without a leader", leaderless, parts.size());
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw core::RuntimeFailure(fmt::format("topic '{}' was created but is not served after {} s: {}", name,
+                                             kAdminTimeoutMs / 1000, missing));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void Admin::delete_topic(const std::string& name) {

@@ -31,7 +31,8 @@ class Admin {
   explicit Admin(const ClientOptions& options);
 
   // Throws RuntimeFailure with the broker's reason (e.g. the topic already exists) unless
-  // `if_not_exists` and the topic is already there.
+  // `if_not_exists` and the topic is already there. Returns once every partition has a leader,
+  // so a consumer started next is assigned it.
   void create_topic(const std::string& name, int partitions, int replication_factor,
                     const Properties& configs = {}, bool if_not_exists = false);
   void delete_topic(const std::string& name);
@@ -39,6 +40,10 @@ class Admin {
   std::vector<TopicInfo> describe(const std::string& name = {}, bool watermarks = true);
 
  private:
+  // Until the topic is in the metadata with a leader for each partition (RuntimeFailure after
+  // the admin timeout).
+  void wait_until_served(const std::string& name);
+
   HandlePtr rk_;
   std::string brokers_;
 };

@@ -51,6 +51,9 @@ Consumer::Consumer(const ClientOptions& options, GroupOptions group, RebalanceLi
       {"session.timeout.ms", "6000"},
       {"heartbeat.interval.ms", "1000"},
       {"max.poll.interval.ms", "30000"},
+      // A subscribed topic that does not exist yet (consume started before the first produce)
+      // is looked for again at this interval; librdkafka's 5 minutes would look like a hang.
+      {"topic.metadata.refresh.interval.ms", "5000"},
   };
   if (!group.instance_id.empty()) defaults.emplace_back("group.instance.id", group.instance_id);
   ConfPtr conf = make_conf(options, defaults);

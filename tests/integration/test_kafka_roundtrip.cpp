@@ -151,6 +151,26 @@ TEST_F(KafkaRoundTrip, TopicAdminCreateDescribeDelete) {
   EXPECT_EQ(run_command(cli("topic delete" + b_ + " -t " + topic + " 2>&1")).code, 0);
 }
 
+// A user starts the consumer first, then the producer that creates the topic: the consumer is
+// assigned it within its metadata refresh (seconds, not librdkafka's default 5 minutes).
+TEST_F(KafkaRoundTrip, ConsumerStartedBeforeTheTopicExistsReadsIt) {
+  const std::string topic = fresh_name("later");
+  const std::string script =
+      "err=$(mktemp); " + cli("consume" + b_ + " -t " + topic + " -g " + topic + " --from beginning --count 5") +
+      " >/dev/null 2>$err & c=$!; "
+      // Until the consumer has looked for the topic and not found it (a 20 s deadline).
+      "i=0; until grep -q 'Subscribed topic not available' $err; do i=$((i+1)); "
+      "[ $i -lt 200 ] || { echo 'the consumer never said the topic is missing'; cat $err; kill $c; exit 3; }; "
+      "sleep 0.1; done; " +
+      cli("produce" + b_ + " -t " + topic + " --source counter --count 5") + " 2>/dev/null || exit 5; "
+      // Its --count 5 ends it: 30 s is well past a 5 s refresh and far short of 5 minutes.
+      "i=0; while kill -0 $c 2>/dev/null; do i=$((i+1)); "
+      "[ $i -lt 300 ] || { echo 'still waiting after 30 s'; cat $err; kill $c; exit 4; }; sleep 0.1; done; "
+      "wait $c; rc=$?; [ $rc = 0 ] || cat $err; rm -f $err; exit $rc";
+  const Outcome r = run_command(script + " 2>&1");
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
 TEST(KafkaUnreachable, ClearErrorWithinFifteenSeconds) {
   const auto start = std::chrono::steady_clock::now();
   // Port 1 on loopback: nothing listens there.
