@@ -53,18 +53,24 @@ std::string_view fault_name(Fault fault) {
   return "";
 }
 
-std::vector<Scenario> all_scenarios(bool quick, double scale) {
-  const auto n = [&](std::uint64_t full, std::uint64_t q) { return scaled(quick ? q : full, scale); };
-  const auto d = [&](double full, double q) { return std::max(0.2, (quick ? q : full) * scale); };
-  std::vector<Scenario> v;
+namespace {
 
+// How counts and durations follow --quick and --scale.
+struct Sizes {
+  bool quick;
+  double scale;
+  std::uint64_t n(std::uint64_t full, std::uint64_t q) const { return scaled(quick ? q : full, scale); }
+  double d(double full, double q) const { return std::max(0.2, (quick ? q : full) * scale); }
+};
+
+void add_mode1(std::vector<Scenario>& v, const Sizes& z) {
   Scenario s;
-  s = {};
   s.id = "counters-live";
   s.title = "Mode 1: counters produced while a live consumer reads them";
   s.kind = Kind::Live;
   s.payload = "counters";
-  s.count = n(1'000'000, 100'000);
+  s.count = z.n(1'000'000, 100'000);
+  s.kafka_baselines = true;
   s.planned_s = kStartupS + static_cast<double>(s.count) / planned_rate("counters", "");
   v.push_back(s);
 
@@ -74,7 +80,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s.kind = Kind::Live;
   s.payload = "tweets";
   s.rate = 50;  // the lab's live stream gave ~53 tweets/s
-  s.duration_s = d(60, 10);
+  s.duration_s = z.d(60, 10);
   s.planned_s = kStartupS + s.duration_s;
   v.push_back(s);
 
@@ -82,34 +88,39 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   s.id = "tweets-backlog";
   s.kind = Kind::Backlog;
   s.payload = "tweets";
-  s.count = n(160'000, 20'000);  // the lab's backlog was 160,000
+  s.count = z.n(160'000, 20'000);  // the lab's backlog was 160,000
+  s.kafka_baselines = true;
   s.title = fmt::format("Mode 1: a backlog of {} tweets produced, then consumed", s.count);
   s.planned_s = kStartupS + 2.0 * static_cast<double>(s.count) / planned_rate("tweets", "");
   v.push_back(s);
+}
 
+void add_sinks(std::vector<Scenario>& v, const Sizes& z) {
   for (const char* sink : {"postgres", "redis", "ignite"}) {
     for (const char* payload : {"counters", "tweets"}) {
-      s = {};
+      Scenario s;
       s.id = fmt::format("sink-{}-{}", sink, payload);
       s.title = fmt::format("Mode 2: a backlog of {} stored in {}", payload, sink);
       s.kind = Kind::Sink;
       s.payload = payload;
       s.sink = sink;
-      s.count = std::string(payload) == "counters" ? n(500'000, 20'000) : n(160'000, 10'000);
-      s.baseline_sample = std::min(s.count, n(20'000, 2'000));
+      s.count = std::string(payload) == "counters" ? z.n(500'000, 20'000) : z.n(160'000, 10'000);
+      s.baseline_sample = std::min(s.count, z.n(20'000, 2'000));
       s.planned_s = kStartupS + static_cast<double>(s.count) / planned_rate(payload, "") +
                     static_cast<double>(s.count) / planned_rate(payload, sink);
       v.push_back(s);
     }
   }
+}
 
-  // The faults, each against a consumer of a counters backlog. The batches are small so that the
-  // consumer stores about 5,000 rows/s on 2 cores (PostgreSQL and Ignite with 20 rows a batch,
-  // Redis with 5: its batch costs ~1 ms whatever its size): the backlog lasts long enough for a
-  // second member to join and leave in the middle of it.
+// The faults, each against a consumer of a counters backlog. The batches are small so that the
+// consumer stores about 5,000 rows/s on 2 cores (PostgreSQL and Ignite with 20 rows a batch,
+// Redis with 5: its batch costs ~1 ms whatever its size): the backlog lasts long enough for a
+// second member to join and leave in the middle of it.
+void add_faults(std::vector<Scenario>& v, const Sizes& z) {
   for (const Fault fault : {Fault::Kill, Fault::Outage, Fault::Rebalance}) {
     for (const char* sink : {"postgres", "redis", "ignite"}) {
-      s = {};
+      Scenario s;
       s.id = fmt::format("fault-{}-{}", fault_name(fault), sink);
       s.kind = Kind::Fault;
       s.payload = "counters";
@@ -117,7 +128,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
       s.fault = fault;
       // A second member takes a few seconds to join (the group learns of it at a heartbeat) and
       // the survivor as long to take its partitions back: a rebalance needs a longer backlog.
-      s.count = fault == Fault::Rebalance ? n(300'000, 100'000) : n(100'000, 30'000);
+      s.count = fault == Fault::Rebalance ? z.n(300'000, 100'000) : z.n(100'000, 30'000);
       s.batch_rows = std::string(sink) == "redis" ? 5 : 20;
       s.fault_at = 0.3;
       if (fault == Fault::Kill) {
@@ -125,7 +136,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
                               100 * s.fault_at, s.count);
       } else if (fault == Fault::Outage) {
         // At least a second: shorter than that, the sink may not even notice.
-        s.outage_s = std::max(1.0, (quick ? 5.0 : 10.0) * scale);
+        s.outage_s = std::max(1.0, (z.quick ? 5.0 : 10.0) * z.scale);
         s.title = fmt::format("Fault: {} stopped for {:.0f} s at {:.0f}% of {} counters", sink, s.outage_s,
                               100 * s.fault_at, s.count);
       } else {
@@ -139,47 +150,62 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
       v.push_back(s);
     }
   }
+}
 
-  s = {};
+void add_rest_and_ladders(std::vector<Scenario>& v, const Sizes& z) {
+  Scenario s;
   s.id = "rest";
   s.title = "The services at rest (only the monitor runs)";
   s.kind = Kind::Rest;
   s.payload = "none";
-  s.duration_s = d(10, 5);
+  s.duration_s = z.d(10, 5);
   s.planned_s = s.duration_s;
   v.push_back(s);
 
   for (const char* sink : {"kafka", "postgres", "redis", "ignite"}) {
+    const bool kafka = std::string(sink) == "kafka";
     s = {};
     s.id = fmt::format("max-{}", sink);
-    s.title = fmt::format("Highest sustainable rate: counters into {}", std::string(sink) == "kafka" ? "a live consumer" : sink);
+    s.title = fmt::format("Highest sustainable rate: counters into {}", kafka ? "a live consumer" : sink);
     s.kind = Kind::Max;
     s.payload = "counters";
-    s.sink = std::string(sink) == "kafka" ? "" : sink;
-    if (quick) {
-      s.ladder = std::string(sink) == "kafka" ? std::vector<double>{5000, 25000, 100000}
-                                              : std::vector<double>{2000, 10000, 40000};
+    s.sink = kafka ? "" : sink;
+    if (z.quick) {
+      s.ladder = kafka ? std::vector<double>{5000, 25000, 100000} : std::vector<double>{2000, 10000, 40000};
     } else {
-      s.ladder = std::string(sink) == "kafka"
-                     ? std::vector<double>{5000, 10000, 25000, 50000, 100000, 200000, 400000}
-                     : std::vector<double>{2000, 5000, 10000, 20000, 40000, 80000, 160000};
+      s.ladder = kafka ? std::vector<double>{5000, 10000, 25000, 50000, 100000, 200000, 400000}
+                       : std::vector<double>{2000, 5000, 10000, 20000, 40000, 80000, 160000};
     }
-    s.step_s = d(6, 3);
+    s.step_s = z.d(6, 3);
     s.planned_s = kStartupS + static_cast<double>(s.ladder.size()) * (s.step_s + 1.5);
     v.push_back(s);
   }
+}
 
+void add_latency(std::vector<Scenario>& v, const Sizes& z) {
   for (const double rate : {1000.0, 10000.0, 100000.0}) {
-    s = {};
+    Scenario s;
     s.id = fmt::format("latency-{}k", static_cast<int>(rate / 1000));
     s.title = fmt::format("End-to-end latency at {:.0f} msgs/s (counters, live consumer)", rate);
     s.kind = Kind::Latency;
     s.payload = "counters";
     s.rate = rate;
-    s.duration_s = d(15, 4);
+    s.duration_s = z.d(15, 4);
     s.planned_s = kStartupS + s.duration_s;
     v.push_back(s);
   }
+}
+
+}  // namespace
+
+std::vector<Scenario> all_scenarios(bool quick, double scale) {
+  const Sizes z{quick, scale};
+  std::vector<Scenario> v;
+  add_mode1(v, z);
+  add_sinks(v, z);
+  add_faults(v, z);
+  add_rest_and_ladders(v, z);
+  add_latency(v, z);
   return v;
 }
 

@@ -37,6 +37,7 @@ struct Scenario {
   std::vector<double> ladder;  // max-*: offered rate of each step
   double step_s = 0;           // max-*: seconds per step
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
+  bool kafka_baselines = false;       // kcat and Kafka's perf tools on the same payloads
   double planned_s = 0;  // expected seconds, for the ETA
   // Fault scenarios: the fault, when it strikes (a fraction of the backlog stored), when the
   // second member leaves (rebalance), how long the database stays down (outage) and the

@@ -1,0 +1,159 @@
+#pragma once
+// The runner's insides, shared by its files (not for other folders): one Run drives every
+// selected scenario. runner.cpp holds the loop, the switch over Kind and the helpers every
+// scenario uses; run_<kind>.cpp one procedure each; run_report.cpp the scenario's JSON and the
+// summary rows.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/baselines.hpp"
+#include "bench/child_process.hpp"
+#include "bench/fault_measures.hpp"
+#include "bench/process_monitor.hpp"
+#include "bench/progress.hpp"
+#include "bench/runner.hpp"
+#include "bench/stats_series.hpp"
+#include "kafka/admin.hpp"
+
+namespace streamlab::bench {
+
+constexpr double kStallSeconds = 30;  // a consumer whose count stands still this long is done for
+
+// A streamlab produce/consume child with its --stats, stdout (--json summary) and stderr files.
+struct StreamlabProcess {
+  std::optional<Child> child;
+  std::filesystem::path stats, out, err;
+  std::string name;
+  std::optional<std::uint64_t> peak_rss_bytes;  // VmHWM, read as a consumer is stopped
+
+  std::vector<StatsPoint> points() const { return read_stats(stats); }
+  std::uint64_t count() const { return last_count(stats); }
+  std::uint64_t stored() const {
+    const auto p = last_point(stats);
+    return p ? p->stored.value_or(0) : 0;
+  }
+  // The --json summary: the last line of stdout that is a JSON object (null when there is none).
+  nlohmann::json summary() const;
+  std::string stderr_tail() const;
+};
+
+struct ScenarioResult {
+  std::uint64_t produced = 0, consumed = 0;
+  std::optional<std::uint64_t> stored;
+  std::vector<std::string> problems, notes;
+  nlohmann::json rates = nlohmann::json::object();
+  nlohmann::json latency = nullptr;
+  std::vector<StatsPoint> produced_points, consumed_points;
+  std::vector<BaselineResult> baselines;
+  nlohmann::json extra = nlohmann::json::object();
+  // Fault scenarios: each member's lines (the series sums them) and what streamlab verify found.
+  std::vector<std::vector<StatsPoint>> member_points;
+  std::optional<VerifyFigures> verified;
+  bool skipped = false;
+  bool failed = false;  // a step failed (beyond the counts)
+};
+
+// Helpers on consume's --json summary.
+double num(const nlohmann::json& j, const char* key);  // 0 when missing
+nlohmann::json latency_of(const nlohmann::json& summary);  // the report's latency_ms, or null
+// What a live consumer read of the measured topic, and (`warm`) of the others.
+std::uint64_t measured_count(const nlohmann::json& summary, const std::string& topic, std::uint64_t& warm);
+// The warm-up messages out of a consumer's counts (its lines count every topic together).
+void drop_warm_up(std::vector<StatsPoint>& points, std::uint64_t warm);
+
+class Run {
+ public:
+  explicit Run(const RunConfig& c);
+  nlohmann::json run();
+
+ private:
+  struct FaultRun;  // run_fault.cpp
+
+  static double baseline_planned_s(const Scenario& s);
+  double now_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count(); }
+
+  std::string topic_for(const std::string& what, int partitions = 3);
+  std::string table_for(const std::string& id) const;
+  // The --table of a sink consumer for `id` (a key prefix for Redis), registered for clean-up.
+  std::string store_for(const std::string& sink, const std::string& id);
+
+  StreamlabProcess start(const std::string& command, const std::string& name, const std::vector<std::string>& args);
+  // Waits for the producer to exit, showing progress towards `target` messages.
+  nlohmann::json wait_producer(StreamlabProcess& p, double target, double from_fraction, double span);
+  // Waits until the consumer of `topic` has `target` (or stalls / exits), then stops it; its summary.
+  nlohmann::json finish_consumer(StreamlabProcess& c, const std::string& topic, std::uint64_t target,
+                                 double from_fraction, double span, ScenarioResult& r);
+  // A consumer of `topic` that is known to be assigned its partitions (see the definition); a
+  // warm-up that did not happen is a problem of `r`.
+  StreamlabProcess start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra,
+                                       ScenarioResult& r);
+  // The messages of a topic: the sum of its partitions' watermark spans.
+  std::uint64_t messages_in(const std::string& topic);
+
+  void run_scenario(const Scenario& s, ScenarioResult& r);
+  void scenario_live(const Scenario& s, ScenarioResult& r);      // run_live.cpp
+  void scenario_backlog(const Scenario& s, ScenarioResult& r);   // run_backlog.cpp
+  void scenario_rest(const Scenario& s, ScenarioResult& r);      // run_max.cpp
+  void scenario_max(const Scenario& s, ScenarioResult& r);       // run_max.cpp
+  void scenario_fault(const Scenario& s, ScenarioResult& r);     // run_fault.cpp
+
+  // run_fault.cpp
+  // Polls every 50 ms until `done()`, every member has exited, the rows they stored stand still
+  // for kStallSeconds (a problem) or Ctrl-C; shows progress as stored / `total`. True when done().
+  bool wait_members(const std::vector<StreamlabProcess*>& members, const std::function<bool()>& done,
+                    std::uint64_t total, double from_fraction, double span, ScenarioResult& r);
+  // `streamlab verify` of what the group stored; its figures (nullopt and a problem when it could not tell).
+  std::optional<VerifyFigures> verify_sink(const std::string& topic, const std::string& sink, const std::string& table,
+                                           const std::string& group, ScenarioResult& r);
+  bool verify_available();
+  std::filesystem::path services_script() const;
+  // nullopt when the bench may stop and start the store of `sink`, else why not.
+  std::optional<std::string> outage_impossible(const std::string& sink);
+  // The fault's three strikes, once the first member has stored `fault_at` of the backlog.
+  void strike_kill(FaultRun& f, ScenarioResult& r);
+  void strike_outage(FaultRun& f, ScenarioResult& r);
+  void strike_rebalance(FaultRun& f, ScenarioResult& r);
+  // Every member stopped, its exit code and last line in the report.
+  void collect_members(FaultRun& f, ScenarioResult& r);
+  void fault_figures(FaultRun& f, ScenarioResult& r);
+
+  // run_baselines.cpp
+  BaselineContext baseline_context();
+  void kafka_baselines(const Scenario& s, const std::string& topic, ScenarioResult& r);
+  void sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r);
+
+  std::optional<std::string> sink_unavailable(const std::string& sink);
+  std::string sink_uri(const std::string& sink) const;
+
+  // run_report.cpp
+  nlohmann::json scenario_json(const Scenario& s, const ScenarioResult& r, double start_s, double end_s);
+  nlohmann::json document(const nlohmann::json& scenarios, std::time_t started) const;
+  void cleanup();
+
+  const RunConfig& c_;
+  std::string run_id_, prefix_;
+  std::filesystem::path work_, root_;
+  std::chrono::steady_clock::time_point epoch_;
+  std::int64_t epoch_wall_ms_;
+  ProcessMonitor monitor_;
+  std::optional<Progress> progress_;
+  std::optional<kafka::Admin> admin_;
+  std::vector<std::string> topics_, pg_tables_, redis_prefixes_, ignite_tables_;
+  std::map<std::string, std::optional<std::string>> sink_checked_;
+  std::optional<bool> verify_available_;
+  std::size_t serial_ = 0;
+};
+
+// The summary rows of report.md's main table, from the scenarios as run and their JSON.
+nlohmann::json summary_rows(const std::vector<Scenario>& scenarios, const nlohmann::json& documents);
+
+}  // namespace streamlab::bench
