@@ -6,8 +6,8 @@
 //
 // One Client is one connection, used by one thread at a time; requests are sent one after the
 // other. Errors (errors.hpp): a ConnectionError closes the connection, and the client stays
-// closed until connect() is called again (retry.hpp has a helper that does it with backoff); a
-// ServerError leaves the connection usable; a ProtocolError closes it.
+// closed until connect() is called again (the Ignite sink does, under the sink runner's
+// backoff); a ServerError leaves the connection usable; a ProtocolError closes it.
 //
 // Complex objects: a BinaryObject's type is registered with the cluster (its metadata: field
 // names, type codes, schema) before the first request of this connection that carries it, so

@@ -34,7 +34,11 @@ bool of(const Row& r, const TopicPartition& tp) { return r.partition() == tp.par
 }  // namespace
 
 SinkRunner::SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock)
-    : sink_(sink), options_(std::move(options)), dlq_(dlq), clock_(clock != nullptr ? *clock : steady_) {}
+    : sink_(sink),
+      options_(std::move(options)),
+      dlq_(dlq),
+      clock_(clock != nullptr ? *clock : steady_),
+      resolve_backoff_(options_.first_backoff, options_.max_backoff) {}
 
 Row SinkRunner::make_row(kafka::Message message) {
   Row row;
@@ -157,7 +161,7 @@ bool SinkRunner::write_batch() {
   const std::size_t n = std::min(queue_.size(), options_.batch_rows);
   batch_.rows.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
   queue_.erase(queue_.begin(), queue_.begin() + n);
-  auto backoff = options_.first_backoff;
+  core::Backoff backoff(options_.first_backoff, options_.max_backoff);
   for (;;) {
     batch_.expected.clear();
     for (const auto& [tp, range] : batch_.ranges()) {
@@ -181,8 +185,7 @@ bool SinkRunner::write_batch() {
         fmt::print(stderr, "sink: giving up {} rows on shutdown; they are read again on restart\n", open_rows());
         return false;
       }
-      wait(backoff);
-      backoff = std::min(backoff * 2, options_.max_backoff);
+      wait(backoff.next());
       if (batch_.rows.empty()) break;  // a rebalance took every partition of the batch away
     }
   }
@@ -233,11 +236,10 @@ void SinkRunner::resolve_pending() {
   try {
     found = sink_.stored_offsets(options_.group, pending);
   } catch (const RetryableError& e) {
-    resolve_backoff_ = std::clamp(resolve_backoff_ * 2, options_.first_backoff, options_.max_backoff);
-    next_resolve_ = clock_.now() + resolve_backoff_;
+    next_resolve_ = clock_.now() + resolve_backoff_.next();
     return;
   }
-  resolve_backoff_ = milliseconds(0);
+  resolve_backoff_.reset();
   std::vector<TopicPartition> ready;
   for (const auto& tp : pending) {
     Owned& o = owned_.at(tp);

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backoff.hpp"
 #include "core/clock.hpp"
 #include "core/latency_histogram.hpp"
 #include "kafka/consumer_control.hpp"
@@ -127,7 +128,7 @@ class SinkRunner final : public kafka::RebalanceListener {
   bool outage_ = false;  // consumption paused while the sink is out
   core::Nanos outage_since_{};
   core::Nanos next_resolve_{};
-  std::chrono::milliseconds resolve_backoff_{0};
+  core::Backoff<std::chrono::milliseconds> resolve_backoff_;
   SinkStats stats_;
 };
 

@@ -5,20 +5,11 @@
 #include <string>
 
 namespace streamlab::sources {
-namespace {
-
-Nanos doubling(Nanos first, int failures, Nanos cap) {
-  Nanos d = first;
-  for (int i = 1; i < failures && d < cap; ++i) d *= 2;
-  return std::min(d, cap);
-}
-
-}  // namespace
-
 void XStreamBackoff::connected() {
   connected_at_ = clock_.now();
   // The network schedule starts over only once the connection has proved itself (failed()).
-  http_failures_ = rate_limit_failures_ = 0;
+  http_.reset();
+  rate_limit_.reset();
 }
 
 Nanos XStreamBackoff::failed(XStreamFailure kind, std::optional<Nanos> rate_limit_reset_in) {
@@ -36,10 +27,10 @@ Nanos XStreamBackoff::failed(XStreamFailure kind, std::optional<Nanos> rate_limi
       }
       break;
     case XStreamFailure::Http:
-      wait = doubling(kHttpFirst, ++http_failures_, kHttpMax);
+      wait = http_.next();
       break;
     case XStreamFailure::RateLimited:
-      wait = doubling(kRateLimitFirst, ++rate_limit_failures_, kRateLimitMax);
+      wait = rate_limit_.next();
       if (rate_limit_reset_in && *rate_limit_reset_in > Nanos{0}) wait = *rate_limit_reset_in;
       break;
   }

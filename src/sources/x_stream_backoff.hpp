@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "core/backoff.hpp"
 #include "core/clock.hpp"
 
 namespace streamlab::sources {
@@ -53,7 +54,8 @@ class XStreamBackoff {
   core::Clock& clock_;
   Nanos next_attempt_{0};
   std::optional<Nanos> connected_at_;
-  int network_failures_ = 0, http_failures_ = 0, rate_limit_failures_ = 0;
+  int network_failures_ = 0;
+  core::Backoff<Nanos> http_{kHttpFirst, kHttpMax}, rate_limit_{kRateLimitFirst, kRateLimitMax};
 };
 
 // The wait until an x-rate-limit-reset header's epoch second, from the wall clock `now_ms`;

@@ -17,7 +17,6 @@
 #include "ignite/errors.hpp"
 #include "ignite/hashing.hpp"
 #include "ignite/messages.hpp"
-#include "ignite/retry.hpp"
 #include "ignite/uri.hpp"
 #include "ignite/value.hpp"
 
@@ -601,24 +600,4 @@ TEST(IgniteUri, RejectsMalformedAddressesClearly) {
       EXPECT_NE(std::string(e.what()).find("invalid Ignite address"), std::string::npos) << e.what();
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reconnect backoff (the reconnection itself is tested against the node)
-
-TEST(IgniteRetry, BackoffDoublesUpToItsCap) {
-  using std::chrono::milliseconds;
-  Backoff b(milliseconds(100), milliseconds(500));
-  EXPECT_EQ(b.next(), milliseconds(100));
-  EXPECT_EQ(b.next(), milliseconds(200));
-  EXPECT_EQ(b.next(), milliseconds(400));
-  EXPECT_EQ(b.next(), milliseconds(500));
-  EXPECT_EQ(b.next(), milliseconds(500));
-  b.reset();
-  EXPECT_EQ(b.next(), milliseconds(100));
-  // A stop request ends the wait early.
-  const auto start = std::chrono::steady_clock::now();
-  EXPECT_FALSE(sleep_unless_stopped(milliseconds(10000), [] { return false; }));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
-  EXPECT_TRUE(sleep_unless_stopped(milliseconds(1), nullptr));
 }
