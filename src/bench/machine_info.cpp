@@ -45,11 +45,6 @@ nlohmann::json program_output(const std::vector<std::string>& argv, const std::r
 
 }  // namespace
 
-std::filesystem::path project_root() {
-  if (const char* env = std::getenv("STREAMLAB_ROOT"); env && *env) return env;
-  return std::filesystem::path(STREAMLAB_WEB_DIST).parent_path().parent_path();
-}
-
 nlohmann::json machine_facts() {
   nlohmann::json m;
   char host[256] = {};

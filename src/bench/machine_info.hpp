@@ -15,7 +15,4 @@ nlohmann::json machine_facts();
 // streamlab, librdkafka, kafka, postgresql, redis, ignite, kcat, python.
 nlohmann::json program_versions(const ServiceUris& services, const std::filesystem::path& project_root);
 
-// The project checkout this binary was built from (for bench/baselines and .local/).
-std::filesystem::path project_root();
-
 }  // namespace streamlab::bench

@@ -439,9 +439,5 @@ void write_report(const json& report, const fs::path& out_dir, const fs::path& w
   write_file(out_dir / "report.html", html);
 }
 
-fs::path default_web_dist() {
-  if (const char* env = std::getenv("STREAMLAB_WEB_DIST"); env != nullptr && *env != '\0') return env;
-  return STREAMLAB_WEB_DIST;
-}
 
 }  // namespace streamlab::bench

@@ -18,7 +18,5 @@ std::string render_html(const nlohmann::json& report, const std::filesystem::pat
 // Writes the three files into `out_dir` (created when missing).
 void write_report(const nlohmann::json& report, const std::filesystem::path& out_dir,
                   const std::filesystem::path& web_dist);
-// web/dist of this build (STREAMLAB_WEB_DIST), or $STREAMLAB_WEB_DIST when set.
-std::filesystem::path default_web_dist();
 
 }  // namespace streamlab::bench

@@ -18,7 +18,7 @@
 #include "bench/baselines.hpp"
 #include "bench/child_process.hpp"
 #include "bench/fault_measures.hpp"
-#include "bench/process_monitor.hpp"
+#include "host/process_monitor.hpp"
 #include "bench/progress.hpp"
 #include "bench/runner.hpp"
 #include "bench/stats_series.hpp"
@@ -144,7 +144,7 @@ class Run {
   std::filesystem::path work_, root_;
   std::chrono::steady_clock::time_point epoch_;
   std::int64_t epoch_wall_ms_;
-  ProcessMonitor monitor_;
+  host::ProcessMonitor monitor_;
   std::optional<Progress> progress_;
   std::optional<kafka::Admin> admin_;
   std::vector<std::string> topics_, pg_tables_, redis_prefixes_, ignite_tables_;

@@ -68,7 +68,7 @@ json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start
   if (!series.stored.empty()) j["series"]["stored"] = series.stored;
   json res = json::object();
   for (const auto& p : monitor_.processes()) {
-    const ResourceSummary sum = monitor_.summary(p.name, start_s, end_s);
+    const host::ResourceSummary sum = monitor_.summary(p.name, start_s, end_s);
     if (sum.samples == 0) continue;
     res[p.name] = {{"cpu_pct_mean", sum.cpu_pct_mean}, {"cpu_pct_max", sum.cpu_pct_max}, {"rss_bytes_max", sum.rss_bytes_max},
                    {"samples", sum.samples}};

@@ -14,6 +14,7 @@
 #include "bench/run.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/paths.hpp"
 #include "core/shutdown.hpp"
 
 namespace streamlab::bench {
@@ -76,7 +77,7 @@ double num(const json& j, const char* key) {
 
 Run::Run(const RunConfig& c)
     : c_(c), run_id_(random_id()), prefix_(fmt::format("bench-{}-", run_id_)), work_(c.out_dir / "work"),
-      root_(project_root()), epoch_(std::chrono::steady_clock::now()), epoch_wall_ms_(core::wall_ms()),
+      root_(core::project_root()), epoch_(std::chrono::steady_clock::now()), epoch_wall_ms_(core::wall_ms()),
       monitor_(500ms, epoch_) {
   fs::create_directories(work_);
   std::vector<double> planned;
@@ -282,7 +283,7 @@ json Run::run() {
   if (!c_.services.postgres.empty()) monitor_.watch_port("postgres", "service", port_of(c_.services.postgres, 5432));
   if (!c_.services.redis.empty()) monitor_.watch_port("redis", "service", port_of(c_.services.redis, 6379));
   if (!c_.services.ignite.empty()) monitor_.watch_port("ignite", "service", port_of(c_.services.ignite, 10800));
-  if (const char* lib = std::getenv("STREAMLAB_KAFKA_LIB"); lib && *lib && pid_listening_on(kafka_port) != 0) {
+  if (const char* lib = std::getenv("STREAMLAB_KAFKA_LIB"); lib && *lib && host::pid_listening_on(kafka_port) != 0) {
     const fs::path data = fs::path(lib).parent_path() / "data";
     if (fs::is_directory(data)) monitor_.watch_disk("kafka-log", data);
   }
@@ -337,7 +338,7 @@ bool all_ok(const json& report) {
 json run_bench(const RunConfig& config) {
   Run run(config);
   json doc = run.run();
-  write_report(doc, config.out_dir, default_web_dist());
+  write_report(doc, config.out_dir, core::web_dist());
   return doc;
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/errors.hpp"
+#include "core/paths.hpp"
 
 namespace streamlab::sources {
 
@@ -45,9 +46,6 @@ std::optional<std::string_view> TweetFile::next() {
   }
 }
 
-std::string default_corpus_path() {
-  if (const char* env = std::getenv("STREAMLAB_CORPUS"); env != nullptr && *env != '\0') return env;
-  return STREAMLAB_DEFAULT_CORPUS;
-}
+std::string default_corpus_path() { return core::default_corpus().string(); }
 
 }  // namespace streamlab::sources

@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "bench/process_monitor.hpp"
-#include "bench/report_writer.hpp"
+#include "host/process_monitor.hpp"
 #include "core/errors.hpp"
+#include "core/paths.hpp"
 
 namespace streamlab::web {
 namespace {
@@ -65,7 +65,7 @@ std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& ad
   return {host, static_cast<std::uint16_t>(port)};
 }
 
-std::filesystem::path dashboard_dist_dir() { return bench::default_web_dist() / "dashboard"; }
+std::filesystem::path dashboard_dist_dir() { return core::web_dist() / "dashboard"; }
 
 DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
     : options_(std::move(options)), consumer_(consumer), state_(options_.info), server_(std::make_unique<httplib::Server>()) {
@@ -117,11 +117,11 @@ DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
   }
   url_ = fmt::format("http://{}:{}/", host.find(':') != std::string::npos ? "[" + host + "]" : host, bound);
 
-  monitor_ = std::make_unique<bench::ProcessMonitor>(kMonitorEvery);
+  monitor_ = std::make_unique<host::ProcessMonitor>(kMonitorEvery);
   monitor_->watch_pid("streamlab", "streamlab", getpid());
   // The broker, when it runs on this machine and is visible in /proc.
   if (const std::uint16_t broker_port = first_broker_port(options_.brokers); broker_port != 0) {
-    if (const pid_t broker = bench::pid_listening_on(broker_port); broker != 0 && broker != getpid()) {
+    if (const pid_t broker = host::pid_listening_on(broker_port); broker != 0 && broker != getpid()) {
       monitor_->watch_port("kafka", "service", broker_port);
     }
   }

@@ -23,7 +23,7 @@
 namespace httplib {
 class Server;
 }
-namespace streamlab::bench {
+namespace streamlab::host {
 class ProcessMonitor;
 }
 
@@ -69,7 +69,7 @@ class DashboardServer {
   rd_kafka_t* consumer_;
   LiveState state_;
   std::unique_ptr<httplib::Server> server_;
-  std::unique_ptr<bench::ProcessMonitor> monitor_;
+  std::unique_ptr<host::ProcessMonitor> monitor_;
   std::string url_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

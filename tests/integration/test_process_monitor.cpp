@@ -21,9 +21,9 @@
 #include <functional>
 #include <thread>
 
-#include "bench/process_monitor.hpp"
+#include "host/process_monitor.hpp"
 
-namespace bench = streamlab::bench;
+namespace host = streamlab::host;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -129,7 +129,7 @@ TEST(ProcessMonitorLive, ReadsTheCpuAndMemoryOfABusyChild) {
   double ready[2] = {0, 0};
   ASSERT_TRUE(read_value(child.from_child, ready)) << "the child did not get its memory";
 
-  bench::ProcessMonitor monitor(200ms);
+  host::ProcessMonitor monitor(200ms);
   monitor.watch_pid("busy", "streamlab", child.pid);
   monitor.start();
   ASSERT_TRUE(child.reap()) << "the busy child did not finish";
@@ -207,9 +207,9 @@ TEST(ProcessMonitorLive, FindsTheOwnerOfAListeningSocket) {
       ASSERT_EQ(family, AF_INET6) << "the child could not listen";
       continue;  // a machine without IPv6 loopback
     }
-    EXPECT_EQ(bench::pid_listening_on(port), child.pid);
+    EXPECT_EQ(host::pid_listening_on(port), child.pid);
 
-    bench::ProcessMonitor monitor(200ms);
+    host::ProcessMonitor monitor(200ms);
     monitor.watch_port("listener", "service", port);
     monitor.sample_now();
     EXPECT_EQ(monitor.processes()[0].pids.back(), 1);
@@ -217,7 +217,7 @@ TEST(ProcessMonitorLive, FindsTheOwnerOfAListeningSocket) {
 
     child.release();
     ASSERT_TRUE(child.reap());
-    EXPECT_EQ(bench::pid_listening_on(port), 0);
+    EXPECT_EQ(host::pid_listening_on(port), 0);
     monitor.sample_now();
     EXPECT_EQ(monitor.processes()[0].pids.back(), 0);
   }
@@ -239,19 +239,19 @@ TEST(ProcessMonitorLive, ProcessTreeIncludesAGrandchild) {
   });
   pid_t grandchild = 0;
   ASSERT_TRUE(read_value(child.from_child, grandchild));
-  const auto tree = bench::process_tree(child.pid);
+  const auto tree = host::process_tree(child.pid);
   EXPECT_EQ(tree.front(), child.pid);
   EXPECT_NE(std::find(tree.begin(), tree.end(), grandchild), tree.end());
   EXPECT_EQ(std::find(tree.begin(), tree.end(), getpid()), tree.end());
 
-  bench::ProcessMonitor monitor(200ms);
+  host::ProcessMonitor monitor(200ms);
   monitor.watch_pid("family", "baseline", child.pid);
   monitor.sample_now();
   EXPECT_EQ(monitor.processes()[0].pids.back(), 2);
 
   child.release();
   ASSERT_TRUE(child.reap());
-  EXPECT_TRUE(bench::process_tree(child.pid).empty());
+  EXPECT_TRUE(host::process_tree(child.pid).empty());
 }
 
 TEST(ProcessMonitorLive, SumsTheFilesUnderADirectory) {
@@ -268,7 +268,7 @@ TEST(ProcessMonitorLive, SumsTheFilesUnderADirectory) {
   write_file(dir / "topic-1" / "deeper" / "x.index", 7);
   fs::create_symlink(dir / "topic-0" / "00000000000000000000.log", dir / "link");  // not counted twice
 
-  bench::ProcessMonitor monitor(200ms);
+  host::ProcessMonitor monitor(200ms);
   monitor.watch_disk("kafka-logs", dir);
   monitor.watch_disk("missing", dir / "nowhere");
   monitor.sample_now();

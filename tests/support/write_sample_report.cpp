@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/report_writer.hpp"
+#include "core/paths.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
     std::ifstream in(argv[1]);
     if (!in) throw std::runtime_error(std::string("cannot read ") + argv[1]);
     const auto report = nlohmann::json::parse(in);
-    streamlab::bench::write_report(report, argv[2], streamlab::bench::default_web_dist());
+    streamlab::bench::write_report(report, argv[2], streamlab::core::web_dist());
   } catch (const std::exception& e) {
     std::cerr << "write_sample_report: " << e.what() << "\n";
     return 1;

@@ -4,14 +4,14 @@
 #include <chrono>
 #include <fstream>
 
-#include "bench/process_monitor.hpp"
+#include "host/process_monitor.hpp"
 #include "core/errors.hpp"
 
-namespace bench = streamlab::bench;
+namespace host = streamlab::host;
 
 TEST(ProcStat, ReadsFieldsAfterTheLastParenthesis) {
   // comm "a b) c" holds spaces and a parenthesis, as a process may name itself.
-  const auto stat = bench::parse_proc_stat(
+  const auto stat = host::parse_proc_stat(
       "1234 (a b) c) S 17 1234 1234 0 -1 4194560 500 0 0 0 250 75 0 0 20 0 3 0 98765 1000000 300 "
       "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
   ASSERT_TRUE(stat.has_value());
@@ -23,17 +23,17 @@ TEST(ProcStat, ReadsFieldsAfterTheLastParenthesis) {
 }
 
 TEST(ProcStat, RejectsTruncatedOrGarbledLines) {
-  EXPECT_FALSE(bench::parse_proc_stat("").has_value());
-  EXPECT_FALSE(bench::parse_proc_stat("1234 (cat) R 1 2 3").has_value());
-  EXPECT_FALSE(bench::parse_proc_stat("12x4 (cat) R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 1 1").has_value());
-  EXPECT_FALSE(bench::parse_proc_stat("1234 cat R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 1 1").has_value());
+  EXPECT_FALSE(host::parse_proc_stat("").has_value());
+  EXPECT_FALSE(host::parse_proc_stat("1234 (cat) R 1 2 3").has_value());
+  EXPECT_FALSE(host::parse_proc_stat("12x4 (cat) R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 1 1").has_value());
+  EXPECT_FALSE(host::parse_proc_stat("1234 cat R 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 1 1").has_value());
 }
 
 TEST(ProcStat, ReadsThisProcess) {
   std::ifstream in("/proc/self/stat");
   std::string line;
   std::getline(in, line);
-  const auto stat = bench::parse_proc_stat(line);
+  const auto stat = host::parse_proc_stat(line);
   ASSERT_TRUE(stat.has_value());
   EXPECT_EQ(stat->pid, getpid());
   EXPECT_EQ(stat->ppid, getppid());
@@ -46,35 +46,35 @@ TEST(ListeningInodes, FindsListenSocketsOnThePortOnly) {
       "   0: 0100007F:4A38 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5551 1 0 100 0 0 10 0\n"
       "   1: 0100007F:4A38 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 5552 1 0 20 4 30 10 -1\n"
       "   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5553 1 0 100 0 0 10 0\n";
-  EXPECT_EQ(bench::listening_inodes(tcp, 19000), std::vector<std::uint64_t>{5551});
-  EXPECT_EQ(bench::listening_inodes(tcp, 8080), std::vector<std::uint64_t>{5553});
-  EXPECT_TRUE(bench::listening_inodes(tcp, 1).empty());
+  EXPECT_EQ(host::listening_inodes(tcp, 19000), std::vector<std::uint64_t>{5551});
+  EXPECT_EQ(host::listening_inodes(tcp, 8080), std::vector<std::uint64_t>{5553});
+  EXPECT_TRUE(host::listening_inodes(tcp, 1).empty());
   const std::string tcp6 =
       "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
       "   0: 00000000000000000000000001000000:4A38 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7771 1 0 100 0 0 10 0\n";
-  EXPECT_EQ(bench::listening_inodes(tcp6, 19000), std::vector<std::uint64_t>{7771});
-  EXPECT_TRUE(bench::listening_inodes("", 19000).empty());
+  EXPECT_EQ(host::listening_inodes(tcp6, 19000), std::vector<std::uint64_t>{7771});
+  EXPECT_TRUE(host::listening_inodes("", 19000).empty());
 }
 
 TEST(Summarize, MeanAndMaxOverTheWindowOnly) {
-  bench::ProcessSeries s;
+  host::ProcessSeries s;
   s.name = "kafka";
   s.t_s = {0.5, 1.0, 1.5, 2.0, 2.5};
   s.cpu_pct = {500, 10, 30, 50, 900};
   s.rss_bytes = {9'000'000, 100, 300, 200, 8'000'000};
   s.pids = {1, 1, 1, 1, 1};
-  const auto summary = bench::summarize(s, 1.0, 2.0);
+  const auto summary = host::summarize(s, 1.0, 2.0);
   EXPECT_EQ(summary.samples, 3u);
   EXPECT_DOUBLE_EQ(summary.cpu_pct_mean, 30.0);
   EXPECT_DOUBLE_EQ(summary.cpu_pct_max, 50.0);
   EXPECT_EQ(summary.rss_bytes_max, 300u);
-  const auto empty = bench::summarize(s, 3.0, 4.0);
+  const auto empty = host::summarize(s, 3.0, 4.0);
   EXPECT_EQ(empty.samples, 0u);
   EXPECT_DOUBLE_EQ(empty.cpu_pct_mean, 0.0);
 }
 
 TEST(ProcessMonitor, SamplesThisProcessIntoTheReportShape) {
-  bench::ProcessMonitor monitor(std::chrono::milliseconds(200));
+  host::ProcessMonitor monitor(std::chrono::milliseconds(200));
   monitor.watch_pid("self", "streamlab", getpid());
   monitor.watch_pid("nobody", "baseline", 0);  // nothing: zeros, no error
   EXPECT_THROW(monitor.watch_pid("self", "streamlab", getpid()), streamlab::core::UsageError);
@@ -107,12 +107,12 @@ TEST(ProcessMonitor, SamplesThisProcessIntoTheReportShape) {
 }
 
 TEST(ProcessMonitor, RejectsAnIntervalOverOneSecond) {
-  EXPECT_THROW(bench::ProcessMonitor(std::chrono::milliseconds(1500)), streamlab::core::UsageError);
-  EXPECT_THROW(bench::ProcessMonitor(std::chrono::milliseconds(0)), streamlab::core::UsageError);
+  EXPECT_THROW(host::ProcessMonitor(std::chrono::milliseconds(1500)), streamlab::core::UsageError);
+  EXPECT_THROW(host::ProcessMonitor(std::chrono::milliseconds(0)), streamlab::core::UsageError);
 }
 
 TEST(ProcessMonitor, StopsPromptlyWithALongInterval) {
-  bench::ProcessMonitor monitor(std::chrono::milliseconds(1000));
+  host::ProcessMonitor monitor(std::chrono::milliseconds(1000));
   monitor.watch_pid("self", "streamlab", getpid());
   monitor.start();
   const auto before = std::chrono::steady_clock::now();

@@ -178,10 +178,3 @@ TEST(ReportFiles, WritesTheThreeFilesAndNothingWhenTheBundleIsMissing) {
   EXPECT_EQ(slurp(out / "report.html"), bench::render_html(report, dist.dir));
   fs::remove_all(out.parent_path());
 }
-
-TEST(ReportFiles, DefaultWebDistFollowsTheEnvironment) {
-  setenv("STREAMLAB_WEB_DIST", "/somewhere/dist", 1);
-  EXPECT_EQ(bench::default_web_dist(), fs::path("/somewhere/dist"));
-  unsetenv("STREAMLAB_WEB_DIST");
-  EXPECT_EQ(bench::default_web_dist().filename(), "dist");
-}

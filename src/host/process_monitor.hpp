@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace streamlab::bench {
+namespace streamlab::host {
 
 struct ProcessSeries {
   std::string name;  // "kafka", "postgres", "consumer", …
@@ -102,4 +102,4 @@ class ProcessMonitor {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace streamlab::bench
+}  // namespace streamlab::host

@@ -1,4 +1,4 @@
-#include "bench/process_monitor.hpp"
+#include "host/process_monitor.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@
 
 #include "core/errors.hpp"
 
-namespace streamlab::bench {
+namespace streamlab::host {
 namespace fs = std::filesystem;
 
 namespace {
@@ -516,4 +516,4 @@ nlohmann::json ProcessMonitor::to_json() const {
   return {{"interval_ms", impl_->interval.count()}, {"processes", processes}, {"disk", disk}};
 }
 
-}  // namespace streamlab::bench
+}  // namespace streamlab::host
