@@ -205,7 +205,7 @@ TypeCode Value::type() const {
 
 namespace {
 
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -247,7 +247,7 @@ std::string to_string(const Value& value) {
     std::string operator()(float v) const { return fmt::format("{}f", v); }
     std::string operator()(double v) const { return fmt::format("{}", v); }
     std::string operator()(const Char& c) const { return fmt::format("char(U+{:04X})", static_cast<unsigned>(c.unit)); }
-    std::string operator()(const std::string& s) const { return quoted(s); }
+    std::string operator()(const std::string& s) const { return in_quotes(s); }
     std::string operator()(const Uuid& u) const {
       return fmt::format("uuid({:016x}{:016x})", u.most_significant, u.least_significant);
     }

@@ -29,6 +29,12 @@ inline Outcome run_command(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-inline std::string cli(const std::string& args) { return std::string(STREAMLAB_BINARY) + " " + args; }
+inline std::string cli(const std::string& args) {
+  // Appended, not `literal + " " + args`: GCC 12 at -O2 sees a false array-bounds overflow in that.
+  std::string command = STREAMLAB_BINARY;
+  command += ' ';
+  command += args;
+  return command;
+}
 
 }  // namespace streamlab::testing
