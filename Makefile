@@ -4,11 +4,22 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
+# Seconds of libFuzzer in `make test`; tests/fuzz/run BUILD SECONDS runs longer.
+FUZZ_SECONDS ?= 20
 SERVICES   := deploy/local/services
 
-.PHONY: all deps web build asan corpus demo test bench clean
+.PHONY: all help deps web build asan corpus demo test bench clean
 
 all: build
+
+help:
+	@echo "make demo    install what is missing, build, start the services, run streamlab bench --quick"
+	@echo "make test    install what is missing, build (also under ASan/UBSan), start the services, run every test"
+	@echo "make build   the binary in $(BUILD)/ (compile_commands.json for editors beside this Makefile)"
+	@echo "make asan    the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer in $(ASAN_BUILD)/"
+	@echo "make bench   the benchmark scripts in bench/ against the local services"
+	@echo "make deps    only install the Debian packages building and testing need, when missing"
+	@echo "make clean   remove $(BUILD)/ and $(ASAN_BUILD)/"
 
 deps:
 	@deploy/local/install-deps
@@ -20,6 +31,7 @@ web: deps
 build: deps web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+	@ln -sfn $(BUILD)/compile_commands.json compile_commands.json
 
 # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -41,7 +53,7 @@ test: build asan corpus
 	@eval "$$($(SERVICES) env)" && \
 	  ctest --test-dir $(BUILD) --output-on-failure -j 1 && \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit && \
-	  tests/fuzz/run $(BUILD) 60
+	  tests/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
 bench: build corpus
 	@$(SERVICES) start kafka postgres redis ignite
