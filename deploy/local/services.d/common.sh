@@ -174,5 +174,37 @@ stop_by_pidfile() {
 
 status_line() { printf '%-9s %s\n' "$1" "$2"; }
 
+# service_status NAME PID DETAIL: "running  pid PID  DETAIL", or "stopped" (returns 1) when PID
+# is empty.
+service_status() {
+  if [[ -n $2 ]]; then
+    status_line "$1" "running  pid $2  $3"
+  else
+    status_line "$1" stopped
+    return 1
+  fi
+}
+
+# maven_fetch_jars NAME POM LIB JAR...: the runtime dependencies of POM (Maven Central) into the
+# directory LIB, which must then hold every JAR. They are copied into a scratch directory moved
+# into place only when complete, so an interrupted download is retried and jars of another
+# version never share a classpath. Maven's output is shown only on failure: even with -q it
+# prints stray colour codes.
+maven_fetch_jars() {
+  local name=$1 pom=$2 lib=$3 jar out
+  shift 3
+  command -v mvn >/dev/null || apt_install maven
+  mkdir -p "$(dirname "$lib")"
+  rm -rf "$lib.partial"
+  out=$(mvn -q -B -f "$pom" dependency:copy-dependencies \
+    -DoutputDirectory="$lib.partial" -DincludeScope=runtime 2>&1) \
+    || { say "$out"; die "$name: maven could not fetch the jars"; }
+  for jar in "$@"; do
+    [[ -f $lib.partial/$jar ]] || die "$name: maven did not produce $jar"
+  done
+  rm -rf "$lib"
+  mv "$lib.partial" "$lib"
+}
+
 # Quoted with %q so the output stays valid shell for eval whatever the path holds.
 export_var() { printf 'export %s=%q\n' "$1" "$2"; }

@@ -38,21 +38,8 @@ ignite_install() {
   done
   ((absent)) || return 0
 
-  command -v mvn >/dev/null || apt_install maven
   say "ignite: fetching Apache Ignite $version jars from Maven Central"
-  # As for Kafka: a scratch directory moved into place only when complete.
-  mkdir -p "$IGNITE_DIR"
-  rm -rf "$IGNITE_LIB.partial"
-  local out
-  out=$(mvn -q -B -f "$IGNITE_POM" dependency:copy-dependencies \
-    -DoutputDirectory="$IGNITE_LIB.partial" -DincludeScope=runtime 2>&1) \
-    || { say "$out"; die "ignite: maven could not fetch the jars"; }
-  for jar in "${wanted[@]}"; do
-    [[ -f $IGNITE_LIB.partial/$jar-$version.jar ]] \
-      || die "ignite: maven did not produce $jar-$version.jar"
-  done
-  rm -rf "$IGNITE_LIB"
-  mv "$IGNITE_LIB.partial" "$IGNITE_LIB"
+  maven_fetch_jars ignite "$IGNITE_POM" "$IGNITE_LIB" "${wanted[@]/%/-$version.jar}"
 }
 
 ignite_pid() { live_pid "$IGNITE_DIR/pid" "CommandLineStartup $IGNITE_CONFIG"; }
@@ -172,14 +159,8 @@ ignite_stop() { stop_by_pidfile ignite "$IGNITE_DIR/pid" ignite_pid; }
 ignite_status() {
   local pid mode="in-memory"
   pid=$(ignite_pid)
-  if [[ -n $pid ]]; then
-    grep -q 'name="persistenceEnabled" value="true"' "$IGNITE_CONFIG" 2>/dev/null \
-      && mode="persistence on"
-    status_line ignite "running  pid $pid  $IGNITE_ADDR ($mode)"
-  else
-    status_line ignite stopped
-    return 1
-  fi
+  grep -q 'name="persistenceEnabled" value="true"' "$IGNITE_CONFIG" 2>/dev/null && mode="persistence on"
+  service_status ignite "$pid" "$IGNITE_ADDR ($mode)"
 }
 
 ignite_env() { export_var STREAMLAB_IGNITE "ignite://$IGNITE_ADDR"; }

@@ -25,21 +25,8 @@ kafka_install() {
   version=$(kafka_version)
   [[ -f $KAFKA_LIB/kafka_2.13-$version.jar ]] && return 0
 
-  command -v mvn >/dev/null || apt_install maven
   say "kafka: fetching Apache Kafka $version jars from Maven Central"
-  # Copied into a scratch directory and moved into place only when complete, so an
-  # interrupted download is retried, and jars of another version never share the classpath.
-  # Maven's output is shown only on failure: even with -q it prints stray colour codes.
-  mkdir -p "$KAFKA_DIR"
-  rm -rf "$KAFKA_LIB.partial"
-  local out
-  out=$(mvn -q -B -f "$KAFKA_POM" dependency:copy-dependencies \
-    -DoutputDirectory="$KAFKA_LIB.partial" -DincludeScope=runtime 2>&1) \
-    || { say "$out"; die "kafka: maven could not fetch the jars"; }
-  [[ -f $KAFKA_LIB.partial/kafka_2.13-$version.jar ]] \
-    || die "kafka: maven did not produce kafka_2.13-$version.jar"
-  rm -rf "$KAFKA_LIB"
-  mv "$KAFKA_LIB.partial" "$KAFKA_LIB"
+  maven_fetch_jars kafka "$KAFKA_POM" "$KAFKA_LIB" "kafka_2.13-$version.jar"
 }
 
 kafka_pid() { live_pid "$KAFKA_DIR/pid" "kafka.Kafka $KAFKA_DIR/server.properties"; }
@@ -154,16 +141,7 @@ kafka_start() {
 
 kafka_stop() { stop_by_pidfile kafka "$KAFKA_DIR/pid" kafka_pid; }
 
-kafka_status() {
-  local pid
-  pid=$(kafka_pid)
-  if [[ -n $pid ]]; then
-    status_line kafka "running  pid $pid  $KAFKA_ADDR (controller $HOST:$KAFKA_CONTROLLER_PORT)"
-  else
-    status_line kafka stopped
-    return 1
-  fi
-}
+kafka_status() { service_status kafka "$(kafka_pid)" "$KAFKA_ADDR (controller $HOST:$KAFKA_CONTROLLER_PORT)"; }
 
 kafka_env() {
   export_var STREAMLAB_BROKERS "$KAFKA_ADDR"

@@ -196,12 +196,7 @@ postgres_status() {
   dir=$(postgres_dir)
   pid=$(postgres_pid "$dir")
   [[ $dir == "$STATE/postgres" ]] || where="  data $dir"
-  if [[ -n $pid ]]; then
-    status_line postgres "running  pid $pid  $POSTGRES_ADDR$where"
-  else
-    status_line postgres stopped
-    return 1
-  fi
+  service_status postgres "$pid" "$POSTGRES_ADDR$where"
 }
 
 postgres_env() {

@@ -58,15 +58,6 @@ redis_start() {
 
 redis_stop() { stop_by_pidfile redis "$REDIS_DIR/pid" redis_pid; }
 
-redis_status() {
-  local pid
-  pid=$(redis_pid)
-  if [[ -n $pid ]]; then
-    status_line redis "running  pid $pid  $REDIS_ADDR"
-  else
-    status_line redis stopped
-    return 1
-  fi
-}
+redis_status() { service_status redis "$(redis_pid)" "$REDIS_ADDR"; }
 
 redis_env() { export_var STREAMLAB_REDIS "redis://$REDIS_ADDR/0"; }
