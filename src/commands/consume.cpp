@@ -12,7 +12,7 @@
 
 #include "commands/broker_choice.hpp"
 #include "commands/end_of_topics.hpp"
-#include "sinks/console_format.hpp"
+#include "commands/console_format.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/latency_histogram.hpp"
@@ -21,7 +21,7 @@
 #include "core/status_line.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
-#include "sinks/sink_factory.hpp"
+#include "commands/sink_choice.hpp"
 #include "sinks/sink_runner.hpp"
 #include "web/dashboard_server.hpp"
 
@@ -92,7 +92,7 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
   p.from = parse_from(o.from);
   check_flags(o);
   p.brokers = choose_brokers(o.brokers, o.properties);
-  p.sink = o.sink.empty() ? nullptr : sinks::make_sink({o.sink, o.table, o.raw});
+  p.sink = o.sink.empty() ? nullptr : make_sink({o.sink, o.table, o.raw});
   if (!o.dlq_topic.empty()) p.dlq = std::make_unique<kafka::Producer>(p.brokers.client, o.dlq_topic);
   if (p.sink) {
     p.runner = std::make_unique<sinks::SinkRunner>(
@@ -134,9 +134,9 @@ class Loop {
         p_(p),
         consumer_(*p.consumer),
         status_(/*in_place=*/o.show.empty() || isatty(STDOUT_FILENO) != 1),
-        view_(o.show == "json"  ? sinks::ConsoleFormat::Style::Json
-              : o.show == "raw" ? sinks::ConsoleFormat::Style::Raw
-                                : sinks::ConsoleFormat::Style::Text),
+        view_(o.show == "json"  ? ConsoleFormat::Style::Json
+              : o.show == "raw" ? ConsoleFormat::Style::Raw
+                                : ConsoleFormat::Style::Text),
         stats_(o.stats) {
     if (o.until_end) end_of_topics_.emplace(o.topics, o.group, consumer_, p.sink.get(), p.runner.get());
   }
@@ -160,7 +160,7 @@ class Loop {
   Pipeline& p_;
   kafka::Consumer& consumer_;
   core::StatusLine status_;
-  sinks::ConsoleFormat view_;
+  ConsoleFormat view_;
   core::SteadyClock clock_;
   core::StatsFile stats_;
   core::LatencyHistogram latency_;

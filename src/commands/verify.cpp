@@ -10,7 +10,7 @@
 #include "core/errors.hpp"
 #include "kafka/admin.hpp"
 #include "kafka/topic_scan.hpp"
-#include "sinks/sink_factory.hpp"
+#include "commands/sink_choice.hpp"
 #include "sinks/verify_report.hpp"
 
 namespace streamlab::commands {
@@ -216,7 +216,7 @@ void print_table(const VerifyOptions& o, const std::string& sink, const VerifyRe
 int run_verify(const VerifyOptions& o) {
   if (o.topic.empty()) throw core::UsageError("verify needs -t/--topic");
   if (o.sink.empty()) throw core::UsageError("verify needs --sink");
-  std::unique_ptr<sinks::SinkInventory> inventory = sinks::make_inventory({o.sink, o.table, "none"});
+  std::unique_ptr<sinks::SinkInventory> inventory = make_inventory({o.sink, o.table, "none"});
   BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
   // The partitions first, so an unknown topic is told before a large sink is read.
   const std::vector<std::int32_t> ids = partitions_of(brokers.client, o.topic);

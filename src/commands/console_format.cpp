@@ -1,11 +1,11 @@
-#include "sinks/console_format.hpp"
+#include "commands/console_format.hpp"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-namespace streamlab::sinks {
+namespace streamlab::commands {
 namespace {
 
 // One message, one line: line breaks inside a text would split it.
@@ -78,4 +78,4 @@ void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
   out.push_back('\n');
 }
 
-}  // namespace streamlab::sinks
+}  // namespace streamlab::commands

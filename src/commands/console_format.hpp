@@ -10,7 +10,7 @@
 #include "kafka/message.hpp"
 #include "tweets/message_parser.hpp"
 
-namespace streamlab::sinks {
+namespace streamlab::commands {
 
 class ConsoleFormat {
  public:
@@ -33,4 +33,4 @@ class ConsoleFormat {
   std::string first_malformed_;
 };
 
-}  // namespace streamlab::sinks
+}  // namespace streamlab::commands

@@ -1,4 +1,4 @@
-#include "sinks/sink_factory.hpp"
+#include "commands/sink_choice.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include "sinks/redis/redis_inventory.hpp"
 #include "sinks/redis/redis_sink.hpp"
 
-namespace streamlab::sinks {
+namespace streamlab::commands {
 
 namespace {
 
@@ -25,33 +25,33 @@ core::UsageError unknown_scheme(const std::string& uri) {
 
 }  // namespace
 
-std::unique_ptr<Sink> make_sink(const SinkChoice& c) {
+std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& c) {
   const bool postgres = is_postgres(c.uri);
   if (c.raw != "none" && !postgres) throw core::UsageError("--raw goes with a PostgreSQL --sink");
-  if (c.uri == "null") return std::make_unique<NullSink>();
+  if (c.uri == "null") return std::make_unique<sinks::NullSink>();
   if (postgres) {
-    PostgresSinkOptions o{c.uri};
+    sinks::PostgresSinkOptions o{c.uri};
     if (!c.table.empty()) o.table = c.table;
-    if (c.raw == "json") o.raw = RawColumn::Json;
-    else if (c.raw == "jsonb") o.raw = RawColumn::Jsonb;
+    if (c.raw == "json") o.raw = sinks::RawColumn::Json;
+    else if (c.raw == "jsonb") o.raw = sinks::RawColumn::Jsonb;
     else if (c.raw != "none") throw core::UsageError(fmt::format("--raw expects none, json or jsonb, got '{}'", c.raw));
-    return std::make_unique<PostgresSink>(std::move(o));
+    return std::make_unique<sinks::PostgresSink>(std::move(o));
   }
   if (c.uri.starts_with("redis://")) {
-    RedisSinkOptions o{c.uri};
+    sinks::RedisSinkOptions o{c.uri};
     if (!c.table.empty()) o.prefix = c.table;
-    return std::make_unique<RedisSink>(std::move(o));
+    return std::make_unique<sinks::RedisSink>(std::move(o));
   }
-  if (c.uri.starts_with("ignite://")) return std::make_unique<IgniteSink>(c.uri, c.table);
+  if (c.uri.starts_with("ignite://")) return std::make_unique<sinks::IgniteSink>(c.uri, c.table);
   throw unknown_scheme(c.uri);
 }
 
-std::unique_ptr<SinkInventory> make_inventory(const SinkChoice& c) {
+std::unique_ptr<sinks::SinkInventory> make_inventory(const SinkChoice& c) {
   if (c.uri == "null") throw core::UsageError("--sink null stores nothing, so there is nothing to verify");
-  if (is_postgres(c.uri)) return std::make_unique<PostgresInventory>(c.uri, c.table);
-  if (c.uri.starts_with("redis://")) return std::make_unique<RedisInventory>(c.uri, c.table);
-  if (c.uri.starts_with("ignite://")) return std::make_unique<IgniteInventory>(c.uri, c.table);
+  if (is_postgres(c.uri)) return std::make_unique<sinks::PostgresInventory>(c.uri, c.table);
+  if (c.uri.starts_with("redis://")) return std::make_unique<sinks::RedisInventory>(c.uri, c.table);
+  if (c.uri.starts_with("ignite://")) return std::make_unique<sinks::IgniteInventory>(c.uri, c.table);
   throw unknown_scheme(c.uri);
 }
 
-}  // namespace streamlab::sinks
+}  // namespace streamlab::commands

@@ -7,7 +7,7 @@
 #include "sinks/sink.hpp"
 #include "sinks/sink_inventory.hpp"
 
-namespace streamlab::sinks {
+namespace streamlab::commands {
 
 struct SinkChoice {
   std::string uri;    // null | postgres://… | postgresql://… | redis://… | ignite://…
@@ -16,8 +16,8 @@ struct SinkChoice {
 };
 
 // Throws core::UsageError for an unknown scheme or a bad option.
-std::unique_ptr<Sink> make_sink(const SinkChoice& choice);
+std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice);
 // The same URIs and --table (`raw` is ignored); `null` holds nothing and is a UsageError too.
-std::unique_ptr<SinkInventory> make_inventory(const SinkChoice& choice);
+std::unique_ptr<sinks::SinkInventory> make_inventory(const SinkChoice& choice);
 
-}  // namespace streamlab::sinks
+}  // namespace streamlab::commands
