@@ -1,5 +1,7 @@
 #include "commands/bench.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdlib>
 #include <ctime>
 
@@ -7,6 +9,7 @@
 
 #include "bench/runner.hpp"
 #include "bench/scenarios.hpp"
+#include "commands/broker_choice.hpp"
 #include "core/errors.hpp"
 #include "kafka/client_config.hpp"
 
@@ -57,6 +60,29 @@ int run_bench(const BenchOptions& o) {
     return 1;
   }
   return 0;
+}
+
+CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
+  auto* bn = app.add_subcommand("bench",
+                                "Run the lab's experiments (mode 1, mode 2 into each sink, faults against each sink, "
+                                "the services at rest, highest sustainable rates, latency at fixed rates) with "
+                                "baselines; writes "
+                                "report.json, report.md and report.html");
+  add_brokers_flag(bn, o.brokers);
+  bn->add_option("--scenario", o.scenarios,
+                 "Scenario name(s), repeatable or comma-separated (default all): counters-live, tweets-live, "
+                 "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, "
+                 "fault-{kill,outage,rebalance}-{postgres,redis,ignite} (fault: all of them), rest, "
+                 "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}");
+  bn->add_flag("--quick", o.quick, "Smaller counts and shorter steps: a few minutes for everything");
+  bn->add_option("--scale", o.scale, "Multiplies every count and duration")->capture_default_str();
+  bn->add_option("--out", o.out, "Report directory (default bench/out/<UTC timestamp>)");
+  bn->add_flag("--no-baselines", o.no_baselines, "Skip kcat, Kafka's perf tools, psql \\copy, redis-benchmark and the lab-style consumers");
+  bn->add_flag("--keep", o.keep, "Keep the run's topics, tables, keys and work files");
+  bn->add_option("--postgres", o.postgres, "PostgreSQL URI (default $STREAMLAB_POSTGRES)");
+  bn->add_option("--redis", o.redis, "Redis URI (default $STREAMLAB_REDIS)");
+  bn->add_option("--ignite", o.ignite, "Ignite URI (default $STREAMLAB_IGNITE)");
+  return bn;
 }
 
 }  // namespace streamlab::commands

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct BenchOptions {
@@ -21,5 +25,8 @@ struct BenchOptions {
 // 0 when every scenario ran ok (a missing baseline tool or a skipped sink included), 1 when a
 // scenario failed (the report is written all the same).
 int run_bench(const BenchOptions& options);
+
+// Adds the `bench` subcommand and its flags, which fill `options`.
+CLI::App* add_bench_command(CLI::App& app, BenchOptions& options);
 
 }  // namespace streamlab::commands

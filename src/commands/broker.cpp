@@ -1,5 +1,7 @@
 #include "commands/broker.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -23,6 +25,16 @@ int run_broker(const BrokerOptions& o) {
              broker.bootstraps());
   while (!core::shutdown_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   return 0;
+}
+
+CLI::App* add_broker_command(CLI::App& app, BrokerOptions& o) {
+  auto* b = app.add_subcommand("broker",
+                               "Serve an embedded in-memory broker (librdkafka's mock cluster) until Ctrl-C; "
+                               "prints STREAMLAB_BROKERS=host:port on stdout");
+  b->add_option("--brokers-count", o.brokers, "Number of mock brokers")->capture_default_str();
+  b->add_option("-p,--partitions", o.partitions, "Partitions of each -t topic")->capture_default_str();
+  b->add_option("-t,--topic", o.topics, "Topics to create up front (repeatable)");
+  return b;
 }
 
 }  // namespace streamlab::commands

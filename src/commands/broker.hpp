@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct BrokerOptions {
@@ -14,5 +18,8 @@ struct BrokerOptions {
 };
 
 int run_broker(const BrokerOptions& options);
+
+// Adds the `broker` subcommand and its flags, which fill `options`.
+CLI::App* add_broker_command(CLI::App& app, BrokerOptions& options);
 
 }  // namespace streamlab::commands

@@ -9,6 +9,10 @@
 #include "kafka/client_config.hpp"
 #include "kafka/embedded_broker.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct BrokerChoice {
@@ -17,5 +21,10 @@ struct BrokerChoice {
 };
 
 BrokerChoice choose_brokers(const std::string& flag, const std::vector<std::string>& properties);
+
+// -b/--brokers, for every command that reaches Kafka.
+void add_brokers_flag(CLI::App* command, std::string& brokers);
+// -b and -X key=value (librdkafka properties, repeatable), for the commands that make a client.
+void add_client_flags(CLI::App* command, std::string& brokers, std::vector<std::string>& properties);
 
 }  // namespace streamlab::commands

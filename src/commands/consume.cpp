@@ -1,5 +1,7 @@
 #include "commands/consume.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -382,6 +384,64 @@ int run_consume(const ConsumeOptions& o) {
   if (!loop.run()) return 1;
   loop.finish();
   return loop.summarize();
+}
+
+CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
+  auto* c = app.add_subcommand("consume", "Consume a topic: show messages live, or count them with rates and latency");
+  add_client_flags(c, o.brokers, o.properties);
+  c->add_option("-t,--topic", o.topics, "Topic(s) to consume")->capture_default_str();
+  c->add_option("-g,--group", o.group, "Consumer group")->capture_default_str();
+  c->add_option("--from", o.from,
+                "Where a partition starts when first assigned: beginning, end, or stored (the group's "
+                "committed offset, else the beginning)")
+      ->check(CLI::IsMember({"beginning", "end", "stored"}))
+      ->capture_default_str();
+  c->add_option("--show", o.show,
+                "Print each message on stdout: text (one readable line), json (one object with the "
+                "parsed fields) or raw (the payload as-is)")
+      ->expected(0, 1)
+      ->default_str("text")
+      ->check(CLI::IsMember({"text", "json", "raw"}));
+  c->add_flag("--quiet", o.quiet, "Print only the once-a-second rate line");
+  c->add_option("--count", o.count, "Stop after N messages");
+  c->add_option("--idle-exit", o.idle_exit_s,
+                "Stop once nothing has been left to read for S seconds (every assigned partition at its end "
+                "and, with --sink, stored); waiting for partitions or for the sink does not count")
+      ->check(CLI::NonNegativeNumber);
+  c->add_flag("--until-end", o.until_end,
+              "Stop (exit 0) once every assigned partition is read, and with --sink stored, up to the high "
+              "watermark it had when assigned, like kcat -e");
+  c->add_option("--assign-timeout", o.assign_timeout_s,
+                "Exit 1 when no partition is assigned within S seconds (0: wait for ever)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--instance-id", o.instance_id,
+                "Static group membership (group.instance.id): a member restarted with the same id within the "
+                "session timeout (6 s) gets its partitions back at once, without a rebalance");
+  c->add_flag("--json", o.json, "Print a machine-readable summary (on stdout; on stderr with --show)");
+  c->add_option("--stats", o.stats,
+                "Append running counters (consumed, bytes, stored) as a JSON line every 250 ms to FILE");
+  c->add_option("--web", o.web,
+                "Serve a live dashboard (rates, lag, sink commits, CPU/RSS, trending hashtags, a feed of "
+                "the messages) and Prometheus /metrics on HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any "
+                "free one); the URL is printed on stderr");
+  c->add_option("--sink", o.sink,
+                "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
+                "URI), redis://[:password@]host:port[/db], ignite://host:port[?table=NAME]");
+  c->add_option("--table", o.table,
+                "PostgreSQL or Ignite table (default streamlab_messages; dead letters in "
+                "<table>_dead_letters) or Redis key prefix (default streamlab)");
+  c->add_option("--raw", o.raw, "PostgreSQL: also keep each document in a raw column")
+      ->check(CLI::IsMember({"none", "json", "jsonb"}))
+      ->capture_default_str();
+  c->add_option("--batch-rows", o.batch_rows, "A batch is written when it holds this many rows")
+      ->capture_default_str();
+  c->add_option("--batch-ms", o.batch_ms, "... or when its first row is this old")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--dlq-topic", o.dlq_topic,
+                "Also send each dead letter (with its error in header streamlab-error) to this topic");
+  return c;
 }
 
 }  // namespace streamlab::commands

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct ConsumeOptions {
@@ -42,5 +46,8 @@ struct ConsumeOptions {
 // Exit code: 0, or 1 when --count was not reached before --idle-exit or a signal, no
 // partition came within --assign-timeout, or the sink failed for good.
 int run_consume(const ConsumeOptions& options);
+
+// Adds the `consume` subcommand and its flags, which fill `options`.
+CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& options);
 
 }  // namespace streamlab::commands

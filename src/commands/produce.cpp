@@ -1,5 +1,7 @@
 #include "commands/produce.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 
 #include <memory>
@@ -164,6 +166,39 @@ int run_produce(const ProduceOptions& o) {
     return 1;
   }
   return 0;
+}
+
+CLI::App* add_produce_command(CLI::App& app, ProduceOptions& o) {
+  auto* p = app.add_subcommand("produce", "Produce counter messages or tweets into a topic");
+  add_client_flags(p, o.brokers, o.properties);
+  p->add_option("-t,--topic", o.topic, "Topic to produce to")->capture_default_str();
+  p->add_option("--source", o.source,
+                "counter: {\"number\": n} from 0; tweets: a JSONL file replayed as-is (--file, default the "
+                "real-tweet corpus); synthetic-tweets: seeded generator shaped like the corpus; x-stream: "
+                "live tweets from X API v2's filtered stream (bearer token in $X_BEARER_TOKEN)")
+      ->check(CLI::IsMember({"counter", "tweets", "synthetic-tweets", "x-stream"}))
+      ->capture_default_str();
+  p->add_option("--file", o.file, "JSONL tweet file for --source tweets");
+  p->add_option("--count", o.count, "Stop after N messages (default: until the source ends or Ctrl-C)");
+  p->add_option("--duration", o.duration_s, "Stop after S seconds")->check(CLI::NonNegativeNumber);
+  p->add_option("--rate", o.rate, "Messages per second, evenly paced (default unlimited)")
+      ->check(CLI::NonNegativeNumber);
+  p->add_flag("--loop", o.loop, "Replay the file again and again");
+  p->add_flag("--strict", o.strict, "A malformed line in the file is fatal instead of skipped");
+  p->add_option("--seed", o.seed, "Seed of --source synthetic-tweets")->capture_default_str();
+  p->add_option("--track", o.track,
+                "x-stream: comma-separated keywords or phrases, any of which matches (default the lab's: "
+                "Chile,Santiago,Fútbol,...,yes,no)");
+  p->add_option("--lang", o.lang, "x-stream: comma-separated language codes, any of which matches (default es,en)");
+  p->add_option("--api-base", o.api_base, "x-stream: X API base URL")->capture_default_str();
+  p->add_option("--stall-timeout", o.stall_timeout_s,
+                "x-stream: reconnect after S seconds without a byte (X sends a keep-alive every ~20 s)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  p->add_flag("--json", o.json, "Print a machine-readable summary on stdout");
+  p->add_option("--stats", o.stats,
+                "Append running counters (acked, bytes) as a JSON line every 250 ms to FILE");
+  return p;
 }
 
 }  // namespace streamlab::commands

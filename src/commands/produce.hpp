@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct ProduceOptions {
@@ -30,5 +34,8 @@ struct ProduceOptions {
 
 // Returns the exit code: 0 when every message was acknowledged, 1 otherwise.
 int run_produce(const ProduceOptions& options);
+
+// Adds the `produce` subcommand and its flags, which fill `options`.
+CLI::App* add_produce_command(CLI::App& app, ProduceOptions& options);
 
 }  // namespace streamlab::commands

@@ -1,5 +1,7 @@
 #include "commands/topic.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -73,6 +75,28 @@ int run_topic(const TopicOptions& o) {
     for (const auto& t : topics) print_topic(t);
   }
   return 0;
+}
+
+CLI::App* add_topic_command(CLI::App& app, TopicOptions& o) {
+  auto* t = app.add_subcommand("topic", "Create, describe, delete or list topics");
+  t->require_subcommand(1);
+  for (const char* action : {"create", "describe", "delete", "list"}) {
+    auto* a = t->add_subcommand(action, fmt::format("{} topic(s)", action));
+    add_client_flags(a, o.brokers, o.properties);
+    a->callback([&o, action] { o.action = action; });
+    if (std::string(action) != "list") a->add_option("-t,--topic", o.topic, "Topic name")->required();
+    if (std::string(action) == "create") {
+      a->add_option("-p,--partitions", o.partitions, "Partitions")->capture_default_str();
+      a->add_option("-r,--replication-factor", o.replication_factor, "Replication factor")
+          ->capture_default_str();
+      a->add_option("--config", o.configs, "Topic config key=value (repeatable)");
+      a->add_flag("--if-not-exists", o.if_not_exists, "Succeed when the topic already exists");
+    }
+    if (std::string(action) == "describe" || std::string(action) == "list") {
+      a->add_flag("--json", o.json, "Machine-readable output");
+    }
+  }
+  return t;
 }
 
 }  // namespace streamlab::commands

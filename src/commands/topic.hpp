@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct TopicOptions {
@@ -19,5 +23,8 @@ struct TopicOptions {
 };
 
 int run_topic(const TopicOptions& options);
+
+// Adds the `topic` subcommand and its flags, which fill `options`.
+CLI::App* add_topic_command(CLI::App& app, TopicOptions& options);
 
 }  // namespace streamlab::commands

@@ -1,5 +1,7 @@
 #include "commands/verify.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -256,6 +258,24 @@ int run_verify(const VerifyOptions& o) {
   fmt::print(stderr, "read {} held offsets from the sink in {:.2f} s and {} offsets of the topic in {:.2f} s\n",
              held_count, sink_s, expected, topic_s);
   return report.ok() ? 0 : 1;
+}
+
+CLI::App* add_verify_command(CLI::App& app, VerifyOptions& o) {
+  auto* v = app.add_subcommand("verify",
+                               "Check that a sink holds every message of a topic exactly once (as a row or a dead "
+                               "letter) and that the group's stored offsets match; exit 0 when so, 1 when not");
+  add_client_flags(v, o.brokers, o.properties);
+  v->add_option("-t,--topic", o.topic, "Topic whose messages the sink should hold")->required();
+  v->add_option("--sink", o.sink,
+                "The sink consume --sink stored into: postgres://… (any libpq URI), "
+                "redis://[:password@]host:port[/db], ignite://host:port[?table=NAME]")
+      ->required();
+  v->add_option("--table", o.table,
+                "As consume's: PostgreSQL or Ignite table (default streamlab_messages) or Redis key prefix "
+                "(default streamlab)");
+  v->add_option("-g,--group", o.group, "Consumer group whose stored offsets are checked")->capture_default_str();
+  v->add_flag("--json", o.json, "Print one JSON document instead of the table");
+  return v;
 }
 
 }  // namespace streamlab::commands

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace streamlab::commands {
 
 struct VerifyOptions {
@@ -23,5 +27,8 @@ struct VerifyOptions {
 // (or the sink or Kafka cannot be read: RuntimeFailure); UsageError (exit 2) for an unknown
 // topic, a bad URI or a table that does not exist.
 int run_verify(const VerifyOptions& options);
+
+// Adds the `verify` subcommand and its flags, which fill `options`.
+CLI::App* add_verify_command(CLI::App& app, VerifyOptions& options);
 
 }  // namespace streamlab::commands
