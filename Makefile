@@ -8,7 +8,7 @@ JOBS       ?= 2
 FUZZ_SECONDS ?= 20
 SERVICES   := deploy/local/services
 
-.PHONY: all help deps web build asan corpus demo test bench clean
+.PHONY: all help deps web build asan corpus demo test bench install package clean
 
 all: build
 
@@ -18,6 +18,8 @@ help:
 	@echo "make build   the binary in $(BUILD)/ (compile_commands.json for editors beside this Makefile)"
 	@echo "make asan    the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer in $(ASAN_BUILD)/"
 	@echo "make bench   the benchmark scripts in bench/ against the local services"
+	@echo "make install bin/streamlab and share/streamlab/ under PREFIX (default /usr/local)"
+	@echo "make package a .deb in $(BUILD)/ (apt-get install ./$(BUILD)/streamlab_*.deb)"
 	@echo "make deps    only install the Debian packages building and testing need, when missing"
 	@echo "make clean   remove $(BUILD)/ and $(ASAN_BUILD)/"
 
@@ -60,6 +62,16 @@ bench: build corpus
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && bench/kafka_throughput $(BUILD)/streamlab && \
 	  bench/sink_throughput $(BUILD)/streamlab && bench/ignite_throughput $(BUILD)/streamlab
+
+# bin/streamlab and share/streamlab/ under PREFIX (default /usr/local); the binary finds its
+# page, report front end, baselines and scripts there.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# A .deb of the same layout under /usr: apt-get install ./build/streamlab_*.deb
+package: build
+	@cd $(BUILD) && cpack --config CPackConfig.cmake
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

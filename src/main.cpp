@@ -20,7 +20,7 @@ using namespace streamlab;
 int main(int argc, char** argv) {
   CLI::App app{"streamlab: runs and measures a Kafka pipeline end to end"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "streamlab 0.1.0");
+  app.set_version_flag("--version", "streamlab " STREAMLAB_VERSION);  // project(VERSION) in CMakeLists.txt
 
   // Each command's flags are defined beside its options struct, in src/commands/.
   commands::ProduceOptions produce;

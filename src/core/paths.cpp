@@ -1,6 +1,7 @@
 #include "core/paths.hpp"
 
 #include <cstdlib>
+#include <system_error>
 
 namespace streamlab::core {
 namespace {
@@ -12,9 +13,20 @@ std::filesystem::path from_env(const char* name, const std::filesystem::path& ot
 
 }  // namespace
 
+std::filesystem::path installed_root(const std::filesystem::path& executable) {
+  std::error_code ec;
+  auto share = executable.parent_path().parent_path() / "share" / "streamlab";
+  return std::filesystem::is_directory(share, ec) ? share : std::filesystem::path{};
+}
+
 // STREAMLAB_SOURCE_ROOT is defined for this file alone (CMakeLists.txt), so no other file's
-// compile command carries the checkout's path.
-std::filesystem::path project_root() { return from_env("STREAMLAB_ROOT", STREAMLAB_SOURCE_ROOT); }
+// compile command carries the checkout's path; only a binary that is not installed uses it.
+std::filesystem::path project_root() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  auto installed = ec ? std::filesystem::path{} : installed_root(exe);
+  return from_env("STREAMLAB_ROOT", installed.empty() ? std::filesystem::path(STREAMLAB_SOURCE_ROOT) : installed);
+}
 
 std::filesystem::path web_dist() { return from_env("STREAMLAB_WEB_DIST", project_root() / "web" / "dist"); }
 
