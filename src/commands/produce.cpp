@@ -56,6 +56,58 @@ std::string status_text(const kafka::Producer& p, double msgs_per_s, double byte
                      p.failed(), core::human_count(msgs_per_s), bytes_per_s / 1e6);
 }
 
+// What a run did, beside the producer's own counters.
+struct Totals {
+  std::uint64_t bytes_sent = 0;
+  double seconds = 0;
+  std::string source_error;  // the source's RuntimeFailure, "" when none
+};
+
+// The summary line (and with --json the document); returns the exit code.
+int summarize(const ProduceOptions& o, const kafka::Producer& producer, const sources::Source& source,
+              const Totals& t) {
+  const double secs = t.seconds;
+  const std::uint64_t lost = producer.sent() - producer.acked();
+
+  if (o.json) {
+    nlohmann::json j = {
+        {"command", "produce"},
+        {"topic", o.topic},
+        {"source", o.source},
+        {"sent", producer.sent()},
+        {"acked", producer.acked()},
+        {"failed", lost},
+        {"skipped_lines", source.skipped()},
+        {"bytes", t.bytes_sent},
+        {"seconds", secs},
+        {"msgs_per_s", secs > 0 ? static_cast<double>(producer.acked()) / secs : 0},
+        {"mb_per_s", secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0},
+        {"interrupted", core::shutdown_requested()},
+    };
+    if (!producer.first_error().empty()) j["first_error"] = producer.first_error();
+    if (!t.source_error.empty()) j["source_error"] = t.source_error;
+    fmt::print("{}\n", j.dump());
+  }
+  fmt::print(stderr, "produced {} of {} messages to '{}' ({:.1f} MB) in {:.2f} s: {} msgs/s, {:.1f} MB/s\n",
+             producer.acked(), producer.sent(), o.topic, static_cast<double>(producer.acked_bytes()) / 1e6,
+             secs, core::human_count(secs > 0 ? static_cast<double>(producer.acked()) / secs : 0),
+             secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0);
+  if (source.skipped() > 0) {
+    fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source.skipped(),
+               source.first_skip_reason());
+  }
+  if (!t.source_error.empty()) {
+    fmt::print(stderr, "error: {}\n", t.source_error);
+    return 1;
+  }
+  if (lost > 0) {
+    fmt::print(stderr, "error: {} message(s) not acknowledged: {}\n", lost,
+               producer.first_error().empty() ? "delivery timed out" : producer.first_error());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_produce(const ProduceOptions& o) {
@@ -127,45 +179,7 @@ int run_produce(const ProduceOptions& o) {
   tick(true);
   status.finish();
   const double secs = duration<double>(clock.now() - start).count();
-  const std::uint64_t lost = producer.sent() - producer.acked();
-
-  if (o.json) {
-    nlohmann::json j = {
-        {"command", "produce"},
-        {"topic", o.topic},
-        {"source", o.source},
-        {"sent", producer.sent()},
-        {"acked", producer.acked()},
-        {"failed", lost},
-        {"skipped_lines", source->skipped()},
-        {"bytes", bytes_sent},
-        {"seconds", secs},
-        {"msgs_per_s", secs > 0 ? static_cast<double>(producer.acked()) / secs : 0},
-        {"mb_per_s", secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0},
-        {"interrupted", core::shutdown_requested()},
-    };
-    if (!producer.first_error().empty()) j["first_error"] = producer.first_error();
-    if (!source_error.empty()) j["source_error"] = source_error;
-    fmt::print("{}\n", j.dump());
-  }
-  fmt::print(stderr, "produced {} of {} messages to '{}' ({:.1f} MB) in {:.2f} s: {} msgs/s, {:.1f} MB/s\n",
-             producer.acked(), producer.sent(), o.topic, static_cast<double>(producer.acked_bytes()) / 1e6,
-             secs, core::human_count(secs > 0 ? static_cast<double>(producer.acked()) / secs : 0),
-             secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0);
-  if (source->skipped() > 0) {
-    fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source->skipped(),
-               source->first_skip_reason());
-  }
-  if (!source_error.empty()) {
-    fmt::print(stderr, "error: {}\n", source_error);
-    return 1;
-  }
-  if (lost > 0) {
-    fmt::print(stderr, "error: {} message(s) not acknowledged: {}\n", lost,
-               producer.first_error().empty() ? "delivery timed out" : producer.first_error());
-    return 1;
-  }
-  return 0;
+  return summarize(o, producer, *source, {bytes_sent, secs, source_error});
 }
 
 CLI::App* add_produce_command(CLI::App& app, ProduceOptions& o) {

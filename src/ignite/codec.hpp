@@ -149,6 +149,9 @@ class Reader {
   void charge(std::size_t units);
   Value value_at_depth();
   Value object_body(std::size_t start);
+  Value container(TypeCode code, std::size_t start);
+  std::shared_ptr<const BinaryType> object_type(std::int32_t type_id, std::int32_t schema_id, bool compact,
+                                                std::size_t n, const std::vector<std::int32_t>& ids);
   Value typed_array(TypeCode element, std::int32_t type_id);
 
   std::shared_ptr<Shared> shared_;

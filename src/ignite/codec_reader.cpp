@@ -111,6 +111,18 @@ std::optional<std::vector<std::uint8_t>> Reader::nullable_byte_array() {
   return std::vector<std::uint8_t>(b.begin(), b.end());
 }
 
+namespace {
+
+// n items of one primitive type, each read by `one`.
+template <typename T, typename ReadOne>
+std::vector<T> primitive_array(Reader& r, std::size_t width, std::string_view what, ReadOne one) {
+  std::vector<T> a(r.count(width, what));
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(one());
+  return a;
+}
+
+}  // namespace
+
 Value Reader::typed_array(TypeCode element, std::int32_t type_id) {
   const std::size_t n = count(1, type_name(element));
   ValueArray a{element, type_id, {}};
@@ -180,42 +192,13 @@ Value Reader::value_at_depth() {
       const auto b = bytes(n);
       return std::vector<std::uint8_t>(b.begin(), b.end());
     }
-    case TypeCode::kShortArray: {
-      std::vector<std::int16_t> a(count(2, "short array"));
-      for (auto& x : a) x = i16();
-      return a;
-    }
-    case TypeCode::kIntArray: {
-      std::vector<std::int32_t> a(count(4, "int array"));
-      for (auto& x : a) x = i32();
-      return a;
-    }
-    case TypeCode::kLongArray: {
-      std::vector<std::int64_t> a(count(8, "long array"));
-      for (auto& x : a) x = i64();
-      return a;
-    }
-    case TypeCode::kFloatArray: {
-      std::vector<float> a(count(4, "float array"));
-      for (auto& x : a) x = f32();
-      return a;
-    }
-    case TypeCode::kDoubleArray: {
-      std::vector<double> a(count(8, "double array"));
-      for (auto& x : a) x = f64();
-      return a;
-    }
-    case TypeCode::kCharArray: {
-      std::vector<char16_t> a(count(2, "char array"));
-      for (auto& x : a) x = static_cast<char16_t>(u16());
-      return a;
-    }
-    case TypeCode::kBoolArray: {
-      const std::size_t n = count(1, "bool array");
-      std::vector<bool> a(n);
-      for (std::size_t i = 0; i < n; ++i) a[i] = boolean();
-      return a;
-    }
+    case TypeCode::kShortArray: return primitive_array<std::int16_t>(*this, 2, "short array", [this] { return i16(); });
+    case TypeCode::kIntArray: return primitive_array<std::int32_t>(*this, 4, "int array", [this] { return i32(); });
+    case TypeCode::kLongArray: return primitive_array<std::int64_t>(*this, 8, "long array", [this] { return i64(); });
+    case TypeCode::kFloatArray: return primitive_array<float>(*this, 4, "float array", [this] { return f32(); });
+    case TypeCode::kDoubleArray: return primitive_array<double>(*this, 8, "double array", [this] { return f64(); });
+    case TypeCode::kCharArray: return primitive_array<char16_t>(*this, 2, "char array", [this] { return u16(); });
+    case TypeCode::kBoolArray: return primitive_array<bool>(*this, 1, "bool array", [this] { return boolean(); });
     case TypeCode::kStringArray: return typed_array(TypeCode::kString, -1);
     case TypeCode::kUuidArray: return typed_array(TypeCode::kUuid, -1);
     case TypeCode::kDateArray: return typed_array(TypeCode::kDate, -1);
@@ -230,6 +213,20 @@ Value Reader::value_at_depth() {
       const std::int32_t type_id = i32();
       return typed_array(TypeCode::kComplexObject, type_id);
     }
+    case TypeCode::kCollection:
+    case TypeCode::kMap:
+    case TypeCode::kWrappedData:
+    case TypeCode::kHandle:
+    case TypeCode::kComplexObject: return container(code, start);
+  }
+  pos_ = start;
+  fail(fmt::format("unknown type code {}", static_cast<int>(code)));
+}
+
+// Collections, maps, and the values that point elsewhere in the buffer; `start` is the offset of
+// the type code.
+Value Reader::container(TypeCode code, std::size_t start) {
+  switch (code) {
     case TypeCode::kCollection: {
       const std::size_t n = count(1, "collection");
       Collection c;
@@ -272,9 +269,35 @@ Value Reader::value_at_depth() {
       return target.value();
     }
     case TypeCode::kComplexObject: return object_body(start);
+    default: fail(fmt::format("type code {} is not a container", static_cast<int>(code)));
   }
-  pos_ = start;
-  fail(fmt::format("unknown type code {}", static_cast<int>(code)));
+}
+
+// An object's type: the one this buffer met before, or known to the resolver (names too), or
+// made from the footer's field ids; `ids` is empty for a compact footer.
+std::shared_ptr<const BinaryType> Reader::object_type(std::int32_t type_id, std::int32_t schema_id, bool compact,
+                                                      std::size_t n, const std::vector<std::int32_t>& ids) {
+  auto& cached = shared_->types[{type_id, schema_id}];
+  auto matches = [&](const std::shared_ptr<const BinaryType>& t) {
+    if (!t || t->fields().size() != n) return false;
+    if (compact) return true;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (t->fields()[i].id != ids[i]) return false;
+    }
+    return true;
+  };
+  if (matches(cached)) return cached;
+  std::shared_ptr<const BinaryType> known;
+  if (shared_->resolver != nullptr && n > 0) known = shared_->resolver->find_type(type_id, schema_id, compact);
+  if (matches(known)) return cached = known;
+  if (compact) {
+    fail(fmt::format("complex object of type {} uses a compact footer, and schema {} of that type is unknown",
+                     type_id, schema_id));
+  }
+  std::vector<BinaryField> fields;
+  fields.reserve(n);
+  for (const std::int32_t id : ids) fields.push_back(BinaryField{{}, id, TypeCode::kNull});
+  return cached = BinaryType::from_ids(type_id, {}, std::move(fields));
 }
 
 Value Reader::object_body(std::size_t start) {
@@ -338,35 +361,7 @@ Value Reader::object_body(std::size_t start) {
     }
   }
 
-  // The type: known to the resolver (names too), or made from the footer's ids.
-  std::shared_ptr<const BinaryType> type;
-  auto& cached = shared_->types[{type_id, schema_id}];
-  auto matches = [&](const std::shared_ptr<const BinaryType>& t) {
-    if (!t || t->fields().size() != n) return false;
-    if (compact) return true;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (t->fields()[i].id != ids[i]) return false;
-    }
-    return true;
-  };
-  if (matches(cached)) {
-    type = cached;
-  } else {
-    std::shared_ptr<const BinaryType> known;
-    if (shared_->resolver != nullptr && n > 0) known = shared_->resolver->find_type(type_id, schema_id, compact);
-    if (matches(known)) {
-      type = known;
-    } else if (compact) {
-      fail(fmt::format("complex object of type {} uses a compact footer, and schema {} of that type is unknown",
-                       type_id, schema_id));
-    } else {
-      std::vector<BinaryField> fields;
-      fields.reserve(n);
-      for (const std::int32_t id : ids) fields.push_back(BinaryField{{}, id, TypeCode::kNull});
-      type = BinaryType::from_ids(type_id, {}, std::move(fields));
-    }
-    cached = type;
-  }
+  const auto type = object_type(type_id, schema_id, compact, n, ids);
 
   BinaryObject object;
   object.type = type;

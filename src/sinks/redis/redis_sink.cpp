@@ -63,6 +63,55 @@ Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<To
   return out;
 }
 
+namespace {
+
+// Queues one row's commands inside the MULTI on `c`; returns how many were queued.
+std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const std::string& group, const Row& r) {
+  std::size_t queued = 0;
+  const std::int64_t ts = r.timestamp_ms();
+  const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
+  if (!r.dead_letter_reason.empty()) {
+    const std::string key = fmt::format("{}:dead:{}", p, coords);
+    cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
+        .arg("offset").arg(r.offset()).arg("group").arg(group).arg("error").arg(r.dead_letter_reason)
+        .arg("payload").arg(r.payload()).arg("kafka_timestamp").arg(ts).append_to(c);
+    cmd.arg("RPUSH").arg(p + ":dead_letters").arg(key).append_to(c);
+    return 2;
+  }
+  // Every message under its coordinates, as dead letters are: the same tweet at two offsets
+  // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
+  const std::string key = fmt::format("{}:msg:{}", p, coords);
+  if (r.parsed.kind == tweets::MessageKind::Tweet) {
+    const tweets::Tweet& t = r.parsed.tweet;
+    cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
+        .arg("offset").arg(r.offset()).arg("kind").arg("tweet").arg("id").arg(t.id)
+        .arg("created_at").arg(t.created_at).arg("author").arg(t.author).arg("lang").arg(t.lang)
+        .arg("text").arg(t.text).arg("hashtags").arg(nlohmann::json(t.hashtags).dump())
+        .arg("mentions").arg(nlohmann::json(t.mentions).dump()).arg("is_retweet").arg(t.is_retweet ? "1" : "0")
+        .arg("kafka_timestamp").arg(ts).append_to(c);
+    ++queued;
+    if (!t.id.empty()) {
+      // The lookup by id: the key of the copy stored last, rather than the hash a second time.
+      cmd.arg("SET").arg(fmt::format("{}:tweet:{}", p, t.id)).arg(key).append_to(c);
+      ++queued;
+    }
+    for (const auto& tag : t.hashtags) {
+      cmd.arg("ZINCRBY").arg(p + ":hashtags").arg("1").arg(tag).append_to(c);
+      ++queued;
+    }
+  } else {
+    cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
+        .arg("offset").arg(r.offset()).arg("kind").arg("counter").arg("number").arg(r.parsed.number)
+        .arg("kafka_timestamp").arg(ts).append_to(c);
+    ++queued;
+  }
+  cmd.arg("RPUSH").arg(fmt::format("{}:index:{}", p, r.topic())).arg(key).append_to(c);
+  ++queued;
+  return queued;
+}
+
+}  // namespace
+
 Offsets RedisSink::write(const std::string& group, const Batch& batch) {
   const auto ranges = batch.ranges();
   std::vector<TopicPartition> parts;
@@ -95,48 +144,7 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
 
     std::size_t queued = 0;
     cmd.arg("MULTI").append_to(c);
-    for (const Row& r : batch.rows) {
-      const std::int64_t ts = r.timestamp_ms();
-      const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
-      if (!r.dead_letter_reason.empty()) {
-        const std::string key = fmt::format("{}:dead:{}", p, coords);
-        cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
-            .arg("offset").arg(r.offset()).arg("group").arg(group).arg("error").arg(r.dead_letter_reason)
-            .arg("payload").arg(r.payload()).arg("kafka_timestamp").arg(ts).append_to(c);
-        cmd.arg("RPUSH").arg(p + ":dead_letters").arg(key).append_to(c);
-        queued += 2;
-        continue;
-      }
-      // Every message under its coordinates, as dead letters are: the same tweet at two offsets
-      // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
-      const std::string key = fmt::format("{}:msg:{}", p, coords);
-      if (r.parsed.kind == tweets::MessageKind::Tweet) {
-        const tweets::Tweet& t = r.parsed.tweet;
-        cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
-            .arg("offset").arg(r.offset()).arg("kind").arg("tweet").arg("id").arg(t.id)
-            .arg("created_at").arg(t.created_at).arg("author").arg(t.author).arg("lang").arg(t.lang)
-            .arg("text").arg(t.text).arg("hashtags").arg(nlohmann::json(t.hashtags).dump())
-            .arg("mentions").arg(nlohmann::json(t.mentions).dump()).arg("is_retweet").arg(t.is_retweet ? "1" : "0")
-            .arg("kafka_timestamp").arg(ts).append_to(c);
-        ++queued;
-        if (!t.id.empty()) {
-          // The lookup by id: the key of the copy stored last, rather than the hash a second time.
-          cmd.arg("SET").arg(fmt::format("{}:tweet:{}", p, t.id)).arg(key).append_to(c);
-          ++queued;
-        }
-        for (const auto& tag : t.hashtags) {
-          cmd.arg("ZINCRBY").arg(p + ":hashtags").arg("1").arg(tag).append_to(c);
-          ++queued;
-        }
-      } else {
-        cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
-            .arg("offset").arg(r.offset()).arg("kind").arg("counter").arg("number").arg(r.parsed.number)
-            .arg("kafka_timestamp").arg(ts).append_to(c);
-        ++queued;
-      }
-      cmd.arg("RPUSH").arg(fmt::format("{}:index:{}", p, r.topic())).arg(key).append_to(c);
-      ++queued;
-    }
+    for (const Row& r : batch.rows) queued += queue_row(cmd, c, p, group, r);
     cmd.arg("HSET").arg(okey);
     for (const auto& [tp, range] : ranges) cmd.arg(field_of(tp)).arg(range.next);
     cmd.append_to(c);
