@@ -4,7 +4,7 @@
 // so memory stays bounded), resumes every assigned partition from the sink's own offsets, and
 // commits Kafka's offsets after the sink's, for lag tools only.
 //
-// Exactly once rests on three rules, each checked by tests/unit/test_sink_runner.cpp:
+// Exactly once rests on three rules, each checked by tests/unit/sinks/test_sink_runner.cpp:
 // - A row is taken only from a partition this member owns, polled at or after the generation
 //   at which the partition was last assigned or seeked, at or past the partition's position:
 //   messages polled before a rebalance or a seek are stale and dropped (they are read again).

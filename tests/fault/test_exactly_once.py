@@ -1,5 +1,5 @@
 """Exactly once against the real services, the wiring the unit harness (tests/unit/
-test_sink_runner.cpp) cannot see: for each sink, SIGKILL three times then a restart that must
+sinks/test_sink_runner.cpp) cannot see: for each sink, SIGKILL three times then a restart that must
 not stop before everything is stored; a rebalance during a database outage; Redis frozen with
 SIGSTOP past the client timeout (an EXEC applied whose reply is lost); two members under the
 cooperative protocol; a clean SIGTERM. Each store is read back by its own client (psycopg2,

@@ -24,6 +24,7 @@
 #include "ignite/errors.hpp"
 #include "ignite/uri.hpp"
 #include "support/process.hpp"
+#include "test_locations.hpp"
 
 using namespace streamlab::ignite;
 using streamlab::testing::Outcome;

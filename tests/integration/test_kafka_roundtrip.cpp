@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/process.hpp"
+#include "test_locations.hpp"
 
 using streamlab::testing::Outcome;
 using streamlab::testing::run_command;

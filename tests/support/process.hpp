@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "test_locations.hpp"
+
 namespace streamlab::testing {
 
 struct Outcome {

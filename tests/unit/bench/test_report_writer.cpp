@@ -8,6 +8,7 @@
 
 #include "bench/report_writer.hpp"
 #include "core/errors.hpp"
+#include "test_locations.hpp"
 
 namespace bench = streamlab::bench;
 namespace fs = std::filesystem;

@@ -1,12 +1,16 @@
-// core::paths: the project's files under the build's source tree, each overridable from the
-// environment.
+// core::paths: the project's files beside an installed binary or under the build's source tree,
+// each overridable from the environment.
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 #include "core/paths.hpp"
+#include "test_locations.hpp"
 
 namespace fs = std::filesystem;
 using namespace streamlab;
@@ -34,4 +38,15 @@ TEST(Paths, TheEnvironmentMovesEachOne) {
   unsetenv("STREAMLAB_ROOT");
   unsetenv("STREAMLAB_WEB_DIST");
   unsetenv("STREAMLAB_CORPUS");
+}
+
+TEST(Paths, AnInstalledBinaryFindsShareStreamlabBesideItsBin) {
+  const fs::path prefix = fs::temp_directory_path() / ("streamlab-paths-" + std::to_string(::getpid()));
+  fs::create_directories(prefix / "bin");
+  EXPECT_EQ(core::installed_root(prefix / "bin" / "streamlab"), fs::path{});  // no share/streamlab yet
+  fs::create_directories(prefix / "share" / "streamlab");
+  EXPECT_EQ(core::installed_root(prefix / "bin" / "streamlab"), prefix / "share" / "streamlab");
+  fs::remove_all(prefix);
+  // The test binary itself runs from its build tree, so the source tree is the root.
+  EXPECT_EQ(core::installed_root(fs::read_symlink("/proc/self/exe")), fs::path{});
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tweet_reference.hpp"
+#include "unit/support/tweet_reference.hpp"
 
 namespace {
 

@@ -8,8 +8,8 @@
 
 #include <cstdlib>
 
-#include "sink_runner_fakes.hpp"
 #include "sinks/sink_runner.hpp"
+#include "unit/sinks/sink_runner_fakes.hpp"
 
 namespace streamlab::testing {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tweet_reference.hpp"
 #include "tweets/message_parser.hpp"
+#include "unit/support/tweet_reference.hpp"
 
 namespace {
 

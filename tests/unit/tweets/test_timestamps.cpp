@@ -1,48 +1,16 @@
-// The pieces under the message parser: entity decoding, timestamps, error offsets.
+// tweets::timestamps: Twitter's and ISO 8601 times read and written, and the years kept.
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
-#include "tweets/html_entities.hpp"
-#include "tweets/json_error_offset.hpp"
 #include "tweets/timestamps.hpp"
 
 namespace {
 
 using namespace streamlab::tweets;
-using namespace std::literals;
-
-TEST(HtmlEntities, DecodesTwittersEscapes) {
-  EXPECT_EQ(decode_html_entities("a &amp; b &lt;c&gt; &quot;d&quot; &#39;e&#39; &apos;f&apos;"),
-            "a & b <c> \"d\" 'e' 'f'");
-  EXPECT_EQ(decode_html_entities("plain text, no ampersand"), "plain text, no ampersand");
-  EXPECT_EQ(decode_html_entities(""), "");
-}
-
-TEST(HtmlEntities, DecodesNumericEntitiesToUtf8) {
-  EXPECT_EQ(decode_html_entities("&#65;&#xe9;&#XE9;&#8364;&#x1F1E8;&#x1F1F1;"), "Aéé€🇨🇱");
-  EXPECT_EQ(decode_html_entities("&#1114111;"), "\xF4\x8F\xBF\xBF");
-}
-
-TEST(HtmlEntities, LeavesAnythingElseAlone) {
-  for (std::string_view kept :
-       {"&"sv, "&amp"sv, "& amp;"sv, "&nbsp;"sv, "&#;"sv, "&#x;"sv, "&#0;"sv, "&#xD800;"sv,
-        "&#1114112;"sv, "&#x110000;"sv, "&#12345678;"sv, "&#x1234567;"sv, "&#-1;"sv, "AT&T"sv,
-        "&#65"sv, "&&&"sv}) {
-    EXPECT_EQ(decode_html_entities(kept), kept);
-  }
-  // One pass only: what an entity produces is not decoded again.
-  EXPECT_EQ(decode_html_entities("&amp;lt; &amp;amp;"), "&lt; &amp;");
-  EXPECT_EQ(decode_html_entities("&&amp;"), "&&");
-}
-
-TEST(HtmlEntities, AppendsToExistingText) {
-  std::string out = "x:";
-  append_html_decoded("&lt;y", out);
-  EXPECT_EQ(out, "x:<y");
-}
 
 TEST(Timestamps, ParsesTwitterTime) {
   EXPECT_EQ(parse_twitter_time("Wed Oct 10 20:19:24 +0000 2018"), 1539202764000);
@@ -115,30 +83,6 @@ TEST(Timestamps, KeptRangeIsYears0001To9999) {
   EXPECT_FALSE(is_kept_time(*parse_twitter_time("Fri Dec 31 23:30:00 -0100 9999")));
   EXPECT_FALSE(is_kept_time(*parse_iso8601_time("0001-01-01T00:00:00+99:59")));
   EXPECT_TRUE(is_kept_time(*parse_twitter_time("Mon Jan 01 00:30:00 +0000 0001")));
-}
-
-TEST(JsonErrorOffset, FindsNothingInValidJson) {
-  for (std::string_view ok :
-       {"{}"sv, " [1, -2.5e+3, true, false, null, \"\\u00e9\\ud83d\\ude00\"] "sv,
-        "{\"a\":{\"b\":[{}]}}"sv, "\"ñ\""sv, "0"sv}) {
-    EXPECT_FALSE(locate_json_error(ok).has_value()) << ok;
-  }
-}
-
-TEST(JsonErrorOffset, PointsAtTheFirstBadByte) {
-  EXPECT_EQ(locate_json_error(""), 0u);
-  EXPECT_EQ(locate_json_error("   "), 3u);
-  EXPECT_EQ(locate_json_error("{\"a\":[1,2"), 9u);
-  EXPECT_EQ(locate_json_error("{\"a\":\"\\x\"}"), 7u);
-  EXPECT_EQ(locate_json_error("{\"a\":\"\\u12G4\"}"), 10u);
-  EXPECT_EQ(locate_json_error("[1.]"), 3u);
-  EXPECT_EQ(locate_json_error("[-]"), 2u);
-  EXPECT_EQ(locate_json_error("[1e]"), 3u);
-  EXPECT_EQ(locate_json_error("[\"\xf4\x90\x80\x80\"]"), 2u);  // beyond U+10FFFF
-  EXPECT_EQ(locate_json_error("[\"\xe0\x80\x80\"]"), 2u);      // overlong
-  EXPECT_EQ(locate_json_error("[\"\xe2\x82"), 4u);              // cut inside a character
-  EXPECT_EQ(locate_json_error("[\"\\udc00\"]"), 2u);             // low surrogate first
-  EXPECT_EQ(locate_json_error(std::string(3, '[') + "]]]", 2), 2u);  // depth
 }
 
 }  // namespace

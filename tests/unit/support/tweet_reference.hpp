@@ -1,7 +1,7 @@
 #pragma once
-// Shared by the tweet tests: the real corpus, and a second, independent reading of tweets
-// with nlohmann::json, so the simdjson parser is checked against another
-// implementation of the same rules rather than against itself.
+// Shared by the message parser's and the synthetic source's tests: the real corpus, and a
+// second, independent reading of tweets with nlohmann::json, so the simdjson parser is checked
+// against another implementation of the same rules rather than against itself.
 
 #include <algorithm>
 #include <cstddef>
@@ -14,6 +14,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "test_locations.hpp"
 
 namespace streamlab::test {
 

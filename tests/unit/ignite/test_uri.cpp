@@ -1,0 +1,60 @@
+// ignite::uri: the Ignite sink's address, ignite://host:port?table=…&user=…&password=….
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/errors.hpp"
+#include "ignite/uri.hpp"
+
+using namespace streamlab::ignite;
+
+TEST(IgniteUri, ParsesHostPortAndParameters) {
+  const IgniteUri u = parse_uri("ignite://127.0.0.1:10800?table=distribuidos&user=ignite&password=p%40ss%26word");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 10800);
+  EXPECT_EQ(u.table, "distribuidos");
+  EXPECT_EQ(u.user, "ignite");
+  EXPECT_EQ(u.password, "p@ss&word");
+  EXPECT_EQ(u.redacted(), "ignite://127.0.0.1:10800?table=distribuidos&user=ignite&password=***");
+  EXPECT_EQ(u.client_options().port, 10800);
+
+  const IgniteUri d = parse_uri("ignite://ignite-host/");
+  EXPECT_EQ(d.host, "ignite-host");
+  EXPECT_EQ(d.port, 10800);
+  EXPECT_FALSE(d.table.has_value());
+  const IgniteUri v6 = parse_uri("IGNITE://[::1]:10801");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 10801);
+}
+
+TEST(IgniteUri, RejectsMalformedAddressesClearly) {
+  const char* bad[] = {"",
+                       "postgres://x",
+                       "ignite://",
+                       "ignite://:10800",
+                       "ignite://host:",
+                       "ignite://host:99999",
+                       "ignite://host:0",
+                       "ignite://host:12ab",
+                       "ignite://host/db",
+                       "ignite://user:pw@host",
+                       "ignite://[::1",
+                       "ignite://host?tabel=x",
+                       "ignite://host?table=x&table=y",
+                       "ignite://host?table=",
+                       "ignite://host?table=bad-name",
+                       "ignite://host?table=1abc",
+                       "ignite://host?table=x;DROP",
+                       "ignite://host?password=x",
+                       "ignite://host?user=u&password=%zz"};
+  for (const char* u : bad) {
+    SCOPED_TRACE(u);
+    try {
+      parse_uri(u);
+      ADD_FAILURE() << "accepted";
+    } catch (const streamlab::core::UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("invalid Ignite address"), std::string::npos) << e.what();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// sources::LineSplitter: x-stream's streamed bytes cut into lines, keep-alives dropped.
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "sources/x_stream_lines.hpp"
+
+using namespace streamlab::sources;
+
+TEST(XStreamLines, KeepAlivesAreDroppedAndCounted) {
+  LineSplitter s;
+  std::deque<std::string> out;
+  s.feed("\r\n\r\n{\"data\":1}\r\n\r\n", out);
+  EXPECT_EQ(out, (std::deque<std::string>{"{\"data\":1}"}));
+  EXPECT_EQ(s.keep_alives(), 3u);
+  s.feed("\n \r\n", out);
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_EQ(s.keep_alives(), 5u);
+}
+
+TEST(XStreamLines, OneLineInManyChunks) {
+  const std::string line = "{\"data\":{\"id\":\"1\",\"text\":\"¡Fútbol! 🇨🇱\"}}";
+  for (std::size_t piece : {1u, 2u, 3u, 7u, 64u}) {
+    LineSplitter s;
+    std::deque<std::string> out;
+    const std::string wire = line + "\r\n";
+    for (std::size_t i = 0; i < wire.size(); i += piece) {
+      s.feed(std::string_view(wire).substr(i, piece), out);
+      if (i + piece < wire.size()) {
+        EXPECT_TRUE(out.empty()) << piece;
+      }
+    }
+    EXPECT_EQ(out, (std::deque<std::string>{line})) << piece;
+    EXPECT_EQ(s.pending(), 0u);
+  }
+}
+
+TEST(XStreamLines, ManyLinesInOneChunkAndALineAcrossChunks) {
+  LineSplitter s;
+  std::deque<std::string> out;
+  s.feed("{\"a\":1}\r\n{\"b\":2}\r\n\r\n{\"c\":", out);
+  EXPECT_EQ(out, (std::deque<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  EXPECT_EQ(s.pending(), 5u);
+  s.feed("3}\r", out);
+  EXPECT_EQ(out.size(), 2u);
+  s.feed("\n{\"d\":4}\r\n", out);
+  EXPECT_EQ(out, (std::deque<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}", "{\"d\":4}"}));
+}
+
+TEST(XStreamLines, AnUnfinishedLineIsDroppedOnReset) {
+  LineSplitter s;
+  std::deque<std::string> out;
+  s.feed("{\"a\":1}\r\n{\"half", out);
+  EXPECT_EQ(s.reset(), 6u);
+  s.feed("{\"b\":2}\r\n", out);
+  EXPECT_EQ(out, (std::deque<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+}
