@@ -8,7 +8,7 @@ JOBS       ?= 2
 FUZZ_SECONDS ?= 20
 SERVICES   := deploy/local/services
 
-.PHONY: all help deps web build asan corpus demo test bench install package clean
+.PHONY: all help deps web build asan corpus demo test bench install package format format-check clean
 
 all: build
 
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   the benchmark scripts in bench/ against the local services"
 	@echo "make install bin/streamlab and share/streamlab/ under PREFIX (default /usr/local)"
 	@echo "make package a .deb in $(BUILD)/ (apt-get install ./$(BUILD)/streamlab_*.deb)"
+	@echo "make format  clang-format every C++ file (make format-check only checks, as make test does)"
 	@echo "make deps    only install the Debian packages building and testing need, when missing"
 	@echo "make clean   remove $(BUILD)/ and $(ASAN_BUILD)/"
 
@@ -72,6 +73,13 @@ install: build
 # A .deb of the same layout under /usr: apt-get install ./build/streamlab_*.deb
 package: build
 	@cd $(BUILD) && cpack --config CPackConfig.cmake
+
+# clang-format (.clang-format) over every C++ file git knows: rewrite them, or only check them.
+FORMAT_FILES = git ls-files -z '*.cpp' '*.hpp'
+format: deps
+	@$(FORMAT_FILES) | xargs -0 clang-format -i
+format-check: deps
+	@$(FORMAT_FILES) | xargs -0 clang-format --dry-run --Werror
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
