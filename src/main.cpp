@@ -1,8 +1,8 @@
 // CLI wiring only: parse the command line, run the command, map errors to exit codes
 // (0 success, 1 runtime failure, 2 usage or configuration).
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <exception>
 

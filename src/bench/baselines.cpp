@@ -55,8 +55,12 @@ std::optional<std::vector<std::string>> java_tool(const std::string& cls) {
   const char* lib = std::getenv("STREAMLAB_KAFKA_LIB");
   if (lib == nullptr || *lib == '\0' || !find_program("java")) return std::nullopt;
   const char* log4j = std::getenv("STREAMLAB_KAFKA_TOOLS_LOG4J");
-  return std::vector<std::string>{"java", "-Xmx4g", "-cp", std::string(lib) + "/*",
-                                  std::string("-Dlog4j.configuration=file:") + (log4j ? log4j : ""), cls};
+  return std::vector<std::string>{"java",
+                                  "-Xmx4g",
+                                  "-cp",
+                                  std::string(lib) + "/*",
+                                  std::string("-Dlog4j.configuration=file:") + (log4j ? log4j : ""),
+                                  cls};
 }
 
 }  // namespace
@@ -65,8 +69,9 @@ BaselineResult kcat_produce(const BaselineContext& c, const std::string& topic, 
                             std::uint64_t n) {
   if (!find_program("kcat")) return missing("kcat", "produce", "kcat is not installed");
   // Same producer settings as streamlab's: idempotent, acks=all.
-  auto r = run_watched(c, "kcat", {"kcat", "-b", c.services.brokers, "-t", topic, "-P", "-l", "-X", "acks=all", "-X",
-                                   "enable.idempotence=true", file.string()},
+  auto r = run_watched(c, "kcat",
+                       {"kcat", "-b", c.services.brokers, "-t", topic, "-P", "-l", "-X", "acks=all", "-X",
+                        "enable.idempotence=true", file.string()},
                        600s);
   BaselineResult b{.tool = "kcat", .measure = "produce"};
   if (r.exit_code != 0) {
@@ -81,8 +86,8 @@ BaselineResult kcat_produce(const BaselineContext& c, const std::string& topic, 
 BaselineResult kcat_consume(const BaselineContext& c, const std::string& topic, std::uint64_t n) {
   if (!find_program("kcat")) return missing("kcat", "consume", "kcat is not installed");
   ChildSpec spec;
-  spec.argv = {"kcat", "-b", c.services.brokers, "-t", topic, "-C", "-e", "-q", "-o", "beginning", "-c",
-               std::to_string(n), "-f", "%s\\n"};
+  spec.argv = {"kcat",      "-b", c.services.brokers, "-t", topic,  "-C", "-e", "-q", "-o",
+               "beginning", "-c", std::to_string(n),  "-f", "%s\\n"};
   spec.stdout_pipe = true;
   Child child = Child::spawn(spec);
   if (c.watch) c.watch("kcat", child.pid());
@@ -177,19 +182,24 @@ BaselineResult kafka_perf_consume(const BaselineContext& c, const std::string& t
   return b;
 }
 
-BaselineResult psql_copy(const BaselineContext& c, const std::string& table, const std::string& fresh, std::uint64_t n) {
+BaselineResult psql_copy(const BaselineContext& c, const std::string& table, const std::string& fresh,
+                         std::uint64_t n) {
   if (!find_program("psql")) return missing("psql \\copy", "store", "psql is not installed");
   BaselineResult b{.tool = "psql \\copy", .measure = "store"};
   const auto file = c.work_dir / (fresh + ".copy");
-  auto exp = run_program(psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" TO '{}'", table, file.string())}), 300s);
-  auto create = run_program(
-      psql_argv(c.services.postgres, {"-c", fmt::format("CREATE TABLE \"{}\" (LIKE \"{}\" INCLUDING ALL)", fresh, table)}), 60s);
+  auto exp = run_program(
+      psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" TO '{}'", table, file.string())}), 300s);
+  auto create =
+      run_program(psql_argv(c.services.postgres,
+                            {"-c", fmt::format("CREATE TABLE \"{}\" (LIKE \"{}\" INCLUDING ALL)", fresh, table)}),
+                  60s);
   if (exp.exit_code != 0 || create.exit_code != 0) {
     b.note = "export failed: " + exp.err.substr(0, 200) + create.err.substr(0, 200);
     return b;
   }
-  auto load = run_watched(c, "psql", psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" FROM '{}'", fresh, file.string())}),
-                          600s);
+  auto load = run_watched(
+      c, "psql", psql_argv(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" FROM '{}'", fresh, file.string())}),
+      600s);
   std::error_code ec;
   std::filesystem::remove(file, ec);
   if (load.exit_code != 0) {
@@ -205,8 +215,22 @@ BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::s
   if (!find_program("redis-benchmark")) return missing("redis-benchmark", "store", "redis-benchmark is not installed");
   auto [cli, env] = redis_cli(c.services.redis);
   // redis-cli's -h/-p/-n are redis-benchmark's -h/-p/--dbnum.
-  std::vector<std::string> argv = {"redis-benchmark", "-h", cli[2], "-p", cli[4], "--dbnum", cli[6], "-P", "64",
-                                   "-t", "set,rpush", "-n", std::to_string(n), "-d", std::to_string(value_bytes), "-q",
+  std::vector<std::string> argv = {"redis-benchmark",
+                                   "-h",
+                                   cli[2],
+                                   "-p",
+                                   cli[4],
+                                   "--dbnum",
+                                   cli[6],
+                                   "-P",
+                                   "64",
+                                   "-t",
+                                   "set,rpush",
+                                   "-n",
+                                   std::to_string(n),
+                                   "-d",
+                                   std::to_string(value_bytes),
+                                   "-q",
                                    "--csv"};
   auto r = run_watched(c, "redis-benchmark", argv, 300s, env);
   // It writes the keys "key:__rand_int__" and "mylist"; take them away again.
@@ -228,7 +252,8 @@ BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::s
   }
   if (set > 0 && rpush > 0) {
     b.value = 1.0 / (1.0 / set + 1.0 / rpush);
-    b.note = fmt::format("-P 64, {} B values: SET {:.0f}/s, RPUSH {:.0f}/s; a message needs one of each at least", value_bytes, set, rpush);
+    b.note = fmt::format("-P 64, {} B values: SET {:.0f}/s, RPUSH {:.0f}/s; a message needs one of each at least",
+                         value_bytes, set, rpush);
   } else {
     b.note = "no SET/RPUSH rates in its output";
   }
@@ -243,7 +268,7 @@ BaselineResult lab_style(const BaselineContext& c, const std::string& sink, cons
   if (!std::filesystem::exists(python)) return missing(tool, "store", "no .local/venv (run deploy/local/python-env)");
   if (!std::filesystem::exists(script)) return missing(tool, "store", "missing " + script.filename().string());
   std::vector<std::string> argv = {python.string(), script.string(), "--brokers", c.services.brokers, "--topic", topic,
-                                   "--group", group, "--count", std::to_string(n)};
+                                   "--group",       group,           "--count",   std::to_string(n)};
   if (sink == "postgres") argv.insert(argv.end(), {"--dsn", c.services.postgres, "--table", table});
   if (sink == "redis") argv.insert(argv.end(), {"--redis", c.services.redis, "--prefix", table});
   if (sink == "ignite") argv.insert(argv.end(), {"--ignite", c.services.ignite, "--table", table, "--drop"});

@@ -30,8 +30,8 @@ struct BaselineResult {
 
 struct BaselineContext {
   ServiceUris services;
-  std::filesystem::path work_dir;      // payload files, exports
-  std::filesystem::path project_root;  // bench/baselines/, .local/venv
+  std::filesystem::path work_dir;                                 // payload files, exports
+  std::filesystem::path project_root;                             // bench/baselines/, .local/venv
   std::function<void(const std::string& name, pid_t pid)> watch;  // the monitor, role "baseline"
   std::function<void(const std::string& name)> unwatch;
 };

@@ -56,7 +56,9 @@ Child Child::spawn(const ChildSpec& spec) {
   if (spec.argv.empty()) throw core::RuntimeFailure("spawn: empty command line");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  const auto path_or_null = [](const std::filesystem::path& p) { return p.empty() ? std::string("/dev/null") : p.string(); };
+  const auto path_or_null = [](const std::filesystem::path& p) {
+    return p.empty() ? std::string("/dev/null") : p.string();
+  };
   const std::string in = path_or_null(spec.stdin_path), out = path_or_null(spec.stdout_path),
                     err = path_or_null(spec.stderr_path);
   posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
@@ -167,8 +169,8 @@ RunResult run_program(const std::vector<std::string>& argv, std::chrono::seconds
                       const std::vector<std::pair<std::string, std::string>>& env,
                       const std::filesystem::path& stdin_path, const std::function<void(pid_t)>& on_start) {
   static std::atomic<unsigned> serial{0};
-  const auto base = std::filesystem::temp_directory_path() /
-                    fmt::format("streamlab-bench-{}-{}", ::getpid(), serial.fetch_add(1));
+  const auto base =
+      std::filesystem::temp_directory_path() / fmt::format("streamlab-bench-{}-{}", ::getpid(), serial.fetch_add(1));
   ChildSpec spec;
   spec.argv = argv;
   spec.stdin_path = stdin_path;

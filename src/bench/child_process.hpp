@@ -15,11 +15,11 @@
 namespace streamlab::bench {
 
 struct ChildSpec {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
-  std::filesystem::path stdin_path;   // empty: /dev/null
-  std::filesystem::path stdout_path;  // empty: /dev/null
-  bool stdout_pipe = false;           // instead: a pipe read through Child::stdout_fd()
-  std::filesystem::path stderr_path;  // empty: /dev/null
+  std::vector<std::string> argv;                         // argv[0] is looked up in PATH when it has no '/'
+  std::filesystem::path stdin_path;                      // empty: /dev/null
+  std::filesystem::path stdout_path;                     // empty: /dev/null
+  bool stdout_pipe = false;                              // instead: a pipe read through Child::stdout_fd()
+  std::filesystem::path stderr_path;                     // empty: /dev/null
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) ours
 };
 
@@ -61,8 +61,7 @@ struct RunResult {
 // `on_start` gets the pid (the bench's monitor watches baselines by it).
 RunResult run_program(const std::vector<std::string>& argv, std::chrono::seconds timeout,
                       const std::vector<std::pair<std::string, std::string>>& env = {},
-                      const std::filesystem::path& stdin_path = {},
-                      const std::function<void(pid_t)>& on_start = {});
+                      const std::filesystem::path& stdin_path = {}, const std::function<void(pid_t)>& on_start = {});
 
 // The executable `name` in PATH, or nullopt.
 std::optional<std::filesystem::path> find_program(const std::string& name);

@@ -48,7 +48,8 @@ std::optional<VerifyFigures> parse_verify(std::string_view text) {
     if (nl == std::string_view::npos) nl = text.size();
     const auto j = nlohmann::json::parse(text.substr(pos, nl - pos), nullptr, false);
     pos = nl + 1;
-    if (!j.is_object() || j.value("command", "") != "verify" || !j.contains("totals") || !j["totals"].is_object()) continue;
+    if (!j.is_object() || j.value("command", "") != "verify" || !j.contains("totals") || !j["totals"].is_object())
+      continue;
     const auto& t = j["totals"];
     const auto n = [&](const char* key) {
       return t.contains(key) && t[key].is_number_unsigned() ? t[key].get<std::uint64_t>() : std::uint64_t{0};

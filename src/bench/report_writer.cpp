@@ -99,9 +99,12 @@ struct Table {
 std::string md_cell(const std::string& text) {
   std::string out;
   for (const char c : text) {
-    if (c == '|' || c == '<') out += {'\\', c};
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|' || c == '<')
+      out += {'\\', c};
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -125,12 +128,23 @@ std::string html_escape(const std::string& text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -201,15 +215,14 @@ Table summary_table(const json& report) {
     const std::string unit = row.value("unit", "");
     const std::string value = num(member(row, "value"));
     t.rows.push_back({title_of(report, row.value("scenario", "")), row.value("measure", ""),
-                      value == kNone ? value : value + " " + unit, str(row, "baseline"),
-                      ratio(member(row, "ratio"))});
+                      value == kNone ? value : value + " " + unit, str(row, "baseline"), ratio(member(row, "ratio"))});
   }
   return t;
 }
 
 Table scenario_table(const json& report) {
-  Table t{{"scenario", "kind", "offered/s", "produced", "consumed", "stored", "ok", "produce/s", "consume/s",
-           "store/s", "p50 ms", "p90 ms", "p99 ms", "max ms"},
+  Table t{{"scenario", "kind", "offered/s", "produced", "consumed", "stored", "ok", "produce/s", "consume/s", "store/s",
+           "p50 ms", "p90 ms", "p99 ms", "max ms"},
           {false, false, true, true, true, true, false, true, true, true, true, true, true, true},
           {}};
   for (const auto& s : scenarios_of(report)) {
@@ -313,8 +326,8 @@ std::string when_line(const json& report) {
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw core::RuntimeFailure(fmt::format(
-        "the report's front end {} is missing: build it with web/build (or make build)", path.string()));
+    throw core::RuntimeFailure(
+        fmt::format("the report's front end {} is missing: build it with web/build (or make build)", path.string()));
   }
   std::ostringstream out;
   out << in.rdbuf();
@@ -363,7 +376,8 @@ std::string render_markdown(const json& report) {
   }
   if (const Table t = baseline_table(report); !t.rows.empty()) out += "## Baselines\n\n" + markdown_table(t) + "\n";
   if (const Table t = resource_table(report); !t.rows.empty()) {
-    out += "## Resources\n\nPer monitored process over each scenario; CPU in % of one core.\n\n" + markdown_table(t) + "\n";
+    out += "## Resources\n\nPer monitored process over each scenario; CPU in % of one core.\n\n" + markdown_table(t) +
+           "\n";
   }
   out += "## Problems\n\n";
   const auto found = problems(report);
@@ -402,15 +416,18 @@ std::string render_html(const json& report, const fs::path& web_dist) {
             " Their throughput charts above shade the fault (red) and the recovery (amber).</p></section>\n";
   }
   if (const Table t = baseline_table(report); !t.rows.empty()) {
-    html += "<section id=\"baselines\"><h2>Baselines</h2>\n<div class=\"scroll\">" + html_table(t) + "</div></section>\n";
+    html +=
+        "<section id=\"baselines\"><h2>Baselines</h2>\n<div class=\"scroll\">" + html_table(t) + "</div></section>\n";
   }
   if (const Table t = resource_table(report); !t.rows.empty()) {
-    html += "<section id=\"resource-table\"><h2>Resources per scenario</h2>\n<p class=\"note\">CPU in % of one core.</p>" +
-            html_table(t) + "</section>\n";
+    html +=
+        "<section id=\"resource-table\"><h2>Resources per scenario</h2>\n<p class=\"note\">CPU in % of one core.</p>" +
+        html_table(t) + "</section>\n";
   }
   html += "<section id=\"problems\"><h2>Problems</h2>\n";
   const auto found = problems(report);
-  if (found.empty()) html += "<p>None.</p>\n";
+  if (found.empty())
+    html += "<p>None.</p>\n";
   else {
     html += "<ul>";
     for (const auto& [scenario, problem] : found) {
@@ -438,6 +455,5 @@ void write_report(const json& report, const fs::path& out_dir, const fs::path& w
   write_file(out_dir / "report.md", markdown);
   write_file(out_dir / "report.html", html);
 }
-
 
 }  // namespace streamlab::bench

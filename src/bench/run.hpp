@@ -18,10 +18,10 @@
 #include "bench/baselines.hpp"
 #include "bench/child_process.hpp"
 #include "bench/fault_measures.hpp"
-#include "host/process_monitor.hpp"
 #include "bench/progress.hpp"
 #include "bench/runner.hpp"
 #include "bench/stats_series.hpp"
+#include "host/process_monitor.hpp"
 #include "kafka/admin.hpp"
 
 namespace streamlab::bench {
@@ -63,7 +63,7 @@ struct ScenarioResult {
 };
 
 // Helpers on consume's --json summary.
-double num(const nlohmann::json& j, const char* key);  // 0 when missing
+double num(const nlohmann::json& j, const char* key);      // 0 when missing
 nlohmann::json latency_of(const nlohmann::json& summary);  // the report's latency_ms, or null
 // What a live consumer read of the measured topic, and (`warm`) of the others.
 std::uint64_t measured_count(const nlohmann::json& summary, const std::string& topic, std::uint64_t& warm);
@@ -100,11 +100,11 @@ class Run {
   std::uint64_t messages_in(const std::string& topic);
 
   void run_scenario(const Scenario& s, ScenarioResult& r);
-  void scenario_live(const Scenario& s, ScenarioResult& r);      // run_live.cpp
-  void scenario_backlog(const Scenario& s, ScenarioResult& r);   // run_backlog.cpp
-  void scenario_rest(const Scenario& s, ScenarioResult& r);      // run_max.cpp
-  void scenario_max(const Scenario& s, ScenarioResult& r);       // run_max.cpp
-  void scenario_fault(const Scenario& s, ScenarioResult& r);     // run_fault.cpp
+  void scenario_live(const Scenario& s, ScenarioResult& r);     // run_live.cpp
+  void scenario_backlog(const Scenario& s, ScenarioResult& r);  // run_backlog.cpp
+  void scenario_rest(const Scenario& s, ScenarioResult& r);     // run_max.cpp
+  void scenario_max(const Scenario& s, ScenarioResult& r);      // run_max.cpp
+  void scenario_fault(const Scenario& s, ScenarioResult& r);    // run_fault.cpp
 
   // run_fault.cpp
   // Polls every 50 ms until `done()`, every member has exited, the rows they stored stand still

@@ -13,13 +13,15 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
   const bool sink = !s.sink.empty();
   const std::string topic = topic_for(s.id);
   progress_->phase(fmt::format("producing a backlog of {} {}", s.count, s.payload));
-  StreamlabProcess producer =
-      start("produce", "producer", {"-t", topic, "--source", s.payload == "tweets" ? "synthetic-tweets" : "counter", "--count", std::to_string(s.count)});
+  StreamlabProcess producer = start("produce", "producer",
+                                    {"-t", topic, "--source", s.payload == "tweets" ? "synthetic-tweets" : "counter",
+                                     "--count", std::to_string(s.count)});
   const json ps = wait_producer(producer, static_cast<double>(s.count), 0, 0.3);
   r.produced = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
   if (r.produced != s.count) {
     r.failed = true;
-    r.problems.push_back(fmt::format("producer acknowledged {} of {}: {}", r.produced, s.count, producer.stderr_tail()));
+    r.problems.push_back(
+        fmt::format("producer acknowledged {} of {}: {}", r.produced, s.count, producer.stderr_tail()));
   }
   std::vector<std::string> cargs = {"-t", topic, "-g", prefix_ + s.id, "--from", "beginning", "--quiet"};
   const std::string table = table_for(s.id);
@@ -39,13 +41,17 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
     // The last batch is committed after the last message arrived: one commit added.
     const double secs = num(cs, "active_seconds") + num(k.value("commit_ms", json::object()), "p50") / 1000.0;
     r.rates["store_rows_per_s"] = secs > 0 ? static_cast<double>(*r.stored) / secs : 0.0;
-    if (k.value("retries", 0) > 0) r.notes.push_back(fmt::format("the sink retried {} time(s): the store was unavailable for a while", k.value("retries", 0)));
-    if (k.value("dead_letters", 0) > 0) r.problems.push_back(fmt::format("{} dead letters", k.value("dead_letters", 0)));
+    if (k.value("retries", 0) > 0)
+      r.notes.push_back(
+          fmt::format("the sink retried {} time(s): the store was unavailable for a while", k.value("retries", 0)));
+    if (k.value("dead_letters", 0) > 0)
+      r.problems.push_back(fmt::format("{} dead letters", k.value("dead_letters", 0)));
     if (s.sink == "postgres") {
       const auto n = postgres_count(c_.services.postgres, table);
       if (!n || *n != r.produced) {
         r.failed = true;
-        r.problems.push_back(fmt::format("psql count(*) of {} = {}, expected {}", table, n ? std::to_string(*n) : "?", r.produced));
+        r.problems.push_back(
+            fmt::format("psql count(*) of {} = {}, expected {}", table, n ? std::to_string(*n) : "?", r.produced));
       } else {
         r.notes.push_back(fmt::format("psql count(*) = {} rows, as produced", *n));
       }

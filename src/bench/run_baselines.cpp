@@ -11,7 +11,8 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 BaselineContext Run::baseline_context() {
-  return {c_.services, work_, root_, [this](const std::string& name, pid_t pid) { monitor_.watch_pid(name, "baseline", pid); },
+  return {c_.services, work_, root_,
+          [this](const std::string& name, pid_t pid) { monitor_.watch_pid(name, "baseline", pid); },
           [this](const std::string& name) { monitor_.unwatch(name); }};
 }
 
@@ -22,8 +23,9 @@ void Run::kafka_baselines(const Scenario& s, const std::string& topic, ScenarioR
   const fs::path file = work_ / (s.id + ".payloads");
   progress_->phase("baseline: writing the payload file");
   {
-    StreamlabProcess dump = start("consume", "consumer", {"-t", topic, "-g", prefix_ + s.id + "-dump", "--from", "beginning",
-                                                          "--show=raw", "--count", std::to_string(n), "--idle-exit", "30"});
+    StreamlabProcess dump = start("consume", "consumer",
+                                  {"-t", topic, "-g", prefix_ + s.id + "-dump", "--from", "beginning", "--show=raw",
+                                   "--count", std::to_string(n), "--idle-exit", "30"});
     dump.child->wait_for(300s);
     monitor_.unwatch("consumer");
     fs::rename(dump.out, file);
@@ -33,8 +35,10 @@ void Run::kafka_baselines(const Scenario& s, const std::string& topic, ScenarioR
   const bool together = s.kind == Kind::Live;  // the producer and the consumer ran at once
   auto add = [&](BaselineResult b, double streamlab) {
     b.streamlab = streamlab;
-    if (together) b.note += (b.note.empty() ? "" : "; ") + std::string("streamlab's producer and consumer ran together");
-    progress_->note(fmt::format("  baseline {} {}: {}", b.tool, b.measure, b.value ? fmt::format("{:.0f} msgs/s", *b.value) : b.note));
+    if (together)
+      b.note += (b.note.empty() ? "" : "; ") + std::string("streamlab's producer and consumer ran together");
+    progress_->note(fmt::format("  baseline {} {}: {}", b.tool, b.measure,
+                                b.value ? fmt::format("{:.0f} msgs/s", *b.value) : b.note));
     r.baselines.push_back(b);
   };
   progress_->phase("baseline kcat produce");
@@ -56,7 +60,8 @@ void Run::sink_baselines(const Scenario& s, const std::string& topic, const std:
   const double streamlab = r.rates.value("store_rows_per_s", 0.0);
   auto add = [&](BaselineResult b) {
     b.streamlab = streamlab;
-    progress_->note(fmt::format("  baseline {}: {}", b.tool, b.value ? fmt::format("{:.0f} rows/s", *b.value) : b.note));
+    progress_->note(
+        fmt::format("  baseline {}: {}", b.tool, b.value ? fmt::format("{:.0f} rows/s", *b.value) : b.note));
     r.baselines.push_back(b);
   };
   if (s.sink == "postgres") {

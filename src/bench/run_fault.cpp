@@ -44,7 +44,8 @@ class StoppedService {
     stopped_ = true;  // a stop that failed half-way may have stopped it all the same
     const RunResult rr = run_program({script_.string(), "stop", service_}, std::chrono::seconds(120), env_);
     if (rr.exit_code != 0) {
-      throw core::RuntimeFailure(fmt::format("{} stop {} exited {}: {}", script_.string(), service_, rr.exit_code, tail(rr.err)));
+      throw core::RuntimeFailure(
+          fmt::format("{} stop {} exited {}: {}", script_.string(), service_, rr.exit_code, tail(rr.err)));
     }
   }
   // "" when it is running again, else why not.
@@ -103,10 +104,12 @@ bool Run::wait_members(const std::vector<StreamlabProcess*>& members, const std:
       last_change = std::chrono::steady_clock::now();
     } else if (std::chrono::steady_clock::now() - last_change > std::chrono::duration<double>(kStallSeconds)) {
       r.failed = true;
-      r.problems.push_back(fmt::format("the consumers stored nothing for {:.0f} s (at {} of {} rows)", kStallSeconds, n, total));
+      r.problems.push_back(
+          fmt::format("the consumers stored nothing for {:.0f} s (at {} of {} rows)", kStallSeconds, n, total));
       return false;
     }
-    if (total > 0) progress_->update(from_fraction + span * std::min(1.0, static_cast<double>(n) / static_cast<double>(total)));
+    if (total > 0)
+      progress_->update(from_fraction + span * std::min(1.0, static_cast<double>(n) / static_cast<double>(total)));
     std::this_thread::sleep_for(50ms);
   }
 }
@@ -120,16 +123,17 @@ bool Run::verify_available() {
   return *verify_available_;
 }
 
-std::optional<VerifyFigures> Run::verify_sink(const std::string& topic, const std::string& sink, const std::string& table,
-                                              const std::string& group, ScenarioResult& r) {
+std::optional<VerifyFigures> Run::verify_sink(const std::string& topic, const std::string& sink,
+                                              const std::string& table, const std::string& group, ScenarioResult& r) {
   if (!verify_available()) {
     r.failed = true;
-    r.problems.push_back("streamlab verify is not available (this build has no verify command): rows lost and "
-                         "duplicated cannot be counted");
+    r.problems.push_back(
+        "streamlab verify is not available (this build has no verify command): rows lost and "
+        "duplicated cannot be counted");
     return std::nullopt;
   }
-  const RunResult rr = run_program({fs::read_symlink("/proc/self/exe").string(), "verify", "-b", c_.services.brokers, "-t",
-                                    topic, "--sink", sink, "--table", table, "-g", group, "--json"},
+  const RunResult rr = run_program({fs::read_symlink("/proc/self/exe").string(), "verify", "-b", c_.services.brokers,
+                                    "-t", topic, "--sink", sink, "--table", table, "-g", group, "--json"},
                                    300s, {}, {}, [this](pid_t pid) { monitor_.watch_pid("verify", "streamlab", pid); });
   monitor_.unwatch("verify");
   auto figures = parse_verify(rr.out);
@@ -157,8 +161,8 @@ std::optional<std::string> Run::outage_impossible(const std::string& sink) {
   for (char& ch : var) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   const std::string local = exported_value(env.out, var);
   if (env.exit_code != 0 || local.empty() || !same_server(sink_uri(sink), local, default_port(sink))) {
-    return fmt::format("the sink {} is not the local {} of {} ({}): the bench stops only the local services", redact_uri(sink_uri(sink)),
-                       sink, script.string(), local.empty() ? "none" : redact_uri(local));
+    return fmt::format("the sink {} is not the local {} of {} ({}): the bench stops only the local services",
+                       redact_uri(sink_uri(sink)), sink, script.string(), local.empty() ? "none" : redact_uri(local));
   }
   const RunResult status = run_program({script.string(), "status", sink}, 30s);
   if (status.exit_code != 0) return fmt::format("the local {} is not running under {}", sink, script.string());
@@ -192,7 +196,9 @@ struct Run::FaultRun {
     for (const auto& m : members) n += m.stored();
     return n;
   }
-  std::uint64_t at(double fraction) const { return static_cast<std::uint64_t>(fraction * static_cast<double>(s.count)); }
+  std::uint64_t at(double fraction) const {
+    return static_cast<std::uint64_t>(fraction * static_cast<double>(s.count));
+  }
 };
 
 // A backlog of counters, one sink consumer with small batches, the fault at `fault_at` of the
@@ -200,9 +206,16 @@ struct Run::FaultRun {
 void Run::scenario_fault(const Scenario& s, ScenarioResult& r) {
   FaultRun f(s);
   // What the report shows of a fault that never came to pass (skipped, failed early): nulls.
-  f.fault = {{"kind", fault_name(s.fault)}, {"landed", false}, {"start_s", nullptr}, {"end_s", nullptr},
-             {"recovery_s", nullptr}, {"longest_stall_s", nullptr}, {"lost", nullptr}, {"duplicated", nullptr},
-             {"verify", nullptr}, {"members", json::array()}};
+  f.fault = {{"kind", fault_name(s.fault)},
+             {"landed", false},
+             {"start_s", nullptr},
+             {"end_s", nullptr},
+             {"recovery_s", nullptr},
+             {"longest_stall_s", nullptr},
+             {"lost", nullptr},
+             {"duplicated", nullptr},
+             {"verify", nullptr},
+             {"members", json::array()}};
   if (s.fault == Fault::Outage) f.fault["outage_s"] = s.outage_s;
   r.extra["fault"] = f.fault;
   // What makes the fault impossible is told before anything is produced.
@@ -222,42 +235,58 @@ void Run::scenario_fault(const Scenario& s, ScenarioResult& r) {
   f.table = store_for(s.sink, s.id);
 
   progress_->phase(fmt::format("producing a backlog of {} counters", s.count));
-  StreamlabProcess producer = start("produce", "producer", {"-t", f.topic, "--source", "counter", "--count", std::to_string(s.count)});
+  StreamlabProcess producer =
+      start("produce", "producer", {"-t", f.topic, "--source", "counter", "--count", std::to_string(s.count)});
   const json ps = wait_producer(producer, static_cast<double>(s.count), 0, 0.15);
   r.produced = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
   r.produced_points = producer.points();
   r.rates["produce_msgs_per_s"] = num(ps, "msgs_per_s");
   if (r.produced != s.count) {
     r.failed = true;
-    r.problems.push_back(fmt::format("producer acknowledged {} of {}: {}", r.produced, s.count, producer.stderr_tail()));
+    r.problems.push_back(
+        fmt::format("producer acknowledged {} of {}: {}", r.produced, s.count, producer.stderr_tail()));
     return;
   }
 
   // Every member runs to the end of the backlog by itself; with static membership (kill) the
   // restarted process takes its predecessor's place in the group without a rebalance.
-  f.args = {"-t", f.topic, "-g", f.group, "--from", "beginning", "--quiet", "--until-end",
-            "--sink", sink_uri(s.sink), "--table", f.table, "--batch-rows", std::to_string(s.batch_rows)};
+  f.args = {"-t",           f.topic,
+            "-g",           f.group,
+            "--from",       "beginning",
+            "--quiet",      "--until-end",
+            "--sink",       sink_uri(s.sink),
+            "--table",      f.table,
+            "--batch-rows", std::to_string(s.batch_rows)};
   if (s.fault == Fault::Kill) f.args.insert(f.args.end(), {"--instance-id", f.group + "-1"});
   f.members.reserve(2);  // pointers to them are kept while waiting
   progress_->phase(fmt::format("consuming into {}, {} rows a batch", s.sink, s.batch_rows));
   f.members.push_back(start("consume", "consumer", f.args));
   f.roles.push_back(s.fault == Fault::Kill ? "killed" : s.fault == Fault::Rebalance ? "survivor" : "member");
-  f.landed = wait_members(f.all(), [&] { return f.stored() >= f.at(s.fault_at); }, s.count, 0.15, 0.75, r) &&
+  f.landed = wait_members(
+                 f.all(), [&] { return f.stored() >= f.at(s.fault_at); }, s.count, 0.15, 0.75, r) &&
              !f.members[0].child->poll();
   f.fault["landed"] = f.landed;
   if (!f.landed) {
     // A consumer that failed is told of below, by its exit code; one that finished was too quick.
     if (f.members[0].child->poll() == 0 && !r.failed && !core::shutdown_requested()) {
-      r.problems.push_back(fmt::format("the fault did not land: the consumer had stored all {} rows before the fault "
-                                       "could strike at {:.0f}% (a larger --scale makes the backlog last longer)",
-                                       s.count, 100 * s.fault_at));
+      r.problems.push_back(
+          fmt::format("the fault did not land: the consumer had stored all {} rows before the fault "
+                      "could strike at {:.0f}% (a larger --scale makes the backlog last longer)",
+                      s.count, 100 * s.fault_at));
     }
   } else {
     switch (s.fault) {
-      case Fault::Kill: strike_kill(f, r); break;
-      case Fault::Outage: strike_outage(f, r); break;
-      case Fault::Rebalance: strike_rebalance(f, r); break;
-      case Fault::None: break;
+      case Fault::Kill:
+        strike_kill(f, r);
+        break;
+      case Fault::Outage:
+        strike_outage(f, r);
+        break;
+      case Fault::Rebalance:
+        strike_rebalance(f, r);
+        break;
+      case Fault::None:
+        break;
     }
   }
   collect_members(f, r);
@@ -273,7 +302,8 @@ void Run::strike_kill(FaultRun& f, ScenarioResult& r) {
   monitor_.unwatch(f.members[0].name);
   f.members.push_back(start("consume", "consumer-restarted", f.args));
   f.roles.push_back("restarted");
-  wait_members(f.all(), [] { return false; }, f.s.count, 0.15, 0.75, r);
+  wait_members(
+      f.all(), [] { return false; }, f.s.count, 0.15, 0.75, r);
   f.recovery = recovery_ms(f.members[1].points(), kill_ms);
 }
 
@@ -287,7 +317,8 @@ void Run::strike_outage(FaultRun& f, ScenarioResult& r) {
   f.fault["start_s"] = now_s();
   f.service->stop();
   const auto down = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - down < std::chrono::duration<double>(s.outage_s) && !core::shutdown_requested()) {
+  while (std::chrono::steady_clock::now() - down < std::chrono::duration<double>(s.outage_s) &&
+         !core::shutdown_requested()) {
     std::this_thread::sleep_for(100ms);
   }
   progress_->phase(fmt::format("starting {} again", s.sink));
@@ -298,7 +329,8 @@ void Run::strike_outage(FaultRun& f, ScenarioResult& r) {
     r.failed = true;
     r.problems.push_back(error);
   }
-  wait_members(f.all(), [] { return false; }, s.count, 0.15, 0.75, r);
+  wait_members(
+      f.all(), [] { return false; }, s.count, 0.15, 0.75, r);
   f.recovery = recovery_ms(f.members[0].points(), up_ms);
 }
 
@@ -310,15 +342,17 @@ void Run::strike_rebalance(FaultRun& f, ScenarioResult& r) {
   f.roles.push_back("joined");
   // It leaves once the backlog is past leave_at and it has stored rows of its own: only then
   // does its leave hand the survivor partitions with work left in them.
-  const bool leave = wait_members(f.all(), [&] { return f.stored() >= f.at(s.leave_at) && f.members[1].stored() > 0; },
-                                  s.count, 0.15, 0.75, r) &&
+  const bool leave = wait_members(
+                         f.all(), [&] { return f.stored() >= f.at(s.leave_at) && f.members[1].stored() > 0; }, s.count,
+                         0.15, 0.75, r) &&
                      !f.members[0].child->poll() && !f.members[1].child->poll();
   if (!leave) {
     if (!r.failed && !core::shutdown_requested()) {
       r.problems.push_back(fmt::format("the rebalance did not land: the second member {}",
                                        f.members[1].stored() == 0 ? "stored nothing before the backlog was done"
                                                                   : "was gone before it could leave"));
-      wait_members(f.all(), [] { return false; }, s.count, 0.15, 0.75, r);
+      wait_members(
+          f.all(), [] { return false; }, s.count, 0.15, 0.75, r);
     }
     return;
   }
@@ -329,10 +363,13 @@ void Run::strike_rebalance(FaultRun& f, ScenarioResult& r) {
   f.members[1].child->signal(SIGTERM);
   // The survivor's next assignment is the takeover; stamped here, as consume writes no time.
   std::optional<std::int64_t> takeover_ms;
-  wait_members(f.all(), [&] {
-    if (!takeover_ms && assignment_lines(f.members[0].err) > seen) takeover_ms = core::wall_ms();
-    return false;
-  }, s.count, 0.15, 0.75, r);
+  wait_members(
+      f.all(),
+      [&] {
+        if (!takeover_ms && assignment_lines(f.members[0].err) > seen) takeover_ms = core::wall_ms();
+        return false;
+      },
+      s.count, 0.15, 0.75, r);
   if (takeover_ms) f.recovery = recovery_ms(f.members[0].points(), leave_ms, *takeover_ms);
   if (!takeover_ms) r.notes.push_back("the survivor was not seen taking the leaving member's partitions over");
 }
@@ -352,8 +389,11 @@ void Run::collect_members(FaultRun& f, ScenarioResult& r) {
       r.problems.push_back(fmt::format("{} exited {}: {}", m.name, rc, m.stderr_tail()));
     }
     const auto last = last_point(m.stats);
-    member_rows.push_back({{"name", m.name}, {"role", f.roles[i]}, {"consumed", last ? last->count : 0},
-                           {"stored", last && last->stored ? *last->stored : 0}, {"exit_code", rc}});
+    member_rows.push_back({{"name", m.name},
+                           {"role", f.roles[i]},
+                           {"consumed", last ? last->count : 0},
+                           {"stored", last && last->stored ? *last->stored : 0},
+                           {"exit_code", rc}});
     r.consumed += last ? last->count : 0;
     r.member_points.push_back(m.points());
   }
@@ -380,9 +420,9 @@ void Run::fault_figures(FaultRun& f, ScenarioResult& r) {
     r.stored = r.verified->rows + r.verified->dead_letters;
     f.fault["lost"] = r.verified->missing;
     f.fault["duplicated"] = r.verified->duplicated;
-    f.fault["verify"] = {{"ok", r.verified->ok}, {"expected", r.verified->expected}, {"rows", r.verified->rows},
-                         {"dead_letters", r.verified->dead_letters}, {"missing", r.verified->missing},
-                         {"duplicated", r.verified->duplicated}};
+    f.fault["verify"] = {{"ok", r.verified->ok},           {"expected", r.verified->expected},
+                         {"rows", r.verified->rows},       {"dead_letters", r.verified->dead_letters},
+                         {"missing", r.verified->missing}, {"duplicated", r.verified->duplicated}};
   }
   const Series series = align_members(r.produced_points, r.member_points, epoch_wall_ms_);
   f.fault["longest_stall_s"] = longest_stall_s(r.member_points);
@@ -400,18 +440,22 @@ void Run::fault_figures(FaultRun& f, ScenarioResult& r) {
       "duplicated are streamlab verify's",
       s.batch_rows));
   if (s.fault == Fault::Kill) {
-    r.notes.push_back("recovery: SIGKILL to the restarted consumer's first --stats line with a row stored (both members "
-                      "share one static member id, so the restart takes the partitions back without a rebalance)");
+    r.notes.push_back(
+        "recovery: SIGKILL to the restarted consumer's first --stats line with a row stored (both members "
+        "share one static member id, so the restart takes the partitions back without a rebalance)");
   } else if (s.fault == Fault::Outage) {
-    r.notes.push_back("recovery: the services script's start returning to the consumer's next --stats line with a new row");
+    r.notes.push_back(
+        "recovery: the services script's start returning to the consumer's next --stats line with a new row");
   } else {
-    r.notes.push_back("recovery: the second member's SIGTERM to the survivor's first --stats line with a new row after "
-                      "its next assignment (the partitions it took over)");
+    r.notes.push_back(
+        "recovery: the second member's SIGTERM to the survivor's first --stats line with a new row after "
+        "its next assignment (the partitions it took over)");
   }
-  progress_->note(fmt::format("  {}: recovery {}; {}", s.id,
-                              f.recovery ? fmt::format("{:.2f} s", static_cast<double>(*f.recovery) / 1000.0) : "—",
-                              r.verified ? fmt::format("verify: {} lost, {} duplicated", r.verified->missing, r.verified->duplicated)
-                                         : "not verified"));
+  progress_->note(fmt::format(
+      "  {}: recovery {}; {}", s.id,
+      f.recovery ? fmt::format("{:.2f} s", static_cast<double>(*f.recovery) / 1000.0) : "—",
+      r.verified ? fmt::format("verify: {} lost, {} duplicated", r.verified->missing, r.verified->duplicated)
+                 : "not verified"));
 }
 
 }  // namespace streamlab::bench

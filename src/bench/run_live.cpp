@@ -24,7 +24,8 @@ void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
   if (s.count > 0) pargs.insert(pargs.end(), {"--count", std::to_string(s.count)});
   if (s.rate > 0) pargs.insert(pargs.end(), {"--rate", fmt::format("{}", s.rate)});
   if (s.duration_s > 0) pargs.insert(pargs.end(), {"--duration", fmt::format("{}", s.duration_s)});
-  progress_->phase(s.rate > 0 ? fmt::format("producing at {:.0f} msgs/s, consuming live", s.rate) : "producing, consuming live");
+  progress_->phase(s.rate > 0 ? fmt::format("producing at {:.0f} msgs/s, consuming live", s.rate)
+                              : "producing, consuming live");
   StreamlabProcess producer = start("produce", "producer", pargs);
   const double target = s.count > 0 ? static_cast<double>(s.count) : s.rate * s.duration_s;
   const json ps = wait_producer(producer, target, 0, 0.9);
@@ -47,8 +48,8 @@ void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
   if (s.kind == Kind::Latency) {
     const double achieved = num(ps, "msgs_per_s");
     if (achieved < 0.9 * s.rate) {
-      r.problems.push_back(fmt::format("offered {:.0f} msgs/s, the producer achieved {:.0f} msgs/s on this machine",
-                                       s.rate, achieved));
+      r.problems.push_back(
+          fmt::format("offered {:.0f} msgs/s, the producer achieved {:.0f} msgs/s on this machine", s.rate, achieved));
     }
   }
   if (c_.baselines && s.kafka_baselines) kafka_baselines(s, topic, r);

@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "bench/run.hpp"
 #include "bench/rate_ladder.hpp"
+#include "bench/run.hpp"
 #include "core/clock.hpp"
 #include "core/shutdown.hpp"
 
@@ -35,8 +35,9 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
   for (std::size_t i = 0; i < s.ladder.size() && !core::shutdown_requested(); ++i) {
     const double rate = s.ladder[i];
     progress_->phase(fmt::format("step {}/{}: {:.0f} msgs/s for {:.0f} s", i + 1, s.ladder.size(), rate, s.step_s));
-    StreamlabProcess producer = start("produce", "producer", {"-t", topic, "--source", "counter", "--rate", fmt::format("{}", rate),
-                                                             "--duration", fmt::format("{}", s.step_s)});
+    StreamlabProcess producer = start("produce", "producer",
+                                      {"-t", topic, "--source", "counter", "--rate", fmt::format("{}", rate),
+                                       "--duration", fmt::format("{}", s.step_s)});
     const json ps = wait_producer(producer, rate * s.step_s, step_span * static_cast<double>(i), step_span);
     const std::uint64_t acked = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
     auto points = producer.points();
@@ -51,13 +52,15 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
     LadderStep step{rate, num(ps, "msgs_per_s"), r.produced > consumed ? r.produced - consumed : 0};
     steps.push_back(step);
     const bool ok = step_sustained(step);
-    ladder.push_back({{"offered", rate}, {"achieved", step.achieved}, {"lag_at_end", step.lag_at_end}, {"sustained", ok}});
+    ladder.push_back(
+        {{"offered", rate}, {"achieved", step.achieved}, {"lag_at_end", step.lag_at_end}, {"sustained", ok}});
     progress_->note(fmt::format("  {}: {:.0f} msgs/s offered, {:.0f} achieved, lag {} at the end: {}", s.id, rate,
                                 step.achieved, step.lag_at_end, ok ? "sustained" : "not sustained"));
     if (!ok) break;
     // Each step starts from an empty queue.
     const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline && consumer.count() < r.produced + 1) std::this_thread::sleep_for(100ms);
+    while (std::chrono::steady_clock::now() < deadline && consumer.count() < r.produced + 1)
+      std::this_thread::sleep_for(100ms);
   }
   progress_->phase("draining the consumer");
   const json cs = finish_consumer(consumer, topic, r.produced + 1, 0.9, 0.1, r);
@@ -66,7 +69,8 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
   r.consumed_points = consumer.points();
   drop_warm_up(r.consumed_points, warm);
   if (!s.sink.empty() && cs.is_object() && cs.contains("sink")) {
-    const std::uint64_t st = cs["sink"].value("rows", std::uint64_t{0}) + cs["sink"].value("dead_letters", std::uint64_t{0});
+    const std::uint64_t st =
+        cs["sink"].value("rows", std::uint64_t{0}) + cs["sink"].value("dead_letters", std::uint64_t{0});
     r.stored = st - std::min(st, warm);  // the warm-up is stored too
   } else if (!s.sink.empty()) {
     r.stored = 0;

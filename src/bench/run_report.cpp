@@ -27,10 +27,12 @@ bool is_lab(const json& baseline) { return baseline["tool"].get<std::string>().r
 std::vector<std::string> count_problems(const Scenario& s, const ScenarioResult& r) {
   std::vector<std::string> problems = r.problems;
   if (r.skipped) return problems;
-  if (s.kind != Kind::Fault && r.consumed != r.produced) problems.push_back(fmt::format("consumed {} of {} produced", r.consumed, r.produced));
+  if (s.kind != Kind::Fault && r.consumed != r.produced)
+    problems.push_back(fmt::format("consumed {} of {} produced", r.consumed, r.produced));
   if (!s.sink.empty() && r.stored && *r.stored != r.produced)
     problems.push_back(fmt::format("stored {} of {} produced", *r.stored, r.produced));
-  if (r.verified && r.verified->missing > 0) problems.push_back(fmt::format("streamlab verify: {} rows lost", r.verified->missing));
+  if (r.verified && r.verified->missing > 0)
+    problems.push_back(fmt::format("streamlab verify: {} rows lost", r.verified->missing));
   if (r.verified && r.verified->duplicated > 0)
     problems.push_back(fmt::format("streamlab verify: {} rows duplicated", r.verified->duplicated));
   if (r.verified && r.verified->ok == false && r.verified->missing == 0 && r.verified->duplicated == 0)
@@ -54,7 +56,8 @@ json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start
   const bool fault = s.kind == Kind::Fault;
   bool ok = !r.failed && (fault || r.consumed == r.produced);
   if (!s.sink.empty() && !r.skipped) ok = ok && r.stored && *r.stored == r.produced;
-  if (fault && !r.skipped) ok = ok && r.verified && r.verified->ok && r.verified->missing == 0 && r.verified->duplicated == 0;
+  if (fault && !r.skipped)
+    ok = ok && r.verified && r.verified->ok && r.verified->missing == 0 && r.verified->duplicated == 0;
   if (r.skipped) ok = true;
   j["ok"] = ok;
   j["problems"] = count_problems(s, r);
@@ -70,7 +73,9 @@ json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start
   for (const auto& p : monitor_.processes()) {
     const host::ResourceSummary sum = monitor_.summary(p.name, start_s, end_s);
     if (sum.samples == 0) continue;
-    res[p.name] = {{"cpu_pct_mean", sum.cpu_pct_mean}, {"cpu_pct_max", sum.cpu_pct_max}, {"rss_bytes_max", sum.rss_bytes_max},
+    res[p.name] = {{"cpu_pct_mean", sum.cpu_pct_mean},
+                   {"cpu_pct_max", sum.cpu_pct_max},
+                   {"rss_bytes_max", sum.rss_bytes_max},
                    {"samples", sum.samples}};
   }
   j["resources"] = res;
@@ -85,7 +90,8 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
   json rows = json::array();
   const auto row = [&](const json& s, const std::string& measure, const json& value, const std::string& unit,
                        const std::string& baseline_measure) {
-    json r = {{"scenario", s["id"]}, {"measure", measure}, {"value", value}, {"unit", unit}, {"baseline", nullptr}, {"ratio", nullptr}};
+    json r = {{"scenario", s["id"]}, {"measure", measure},  {"value", value},
+              {"unit", unit},        {"baseline", nullptr}, {"ratio", nullptr}};
     if (!baseline_measure.empty()) {
       // The first baseline of this measure with a value (kcat before Kafka's tool, raw before lab-style).
       for (const auto& b : s["baselines"]) {
@@ -112,22 +118,33 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
         row(s, "store", rt.value("store_rows_per_s", 0.0), "rows/s", "store");
         for (const auto& b : s["baselines"]) {
           if (is_lab(b) && !b["ratio"].is_null()) {
-            rows.push_back({{"scenario", s["id"]}, {"measure", "store vs lab"}, {"value", rt.value("store_rows_per_s", 0.0)},
-                            {"unit", "rows/s"}, {"baseline", b["tool"]}, {"ratio", b["ratio"]}});
+            rows.push_back({{"scenario", s["id"]},
+                            {"measure", "store vs lab"},
+                            {"value", rt.value("store_rows_per_s", 0.0)},
+                            {"unit", "rows/s"},
+                            {"baseline", b["tool"]},
+                            {"ratio", b["ratio"]}});
           }
         }
         break;
-      case Kind::Max: row(s, "sustainable", rt.value("sustainable_msgs_per_s", 0.0), "msgs/s", ""); break;
+      case Kind::Max:
+        row(s, "sustainable", rt.value("sustainable_msgs_per_s", 0.0), "msgs/s", "");
+        break;
       case Kind::Latency:
         if (s["latency_ms"].is_object()) row(s, "latency p99", s["latency_ms"]["p99"], "ms", "");
         break;
       case Kind::Fault:
-        if (s.contains("fault") && s["fault"]["recovery_s"].is_number()) row(s, "recovery", s["fault"]["recovery_s"], "s", "");
+        if (s.contains("fault") && s["fault"]["recovery_s"].is_number())
+          row(s, "recovery", s["fault"]["recovery_s"], "s", "");
         break;
       case Kind::Rest:
         for (const auto& [name, res] : s["resources"].items()) {
-          rows.push_back({{"scenario", s["id"]}, {"measure", name + " CPU at rest"}, {"value", res["cpu_pct_mean"]}, {"unit", "%"},
-                          {"baseline", nullptr}, {"ratio", nullptr}});
+          rows.push_back({{"scenario", s["id"]},
+                          {"measure", name + " CPU at rest"},
+                          {"value", res["cpu_pct_mean"]},
+                          {"unit", "%"},
+                          {"baseline", nullptr},
+                          {"ratio", nullptr}});
         }
         break;
     }

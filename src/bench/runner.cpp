@@ -65,8 +65,11 @@ void drop_warm_up(std::vector<StatsPoint>& points, std::uint64_t warm) {
 json latency_of(const json& summary) {
   if (!summary.is_object() || !summary.contains("latency_ms")) return nullptr;
   const json& l = summary["latency_ms"];
-  json out = {{"p50", l.value("p50", 0.0)}, {"p90", l.value("p90", l.value("p99", 0.0))}, {"p99", l.value("p99", 0.0)},
-              {"max", l.value("max", 0.0)}, {"count", summary.value("consumed", 0)}};
+  json out = {{"p50", l.value("p50", 0.0)},
+              {"p90", l.value("p90", l.value("p99", 0.0))},
+              {"p99", l.value("p99", 0.0)},
+              {"max", l.value("max", 0.0)},
+              {"count", summary.value("consumed", 0)}};
   if (l.contains("histogram")) out["histogram"] = l["histogram"];
   return out;
 }
@@ -76,8 +79,13 @@ double num(const json& j, const char* key) {
 }
 
 Run::Run(const RunConfig& c)
-    : c_(c), run_id_(random_id()), prefix_(fmt::format("bench-{}-", run_id_)), work_(c.out_dir / "work"),
-      root_(core::project_root()), epoch_(std::chrono::steady_clock::now()), epoch_wall_ms_(core::wall_ms()),
+    : c_(c),
+      run_id_(random_id()),
+      prefix_(fmt::format("bench-{}-", run_id_)),
+      work_(c.out_dir / "work"),
+      root_(core::project_root()),
+      epoch_(std::chrono::steady_clock::now()),
+      epoch_wall_ms_(core::wall_ms()),
       monitor_(500ms, epoch_) {
   fs::create_directories(work_);
   std::vector<double> planned;
@@ -163,7 +171,8 @@ json Run::finish_consumer(StreamlabProcess& c, const std::string& topic, std::ui
                                        kStallSeconds, topic, messages_in(topic)));
       break;
     }
-    if (target > 0) progress_->update(from_fraction + span * std::min(1.0, static_cast<double>(n) / static_cast<double>(target)));
+    if (target > 0)
+      progress_->update(from_fraction + span * std::min(1.0, static_cast<double>(n) / static_cast<double>(target)));
     std::this_thread::sleep_for(200ms);
   }
   const int rc = c.child->stop();
@@ -179,7 +188,8 @@ std::uint64_t Run::messages_in(const std::string& topic) {
   std::uint64_t n = 0;
   try {
     for (const auto& t : admin_->describe(topic, /*watermarks=*/true)) {
-      for (const auto& p : t.partitions) n += p.high > p.low && p.low >= 0 ? static_cast<std::uint64_t>(p.high - p.low) : 0;
+      for (const auto& p : t.partitions)
+        n += p.high > p.low && p.low >= 0 ? static_cast<std::uint64_t>(p.high - p.low) : 0;
     }
   } catch (const core::RuntimeFailure&) {
   }
@@ -191,8 +201,8 @@ std::uint64_t Run::messages_in(const std::string& topic) {
 // of a warm-up topic (subscribed together with the measured one, so both are assigned in the
 // same rebalance); the measured producer starts after that. Its summary counts each topic on
 // its own (measured_count), so the warm-up is never guessed out of the total.
-StreamlabProcess Run::start_live_consumer(const std::string& id, const std::string& topic, std::vector<std::string> extra,
-                                          ScenarioResult& r) {
+StreamlabProcess Run::start_live_consumer(const std::string& id, const std::string& topic,
+                                          std::vector<std::string> extra, ScenarioResult& r) {
   const std::string warm = topic_for(id + "-warm");
   std::vector<std::string> args = {"-t", topic, "-t", warm, "-g", prefix_ + id, "--from", "beginning", "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -222,12 +232,17 @@ StreamlabProcess Run::start_live_consumer(const std::string& id, const std::stri
 void Run::run_scenario(const Scenario& s, ScenarioResult& r) {
   switch (s.kind) {
     case Kind::Live:
-    case Kind::Latency: return scenario_live(s, r);
+    case Kind::Latency:
+      return scenario_live(s, r);
     case Kind::Backlog:
-    case Kind::Sink: return scenario_backlog(s, r);
-    case Kind::Rest: return scenario_rest(s, r);
-    case Kind::Max: return scenario_max(s, r);
-    case Kind::Fault: return scenario_fault(s, r);
+    case Kind::Sink:
+      return scenario_backlog(s, r);
+    case Kind::Rest:
+      return scenario_rest(s, r);
+    case Kind::Max:
+      return scenario_max(s, r);
+    case Kind::Fault:
+      return scenario_fault(s, r);
   }
 }
 
@@ -264,13 +279,16 @@ void Run::cleanup() {
     }
   }
   if (!pg_tables_.empty()) {
-    if (auto e = drop_postgres(c_.services.postgres, pg_tables_, prefix_); !e.empty()) progress_->note("warning: PostgreSQL clean-up: " + e);
+    if (auto e = drop_postgres(c_.services.postgres, pg_tables_, prefix_); !e.empty())
+      progress_->note("warning: PostgreSQL clean-up: " + e);
   }
   for (const auto& p : redis_prefixes_) {
-    if (auto e = delete_redis_prefix(c_.services.redis, p); !e.empty()) progress_->note("warning: Redis clean-up: " + e);
+    if (auto e = delete_redis_prefix(c_.services.redis, p); !e.empty())
+      progress_->note("warning: Redis clean-up: " + e);
   }
   if (!ignite_tables_.empty()) {
-    if (auto e = drop_ignite(c_.services.ignite, ignite_tables_); !e.empty()) progress_->note("warning: Ignite clean-up: " + e);
+    if (auto e = drop_ignite(c_.services.ignite, ignite_tables_); !e.empty())
+      progress_->note("warning: Ignite clean-up: " + e);
   }
 }
 
@@ -311,8 +329,8 @@ json Run::run() {
     monitor_.sample_now();
     const json sj = scenario_json(s, r, start_s, now_s());
     progress_->note(fmt::format("[{}/{}] {}: {}; produced {}, consumed {}{}{}", i + 1, c_.scenarios.size(), s.id,
-                                sj["ok"].get<bool>() ? (r.skipped ? "skipped" : "ok") : "FAILED", r.produced, r.consumed,
-                                r.stored ? fmt::format(", stored {}", *r.stored) : "",
+                                sj["ok"].get<bool>() ? (r.skipped ? "skipped" : "ok") : "FAILED", r.produced,
+                                r.consumed, r.stored ? fmt::format(", stored {}", *r.stored) : "",
                                 sj["problems"].empty() ? "" : "; " + sj["problems"][0].get<std::string>()));
     scenarios.push_back(sj);
   }

@@ -32,23 +32,34 @@ std::uint64_t scaled(std::uint64_t n, double scale) {
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {
-    case Kind::Live: return "live";
-    case Kind::Backlog: return "backlog";
-    case Kind::Sink: return "sink";
-    case Kind::Rest: return "rest";
-    case Kind::Max: return "max";
-    case Kind::Latency: return "latency";
-    case Kind::Fault: return "fault";
+    case Kind::Live:
+      return "live";
+    case Kind::Backlog:
+      return "backlog";
+    case Kind::Sink:
+      return "sink";
+    case Kind::Rest:
+      return "rest";
+    case Kind::Max:
+      return "max";
+    case Kind::Latency:
+      return "latency";
+    case Kind::Fault:
+      return "fault";
   }
   return "?";
 }
 
 std::string_view fault_name(Fault fault) {
   switch (fault) {
-    case Fault::None: return "";
-    case Fault::Kill: return "kill";
-    case Fault::Outage: return "outage";
-    case Fault::Rebalance: return "rebalance";
+    case Fault::None:
+      return "";
+    case Fault::Kill:
+      return "kill";
+    case Fault::Outage:
+      return "outage";
+    case Fault::Rebalance:
+      return "rebalance";
   }
   return "";
 }
@@ -236,8 +247,8 @@ std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested
       }
       const bool known = std::any_of(all.begin(), all.end(), [&](const Scenario& s) { return s.id == name; });
       if (!known) {
-        throw core::UsageError(fmt::format("unknown scenario '{}'; valid: all, fault, {}", name,
-                                           fmt::join(scenario_names(), ", ")));
+        throw core::UsageError(
+            fmt::format("unknown scenario '{}'; valid: all, fault, {}", name, fmt::join(scenario_names(), ", ")));
       }
       wanted.insert(name);
     }

@@ -29,16 +29,16 @@ struct Scenario {
   std::string id;
   std::string title;
   Kind kind = Kind::Live;
-  std::string payload;  // counters | tweets | none
-  std::string sink;     // "" | postgres | redis | ignite
-  std::uint64_t count = 0;  // messages (unpaced producers, backlogs)
-  double rate = 0;          // msgs/s offered (paced producers), 0 = unpaced
-  double duration_s = 0;    // paced runs and rest
-  std::vector<double> ladder;  // max-*: offered rate of each step
-  double step_s = 0;           // max-*: seconds per step
+  std::string payload;                // counters | tweets | none
+  std::string sink;                   // "" | postgres | redis | ignite
+  std::uint64_t count = 0;            // messages (unpaced producers, backlogs)
+  double rate = 0;                    // msgs/s offered (paced producers), 0 = unpaced
+  double duration_s = 0;              // paced runs and rest
+  std::vector<double> ladder;         // max-*: offered rate of each step
+  double step_s = 0;                  // max-*: seconds per step
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
   bool kafka_baselines = false;       // kcat and Kafka's perf tools on the same payloads
-  double planned_s = 0;  // expected seconds, for the ETA
+  double planned_s = 0;               // expected seconds, for the ETA
   // Fault scenarios: the fault, when it strikes (a fraction of the backlog stored), when the
   // second member leaves (rebalance), how long the database stays down (outage) and the
   // consumer's --batch-rows (small, so that the backlog lasts long enough to be hit mid-way).

@@ -38,7 +38,8 @@ std::vector<std::string> psql_argv(const std::string& uri, const std::vector<std
   return v;
 }
 
-std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>> redis_cli(const std::string& uri) {
+std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>> redis_cli(
+    const std::string& uri) {
   static const std::regex re(R"(^redis://(?:([^:@]*):([^@]*)@)?([^:/]+)?(?::(\d+))?(?:/(\d+))?)");
   std::smatch m;
   std::vector<std::pair<std::string, std::string>> env;
@@ -91,7 +92,8 @@ std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::s
   }
 }
 
-std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables, const std::string& group_prefix) {
+std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables,
+                          const std::string& group_prefix) {
   std::string sql;
   for (const auto& t : tables) sql += fmt::format("DROP TABLE IF EXISTS \"{}\", \"{}_dead_letters\";", t, t);
   // The sink's offsets table is shared; only this run's groups go.

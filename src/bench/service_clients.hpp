@@ -31,7 +31,8 @@ std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::stri
 
 std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::string& table);
 // Clean-up; errors are returned as text (empty = done).
-std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables, const std::string& group_prefix);
+std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables,
+                          const std::string& group_prefix);
 std::string delete_redis_prefix(const std::string& uri, const std::string& prefix);
 std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables);
 

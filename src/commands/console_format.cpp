@@ -25,8 +25,8 @@ void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
   parser_.parse(payload, parsed_);
   ++kinds_[tweets::to_string(parsed_.kind)];
   if (parsed_.kind == tweets::MessageKind::Malformed && malformed_++ == 0) {
-    first_malformed_ = fmt::format("{} [{}] offset {}, byte {}: {}", m.topic,
-                                   m.partition, m.offset, parsed_.error_offset, parsed_.error);
+    first_malformed_ = fmt::format("{} [{}] offset {}, byte {}: {}", m.topic, m.partition, m.offset,
+                                   parsed_.error_offset, parsed_.error);
   }
   const tweets::Tweet& t = parsed_.tweet;
   if (style_ == Style::Text) {
@@ -45,10 +45,8 @@ void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
     out.push_back('\n');
     return;
   }
-  nlohmann::json j = {{"kind", tweets::to_string(parsed_.kind)},
-                      {"topic", m.topic},
-                      {"partition", m.partition},
-                      {"offset", m.offset}};
+  nlohmann::json j = {
+      {"kind", tweets::to_string(parsed_.kind)}, {"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset}};
   switch (parsed_.kind) {
     case tweets::MessageKind::Tweet:
       j["id"] = t.id;

@@ -9,12 +9,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands/broker_choice.hpp"
-#include "commands/end_of_topics.hpp"
 #include "commands/console_format.hpp"
+#include "commands/end_of_topics.hpp"
+#include "commands/sink_choice.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/latency_histogram.hpp"
@@ -23,7 +24,6 @@
 #include "core/status_line.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
-#include "commands/sink_choice.hpp"
 #include "sinks/sink_runner.hpp"
 #include "web/dashboard_server.hpp"
 
@@ -44,8 +44,7 @@ kafka::StartFrom parse_from(const std::string& from) {
 }
 
 std::int64_t wall_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -113,7 +112,8 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
     }
   }
   kafka::Consumer& consumer = p.consumer.emplace(
-      p.brokers.client, kafka::GroupOptions{.group = o.group, .topics = o.topics, .from = p.from, .instance_id = o.instance_id},
+      p.brokers.client,
+      kafka::GroupOptions{.group = o.group, .topics = o.topics, .from = p.from, .instance_id = o.instance_id},
       p.runner.get());
   if (p.runner) p.runner->attach(consumer);
   if (!o.web.empty()) {
@@ -174,8 +174,8 @@ class Loop {
   std::map<std::string, std::uint64_t, std::less<>>::iterator last_topic_ = by_topic_.end();
   std::uint64_t last_count_ = 0, last_bytes_ = 0;
   const core::Nanos start_ = clock_.now();
-  core::Nanos last_tick_ = start_, last_message_ = start_, first_message_ = start_,
-              caught_up_since_ = start_, assigned_since_ = start_;
+  core::Nanos last_tick_ = start_, last_message_ = start_, first_message_ = start_, caught_up_since_ = start_,
+              assigned_since_ = start_;
   bool idle_timeout_ = false, reached_end_ = false, ever_assigned_ = false;
   std::uint64_t seen_assignments_ = 0;
   std::optional<EndOfTopics> end_of_topics_;
@@ -240,11 +240,12 @@ bool Loop::run() {
     }
     if (!ever_assigned_ && o_.assign_timeout_s > 0 && duration<double>(now - start_).count() >= o_.assign_timeout_s) {
       status_.finish();
-      fmt::print(stderr,
-                 "error: no partition of {} was assigned to this member of group '{}' within {:.0f} s (--assign-timeout): "
-                 "the topic may not exist, the group may have as many members as partitions, or be waiting for "
-                 "members that died to time out\n",
-                 fmt::join(o_.topics, ","), o_.group, o_.assign_timeout_s);
+      fmt::print(
+          stderr,
+          "error: no partition of {} was assigned to this member of group '{}' within {:.0f} s (--assign-timeout): "
+          "the topic may not exist, the group may have as many members as partitions, or be waiting for "
+          "members that died to time out\n",
+          fmt::join(o_.topics, ","), o_.group, o_.assign_timeout_s);
       return false;
     }
   }
@@ -353,9 +354,11 @@ int Loop::summarize() const {
     std::fprintf(o.show.empty() ? stdout : stderr, "%s\n", j.dump().c_str());
   }
   if (!o.quiet) {
-    fmt::print(stderr, "consumed {} messages ({:.1f} MB) at {} msgs/s; e2e latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
-               consumed, static_cast<double>(bytes) / 1e6, core::human_count(rate), ms(latency.quantile(0.5)),
-               ms(latency.quantile(0.99)), ms(latency.max()));
+    fmt::print(
+        stderr,
+        "consumed {} messages ({:.1f} MB) at {} msgs/s; e2e latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
+        consumed, static_cast<double>(bytes) / 1e6, core::human_count(rate), ms(latency.quantile(0.5)),
+        ms(latency.quantile(0.99)), ms(latency.max()));
     if (runner) {
       const sinks::SinkStats& st = runner->stats();
       fmt::print(stderr,
@@ -434,8 +437,7 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
   c->add_option("--raw", o.raw, "PostgreSQL: also keep each document in a raw column")
       ->check(CLI::IsMember({"none", "json", "jsonb"}))
       ->capture_default_str();
-  c->add_option("--batch-rows", o.batch_rows, "A batch is written when it holds this many rows")
-      ->capture_default_str();
+  c->add_option("--batch-rows", o.batch_rows, "A batch is written when it holds this many rows")->capture_default_str();
   c->add_option("--batch-ms", o.batch_ms, "... or when its first row is this old")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

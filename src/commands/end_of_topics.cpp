@@ -52,7 +52,8 @@ bool EndOfTopics::reached() {
       }
     }
     if (others.empty()) return true;
-    const kafka::Offsets stored = sink_ != nullptr ? sink_->stored_offsets(group_, others) : consumer_.committed(others);
+    const kafka::Offsets stored =
+        sink_ != nullptr ? sink_->stored_offsets(group_, others) : consumer_.committed(others);
     return std::all_of(others.begin(), others.end(), [&](const TopicPartition& tp) {
       const auto it = stored.find(tp);
       return it != stored.end() && it->second >= target_.at(tp);

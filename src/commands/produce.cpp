@@ -36,8 +36,8 @@ constexpr const char* kLabLangs = "es,en";
 std::unique_ptr<sources::Source> make_source(const ProduceOptions& o) {
   if (o.source == "counter") return std::make_unique<sources::Counter>();
   if (o.source == "tweets") {
-    return std::make_unique<sources::TweetFile>(o.file.empty() ? sources::default_corpus_path() : o.file,
-                                                o.loop, o.strict);
+    return std::make_unique<sources::TweetFile>(o.file.empty() ? sources::default_corpus_path() : o.file, o.loop,
+                                                o.strict);
   }
   if (o.source == "synthetic-tweets") return std::make_unique<sources::SyntheticTweets>(o.seed);
   if (o.source == "x-stream") {
@@ -52,8 +52,8 @@ std::unique_ptr<sources::Source> make_source(const ProduceOptions& o) {
 }
 
 std::string status_text(const kafka::Producer& p, double msgs_per_s, double bytes_per_s) {
-  return fmt::format("sent {}  acked {}  failed {}  {} msgs/s  {:.1f} MB/s", p.sent(), p.acked(),
-                     p.failed(), core::human_count(msgs_per_s), bytes_per_s / 1e6);
+  return fmt::format("sent {}  acked {}  failed {}  {} msgs/s  {:.1f} MB/s", p.sent(), p.acked(), p.failed(),
+                     core::human_count(msgs_per_s), bytes_per_s / 1e6);
 }
 
 // What a run did, beside the producer's own counters.
@@ -89,12 +89,11 @@ int summarize(const ProduceOptions& o, const kafka::Producer& producer, const so
     fmt::print("{}\n", j.dump());
   }
   fmt::print(stderr, "produced {} of {} messages to '{}' ({:.1f} MB) in {:.2f} s: {} msgs/s, {:.1f} MB/s\n",
-             producer.acked(), producer.sent(), o.topic, static_cast<double>(producer.acked_bytes()) / 1e6,
-             secs, core::human_count(secs > 0 ? static_cast<double>(producer.acked()) / secs : 0),
+             producer.acked(), producer.sent(), o.topic, static_cast<double>(producer.acked_bytes()) / 1e6, secs,
+             core::human_count(secs > 0 ? static_cast<double>(producer.acked()) / secs : 0),
              secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0);
   if (source.skipped() > 0) {
-    fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source.skipped(),
-               source.first_skip_reason());
+    fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source.skipped(), source.first_skip_reason());
   }
   if (!t.source_error.empty()) {
     fmt::print(stderr, "error: {}\n", t.source_error);
@@ -210,8 +209,7 @@ CLI::App* add_produce_command(CLI::App& app, ProduceOptions& o) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   p->add_flag("--json", o.json, "Print a machine-readable summary on stdout");
-  p->add_option("--stats", o.stats,
-                "Append running counters (acked, bytes) as a JSON line every 250 ms to FILE");
+  p->add_option("--stats", o.stats, "Append running counters (acked, bytes) as a JSON line every 250 ms to FILE");
   return p;
 }
 

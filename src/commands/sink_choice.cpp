@@ -18,9 +18,9 @@ namespace {
 bool is_postgres(const std::string& uri) { return uri.starts_with("postgres://") || uri.starts_with("postgresql://"); }
 
 core::UsageError unknown_scheme(const std::string& uri) {
-  return core::UsageError(fmt::format(
-      "--sink '{}': expected null, postgres://…, postgresql://…, redis://… or ignite://…",
-      uri.substr(0, uri.find("://") == std::string::npos ? uri.size() : uri.find("://") + 3)));
+  return core::UsageError(
+      fmt::format("--sink '{}': expected null, postgres://…, postgresql://…, redis://… or ignite://…",
+                  uri.substr(0, uri.find("://") == std::string::npos ? uri.size() : uri.find("://") + 3)));
 }
 
 }  // namespace
@@ -32,9 +32,12 @@ std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& c) {
   if (postgres) {
     sinks::PostgresSinkOptions o{c.uri};
     if (!c.table.empty()) o.table = c.table;
-    if (c.raw == "json") o.raw = sinks::RawColumn::Json;
-    else if (c.raw == "jsonb") o.raw = sinks::RawColumn::Jsonb;
-    else if (c.raw != "none") throw core::UsageError(fmt::format("--raw expects none, json or jsonb, got '{}'", c.raw));
+    if (c.raw == "json")
+      o.raw = sinks::RawColumn::Json;
+    else if (c.raw == "jsonb")
+      o.raw = sinks::RawColumn::Jsonb;
+    else if (c.raw != "none")
+      throw core::UsageError(fmt::format("--raw expects none, json or jsonb, got '{}'", c.raw));
     return std::make_unique<sinks::PostgresSink>(std::move(o));
   }
   if (c.uri.starts_with("redis://")) {

@@ -10,8 +10,8 @@
 namespace streamlab::commands {
 
 struct SinkChoice {
-  std::string uri;    // null | postgres://… | postgresql://… | redis://… | ignite://…
-  std::string table;  // PostgreSQL or Ignite table / Redis key prefix; empty = the sink's default
+  std::string uri;           // null | postgres://… | postgresql://… | redis://… | ignite://…
+  std::string table;         // PostgreSQL or Ignite table / Redis key prefix; empty = the sink's default
   std::string raw = "none";  // PostgreSQL: none | json | jsonb
 };
 

@@ -17,8 +17,13 @@ namespace {
 nlohmann::json to_json(const kafka::TopicInfo& t) {
   nlohmann::json parts = nlohmann::json::array();
   for (const auto& p : t.partitions) {
-    parts.push_back({{"partition", p.id}, {"leader", p.leader}, {"replicas", p.replicas},
-                     {"isr", p.isr}, {"low", p.low}, {"high", p.high}, {"error", p.error}});
+    parts.push_back({{"partition", p.id},
+                     {"leader", p.leader},
+                     {"replicas", p.replicas},
+                     {"isr", p.isr},
+                     {"low", p.low},
+                     {"high", p.high},
+                     {"error", p.error}});
   }
   return {{"topic", t.name}, {"partitions", parts}, {"error", t.error}};
 }
@@ -62,8 +67,7 @@ int run_topic(const TopicOptions& o) {
   }
   const auto topics = admin.describe(o.action == "describe" ? o.topic : std::string());
   if (o.action == "describe" && (topics.empty() || !topics[0].error.empty())) {
-    throw core::RuntimeFailure(fmt::format("topic '{}': {}", o.topic,
-                                           topics.empty() ? "not found" : topics[0].error));
+    throw core::RuntimeFailure(fmt::format("topic '{}': {}", o.topic, topics.empty() ? "not found" : topics[0].error));
   }
   if (o.json) {
     nlohmann::json j = nlohmann::json::array();
@@ -87,8 +91,7 @@ CLI::App* add_topic_command(CLI::App& app, TopicOptions& o) {
     if (std::string(action) != "list") a->add_option("-t,--topic", o.topic, "Topic name")->required();
     if (std::string(action) == "create") {
       a->add_option("-p,--partitions", o.partitions, "Partitions")->capture_default_str();
-      a->add_option("-r,--replication-factor", o.replication_factor, "Replication factor")
-          ->capture_default_str();
+      a->add_option("-r,--replication-factor", o.replication_factor, "Replication factor")->capture_default_str();
       a->add_option("--config", o.configs, "Topic config key=value (repeatable)");
       a->add_flag("--if-not-exists", o.if_not_exists, "Succeed when the topic already exists");
     }

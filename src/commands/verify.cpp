@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/broker_choice.hpp"
+#include "commands/sink_choice.hpp"
 #include "core/errors.hpp"
 #include "kafka/admin.hpp"
 #include "kafka/topic_scan.hpp"
-#include "commands/sink_choice.hpp"
 #include "sinks/verify_report.hpp"
 
 namespace streamlab::commands {
@@ -83,10 +83,10 @@ std::vector<std::string> findings(const PartitionReport& p, const std::string& g
                               fmt::join(each, ", "), p.duplicated > each.size() ? ", …" : ""));
   }
   if (p.beyond_end.count > 0 && p.in_topic) {
-    out.push_back(fmt::format("{} {} held at or past the high watermark {}: {} (no message of this topic was ever "
-                              "there: was it deleted and created again?)",
-                              at, plural(p.beyond_end.count, "offset", "offsets"), p.high,
-                              listed(p.beyond_end.first, p.beyond_end.count)));
+    out.push_back(fmt::format(
+        "{} {} held at or past the high watermark {}: {} (no message of this topic was ever "
+        "there: was it deleted and created again?)",
+        at, plural(p.beyond_end.count, "offset", "offsets"), p.high, listed(p.beyond_end.first, p.beyond_end.count)));
   }
   if (!p.offset_ok()) {
     const std::string stored = fmt::format("{} stored offset of group '{}'", at, group);
@@ -96,21 +96,23 @@ std::vector<std::string> findings(const PartitionReport& p, const std::string& g
     } else if (!p.expected_stored_offset) {
       out.push_back(fmt::format("{}: {}, but nothing is held", stored, *p.stored_offset));
     } else if (*p.stored_offset < *p.expected_stored_offset) {
-      out.push_back(fmt::format("{}: {}, expected {} (one past the highest offset held): a consumer resuming there "
-                                "would store {} again",
-                                stored, *p.stored_offset, *p.expected_stored_offset,
-                                plural(p.held_at_or_past_stored, "message", "messages")));
+      out.push_back(
+          fmt::format("{}: {}, expected {} (one past the highest offset held): a consumer resuming there "
+                      "would store {} again",
+                      stored, *p.stored_offset, *p.expected_stored_offset,
+                      plural(p.held_at_or_past_stored, "message", "messages")));
     } else {
-      out.push_back(fmt::format("{}: {}, expected {} (one past the highest offset held): a consumer resuming there "
-                                "would skip offsets {}..{}",
-                                stored, *p.stored_offset, *p.expected_stored_offset, *p.expected_stored_offset,
-                                *p.stored_offset - 1));
+      out.push_back(fmt::format(
+          "{}: {}, expected {} (one past the highest offset held): a consumer resuming there "
+          "would skip offsets {}..{}",
+          stored, *p.stored_offset, *p.expected_stored_offset, *p.expected_stored_offset, *p.stored_offset - 1));
     }
   }
   if (p.gone.count > 0) {
-    out.push_back(fmt::format("{} note: {} held no longer in the topic (removed by retention or compaction after "
-                              "they were stored; not a failure): {}",
-                              at, plural(p.gone.count, "offset", "offsets"), listed(p.gone.first, p.gone.count)));
+    out.push_back(
+        fmt::format("{} note: {} held no longer in the topic (removed by retention or compaction after "
+                    "they were stored; not a failure): {}",
+                    at, plural(p.gone.count, "offset", "offsets"), listed(p.gone.first, p.gone.count)));
   }
   return out;
 }
@@ -147,24 +149,25 @@ void print_json(const VerifyOptions& o, const std::string& sink, const VerifyRep
     for (const auto& d : p.first_duplicated) {
       dups.push_back({{"offset", d.offset}, {"rows", d.rows}, {"dead_letters", d.dead_letters}});
     }
-    parts.push_back({{"partition", p.partition},
-                     {"in_topic", p.in_topic},
-                     {"low", p.low},
-                     {"high", p.high},
-                     {"expected", p.expected},
-                     {"rows", p.rows},
-                     {"dead_letters", p.dead_letters},
-                     {"missing", {{"count", p.missing.count}, {"first", p.missing.first},
-                                  {"not_consumed", p.missing_not_consumed}}},
-                     {"duplicated", {{"count", p.duplicated}, {"first", dups}}},
-                     {"beyond_end", sample_json(p.beyond_end)},
-                     {"gone", sample_json(p.gone)},
-                     {"stored_offset", optional_json(p.stored_offset)},
-                     {"expected_stored_offset", optional_json(p.expected_stored_offset)},
-                     {"held_at_or_past_stored", p.held_at_or_past_stored},
-                     {"offset_ok", p.offset_ok()},
-                     {"ok", p.ok()},
-                     {"findings", findings(p, o.group)}});
+    parts.push_back(
+        {{"partition", p.partition},
+         {"in_topic", p.in_topic},
+         {"low", p.low},
+         {"high", p.high},
+         {"expected", p.expected},
+         {"rows", p.rows},
+         {"dead_letters", p.dead_letters},
+         {"missing",
+          {{"count", p.missing.count}, {"first", p.missing.first}, {"not_consumed", p.missing_not_consumed}}},
+         {"duplicated", {{"count", p.duplicated}, {"first", dups}}},
+         {"beyond_end", sample_json(p.beyond_end)},
+         {"gone", sample_json(p.gone)},
+         {"stored_offset", optional_json(p.stored_offset)},
+         {"expected_stored_offset", optional_json(p.expected_stored_offset)},
+         {"held_at_or_past_stored", p.held_at_or_past_stored},
+         {"offset_ok", p.offset_ok()},
+         {"ok", p.ok()},
+         {"findings", findings(p, o.group)}});
   }
   const Totals t = totals_of(report);
   const nlohmann::json j = {
@@ -175,8 +178,13 @@ void print_json(const VerifyOptions& o, const std::string& sink, const VerifyRep
       {"ok", report.ok()},
       {"partitions", parts},
       {"totals",
-       {{"expected", t.expected}, {"rows", t.rows}, {"dead_letters", t.dead_letters}, {"missing", t.missing},
-        {"duplicated", t.duplicated}, {"beyond_end", t.beyond_end}, {"gone", t.gone},
+       {{"expected", t.expected},
+        {"rows", t.rows},
+        {"dead_letters", t.dead_letters},
+        {"missing", t.missing},
+        {"duplicated", t.duplicated},
+        {"beyond_end", t.beyond_end},
+        {"gone", t.gone},
         {"failed_partitions", t.failed}}},
       {"notes", held.notes},
       {"seconds", {{"sink", sink_s}, {"topic", topic_s}}},
@@ -194,8 +202,8 @@ void print_table(const VerifyOptions& o, const std::string& sink, const VerifyRe
   };
   row("partition", "expected", "rows", "dead letters", "missing", "duplicated", "stored offset", "");
   for (const auto& p : report.partitions) {
-    row(p.partition, p.expected, p.rows, p.dead_letters, p.missing.count, p.duplicated, optional_offset(p.stored_offset),
-        p.ok() ? "ok" : "FAIL");
+    row(p.partition, p.expected, p.rows, p.dead_letters, p.missing.count, p.duplicated,
+        optional_offset(p.stored_offset), p.ok() ? "ok" : "FAIL");
   }
   const Totals t = totals_of(report);
   row("total", t.expected, t.rows, t.dead_letters, t.missing, t.duplicated, "", "");

@@ -24,9 +24,8 @@ std::uint64_t RatePacer::acquire(std::uint64_t max_burst) {
         std::ceil(static_cast<long double>(granted_) * 1e9L / static_cast<long double>(rate_))));
     const Nanos elapsed = clock_.now() - start_;
     if (elapsed >= due_at) {
-      const auto due_by_now = static_cast<std::uint64_t>(std::floor(
-                                  static_cast<long double>(elapsed.count()) * rate_ / 1e9L)) +
-                              1;
+      const auto due_by_now =
+          static_cast<std::uint64_t>(std::floor(static_cast<long double>(elapsed.count()) * rate_ / 1e9L)) + 1;
       const std::uint64_t n = std::min(std::max(due_by_now, granted_ + 1) - granted_, max_burst);
       granted_ += n;
       return n;

@@ -14,8 +14,7 @@ namespace streamlab::core {
 class StatsFile {
  public:
   // Empty path: off. A file that cannot be opened is a RuntimeFailure naming it.
-  explicit StatsFile(const std::string& path,
-                     std::chrono::milliseconds interval = std::chrono::milliseconds(250));
+  explicit StatsFile(const std::string& path, std::chrono::milliseconds interval = std::chrono::milliseconds(250));
   ~StatsFile();
   StatsFile(const StatsFile&) = delete;
   StatsFile& operator=(const StatsFile&) = delete;

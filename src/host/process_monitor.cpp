@@ -130,8 +130,7 @@ bool owns_socket(pid_t pid, const std::set<std::uint64_t>& inodes) {
     constexpr std::string_view prefix = "socket:[";
     if (!text.starts_with(prefix) || !text.ends_with("]")) continue;
     std::uint64_t inode = 0;
-    if (parse_number(text.substr(prefix.size(), text.size() - prefix.size() - 1), inode) &&
-        inodes.count(inode) != 0) {
+    if (parse_number(text.substr(prefix.size(), text.size() - prefix.size() - 1), inode) && inodes.count(inode) != 0) {
       found = true;
       break;
     }
@@ -198,8 +197,8 @@ std::optional<ProcStat> parse_proc_stat(std::string_view line) {
   stat.state = fields[0][0];
   std::uint64_t utime = 0;
   std::uint64_t stime = 0;
-  if (!parse_number(fields[1], stat.ppid) || !parse_number(fields[11], utime) ||
-      !parse_number(fields[12], stime) || !parse_number(fields[19], stat.start_ticks)) {
+  if (!parse_number(fields[1], stat.ppid) || !parse_number(fields[11], utime) || !parse_number(fields[12], stime) ||
+      !parse_number(fields[19], stat.start_ticks)) {
     return std::nullopt;
   }
   stat.cpu_ticks = utime + stime;
@@ -277,7 +276,7 @@ struct Watch {
   std::string name;
   std::string role;
   WatchKind kind = WatchKind::pid;
-  pid_t root = 0;          // pid: the one given; port: the last listener found
+  pid_t root = 0;  // pid: the one given; port: the last listener found
   std::uint16_t port = 0;
   fs::path dir;
   std::map<pid_t, PidState> last;
@@ -329,8 +328,7 @@ struct ProcessMonitor::Impl {
             stat->cpu_ticks >= prev->second.cpu_ticks) {
           const double dt = std::chrono::duration<double>(at - prev->second.at).count();
           if (dt * ticks_per_s >= kMinTicksPerDelta) {
-            reading.cpu_pct += 100.0 * static_cast<double>(stat->cpu_ticks - prev->second.cpu_ticks) /
-                               ticks_per_s / dt;
+            reading.cpu_pct += 100.0 * static_cast<double>(stat->cpu_ticks - prev->second.cpu_ticks) / ticks_per_s / dt;
           } else {
             state = prev->second;  // too soon to tell at tick resolution: the next sample covers both
           }
@@ -360,8 +358,8 @@ struct ProcessMonitor::Impl {
                                      [&](const DiskSeries& d) { return d.name == watch->name; });
       if (!known) disk_series.push_back(DiskSeries{watch->name, {}, {}});
     } else {
-      const bool known = std::any_of(series.begin(), series.end(),
-                                     [&](const ProcessSeries& s) { return s.name == watch->name; });
+      const bool known =
+          std::any_of(series.begin(), series.end(), [&](const ProcessSeries& s) { return s.name == watch->name; });
       if (!known) series.push_back(ProcessSeries{watch->name, watch->role, {}, {}, {}, {}});
     }
     watches.push_back(std::move(watch));
@@ -375,8 +373,8 @@ struct ProcessMonitor::Impl {
       current = watches;
     }
     if (current.empty()) return;
-    const bool any_process = std::any_of(current.begin(), current.end(),
-                                         [](const auto& w) { return w->kind != WatchKind::disk; });
+    const bool any_process =
+        std::any_of(current.begin(), current.end(), [](const auto& w) { return w->kind != WatchKind::disk; });
     const ChildMap children = any_process ? read_child_map() : ChildMap{};
     const auto now = Clock::now();
     const double t = std::chrono::duration<double>(now - epoch).count();
@@ -508,8 +506,8 @@ nlohmann::json ProcessMonitor::to_json() const {
   std::lock_guard lock(impl_->mu);
   nlohmann::json processes = nlohmann::json::array();
   for (const auto& s : impl_->series) {
-    processes.push_back({{"name", s.name}, {"role", s.role}, {"t", s.t_s}, {"cpu_pct", s.cpu_pct},
-                         {"rss_bytes", s.rss_bytes}});
+    processes.push_back(
+        {{"name", s.name}, {"role", s.role}, {"t", s.t_s}, {"cpu_pct", s.cpu_pct}, {"rss_bytes", s.rss_bytes}});
   }
   nlohmann::json disk = nlohmann::json::array();
   for (const auto& d : impl_->disk_series) disk.push_back({{"name", d.name}, {"t", d.t_s}, {"bytes", d.bytes}});

@@ -26,12 +26,12 @@
 namespace streamlab::host {
 
 struct ProcessSeries {
-  std::string name;  // "kafka", "postgres", "consumer", …
-  std::string role;  // "service" | "streamlab" | "baseline"
-  std::vector<double> t_s;          // seconds since the monitor's epoch
-  std::vector<double> cpu_pct;      // summed over the set's pids, of one core
+  std::string name;                      // "kafka", "postgres", "consumer", …
+  std::string role;                      // "service" | "streamlab" | "baseline"
+  std::vector<double> t_s;               // seconds since the monitor's epoch
+  std::vector<double> cpu_pct;           // summed over the set's pids, of one core
   std::vector<std::uint64_t> rss_bytes;  // summed over the set's pids
-  std::vector<int> pids;            // how many pids the set had
+  std::vector<int> pids;                 // how many pids the set had
 };
 
 struct DiskSeries {
@@ -52,8 +52,8 @@ struct ProcStat {
   pid_t pid = 0;
   char state = '?';
   pid_t ppid = 0;
-  std::uint64_t cpu_ticks = 0;   // utime + stime, in clock ticks
-  std::uint64_t start_ticks = 0; // start time after boot: tells a reused pid apart
+  std::uint64_t cpu_ticks = 0;    // utime + stime, in clock ticks
+  std::uint64_t start_ticks = 0;  // start time after boot: tells a reused pid apart
 };
 // The command name may hold spaces and parentheses: the fields start after its last ')'.
 std::optional<ProcStat> parse_proc_stat(std::string_view line);

@@ -72,9 +72,9 @@ void Client::handshake() {
         connection_ = std::make_unique<Connection>(options_.host, options_.port, options_.connect_timeout);
         continue;
       }
-      throw ProtocolError(fmt::format("ignite {}: the server speaks binary client protocol {}, this client {} to {}: {}",
-                                      peer, offered.to_string(), kProtocol1_2.to_string(),
-                                      kProtocol1_7.to_string(), h.error));
+      throw ProtocolError(
+          fmt::format("ignite {}: the server speaks binary client protocol {}, this client {} to {}: {}", peer,
+                      offered.to_string(), kProtocol1_2.to_string(), kProtocol1_7.to_string(), h.error));
     }
     // Same version, refused anyway: the node is not serving clients yet (starting, recovering).
     throw ConnectionError(fmt::format("ignite {}: handshake refused: {}", peer, h.error));
@@ -109,8 +109,8 @@ Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_
       // Notifications (continuous queries, compute) are not answers; this client starts none.
       if (h.notification) continue;
       if (h.request_id != request_id) {
-        throw ProtocolError(fmt::format("ignite {}: {}: answer to request {} while waiting for {}",
-                                        peer_of(options_), what, h.request_id, request_id));
+        throw ProtocolError(fmt::format("ignite {}: {}: answer to request {} while waiting for {}", peer_of(options_),
+                                        what, h.request_id, request_id));
       }
       if (h.status != 0) throw ServerError(h.status, h.error, fmt::format("ignite {}: {}", peer_of(options_), what));
       response.body = r.position();
@@ -408,8 +408,8 @@ ClusterState Client::cluster_state() {
 }
 
 void Client::set_cluster_state(ClusterState state) {
-  const auto r = call(op::kClusterChangeState, "change cluster state",
-                      [&](Writer& w) { w.i8(static_cast<std::int8_t>(state)); });
+  const auto r =
+      call(op::kClusterChangeState, "change cluster state", [&](Writer& w) { w.i8(static_cast<std::int8_t>(state)); });
   decode(r, "change cluster state", [](Reader&) { return 0; });
 }
 

@@ -172,9 +172,7 @@ class Client final : public TypeResolver {
   struct Response {
     std::vector<std::uint8_t> message;
     std::size_t body = 0;  // where the operation's data starts
-    Reader reader(TypeResolver* resolver) const {
-      return Reader(std::span(message).subspan(body), resolver);
-    }
+    Reader reader(TypeResolver* resolver) const { return Reader(std::span(message).subspan(body), resolver); }
   };
 
   template <typename WriteBody>

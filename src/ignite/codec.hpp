@@ -51,7 +51,7 @@ class Writer {
 
   // Full values: type code, then payload.
   void null() { u8(static_cast<std::uint8_t>(TypeCode::kNull)); }
-  void string(std::string_view s);            // String (9)
+  void string(std::string_view s);  // String (9)
   void nullable_string(const std::optional<std::string>& s);
   void byte_array(std::span<const std::uint8_t> data);  // byte[] (12)
   // Any value. Throws std::invalid_argument for what cannot be written (a binary object whose
@@ -96,8 +96,7 @@ class TypeResolver {
   // The type id's fields in the order of schema `schema_id`, or nullptr if unknown. `fetch`:
   // whether it is worth asking the server (it is for a compact footer, which cannot be read
   // otherwise; for a full footer the metadata would only add field names).
-  virtual std::shared_ptr<const BinaryType> find_type(std::int32_t type_id, std::int32_t schema_id,
-                                                      bool fetch) = 0;
+  virtual std::shared_ptr<const BinaryType> find_type(std::int32_t type_id, std::int32_t schema_id, bool fetch) = 0;
 };
 
 class Reader {

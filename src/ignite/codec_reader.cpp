@@ -142,15 +142,24 @@ Value Reader::value_at_depth() {
   const auto code = static_cast<TypeCode>(i8());
   charge(1);
   switch (code) {
-    case TypeCode::kNull: return {};
-    case TypeCode::kBool: return boolean();
-    case TypeCode::kByte: return i8();
-    case TypeCode::kShort: return i16();
-    case TypeCode::kInt: return i32();
-    case TypeCode::kLong: return i64();
-    case TypeCode::kFloat: return f32();
-    case TypeCode::kDouble: return f64();
-    case TypeCode::kChar: return Char{static_cast<char16_t>(u16())};
+    case TypeCode::kNull:
+      return {};
+    case TypeCode::kBool:
+      return boolean();
+    case TypeCode::kByte:
+      return i8();
+    case TypeCode::kShort:
+      return i16();
+    case TypeCode::kInt:
+      return i32();
+    case TypeCode::kLong:
+      return i64();
+    case TypeCode::kFloat:
+      return f32();
+    case TypeCode::kDouble:
+      return f64();
+    case TypeCode::kChar:
+      return Char{static_cast<char16_t>(u16())};
     case TypeCode::kString: {
       const std::size_t n = count(1, "string");
       const auto b = bytes(n);
@@ -162,8 +171,10 @@ Value Reader::value_at_depth() {
       u.least_significant = static_cast<std::uint64_t>(i64());
       return u;
     }
-    case TypeCode::kDate: return Date{i64()};
-    case TypeCode::kTime: return Time{i64()};
+    case TypeCode::kDate:
+      return Date{i64()};
+    case TypeCode::kTime:
+      return Time{i64()};
     case TypeCode::kTimestamp: {
       Timestamp t;
       t.millis = i64();
@@ -192,19 +203,32 @@ Value Reader::value_at_depth() {
       const auto b = bytes(n);
       return std::vector<std::uint8_t>(b.begin(), b.end());
     }
-    case TypeCode::kShortArray: return primitive_array<std::int16_t>(*this, 2, "short array", [this] { return i16(); });
-    case TypeCode::kIntArray: return primitive_array<std::int32_t>(*this, 4, "int array", [this] { return i32(); });
-    case TypeCode::kLongArray: return primitive_array<std::int64_t>(*this, 8, "long array", [this] { return i64(); });
-    case TypeCode::kFloatArray: return primitive_array<float>(*this, 4, "float array", [this] { return f32(); });
-    case TypeCode::kDoubleArray: return primitive_array<double>(*this, 8, "double array", [this] { return f64(); });
-    case TypeCode::kCharArray: return primitive_array<char16_t>(*this, 2, "char array", [this] { return u16(); });
-    case TypeCode::kBoolArray: return primitive_array<bool>(*this, 1, "bool array", [this] { return boolean(); });
-    case TypeCode::kStringArray: return typed_array(TypeCode::kString, -1);
-    case TypeCode::kUuidArray: return typed_array(TypeCode::kUuid, -1);
-    case TypeCode::kDateArray: return typed_array(TypeCode::kDate, -1);
-    case TypeCode::kTimestampArray: return typed_array(TypeCode::kTimestamp, -1);
-    case TypeCode::kTimeArray: return typed_array(TypeCode::kTime, -1);
-    case TypeCode::kDecimalArray: return typed_array(TypeCode::kDecimal, -1);
+    case TypeCode::kShortArray:
+      return primitive_array<std::int16_t>(*this, 2, "short array", [this] { return i16(); });
+    case TypeCode::kIntArray:
+      return primitive_array<std::int32_t>(*this, 4, "int array", [this] { return i32(); });
+    case TypeCode::kLongArray:
+      return primitive_array<std::int64_t>(*this, 8, "long array", [this] { return i64(); });
+    case TypeCode::kFloatArray:
+      return primitive_array<float>(*this, 4, "float array", [this] { return f32(); });
+    case TypeCode::kDoubleArray:
+      return primitive_array<double>(*this, 8, "double array", [this] { return f64(); });
+    case TypeCode::kCharArray:
+      return primitive_array<char16_t>(*this, 2, "char array", [this] { return u16(); });
+    case TypeCode::kBoolArray:
+      return primitive_array<bool>(*this, 1, "bool array", [this] { return boolean(); });
+    case TypeCode::kStringArray:
+      return typed_array(TypeCode::kString, -1);
+    case TypeCode::kUuidArray:
+      return typed_array(TypeCode::kUuid, -1);
+    case TypeCode::kDateArray:
+      return typed_array(TypeCode::kDate, -1);
+    case TypeCode::kTimestampArray:
+      return typed_array(TypeCode::kTimestamp, -1);
+    case TypeCode::kTimeArray:
+      return typed_array(TypeCode::kTime, -1);
+    case TypeCode::kDecimalArray:
+      return typed_array(TypeCode::kDecimal, -1);
     case TypeCode::kEnumArray: {
       const std::int32_t type_id = i32();
       return typed_array(TypeCode::kEnum, type_id);
@@ -217,7 +241,8 @@ Value Reader::value_at_depth() {
     case TypeCode::kMap:
     case TypeCode::kWrappedData:
     case TypeCode::kHandle:
-    case TypeCode::kComplexObject: return container(code, start);
+    case TypeCode::kComplexObject:
+      return container(code, start);
   }
   pos_ = start;
   fail(fmt::format("unknown type code {}", static_cast<int>(code)));
@@ -268,8 +293,10 @@ Value Reader::container(TypeCode code, std::size_t start) {
       Reader target(shared_, start - static_cast<std::size_t>(back), shared_->data.size(), depth_);
       return target.value();
     }
-    case TypeCode::kComplexObject: return object_body(start);
-    default: fail(fmt::format("type code {} is not a container", static_cast<int>(code)));
+    case TypeCode::kComplexObject:
+      return object_body(start);
+    default:
+      fail(fmt::format("type code {} is not a container", static_cast<int>(code)));
   }
 }
 
@@ -291,8 +318,8 @@ std::shared_ptr<const BinaryType> Reader::object_type(std::int32_t type_id, std:
   if (shared_->resolver != nullptr && n > 0) known = shared_->resolver->find_type(type_id, schema_id, compact);
   if (matches(known)) return cached = known;
   if (compact) {
-    fail(fmt::format("complex object of type {} uses a compact footer, and schema {} of that type is unknown",
-                     type_id, schema_id));
+    fail(fmt::format("complex object of type {} uses a compact footer, and schema {} of that type is unknown", type_id,
+                     schema_id));
   }
   std::vector<BinaryField> fields;
   fields.reserve(n);
@@ -309,15 +336,16 @@ Value Reader::object_body(std::size_t start) {
   const std::int32_t length = i32();
   const std::int32_t schema_id = i32();
   const std::int32_t schema_offset = i32();
-  if (length < static_cast<std::int32_t>(kObjectHeaderSize) ||
-      static_cast<std::size_t>(length) > end_ - start) {
+  if (length < static_cast<std::int32_t>(kObjectHeaderSize) || static_cast<std::size_t>(length) > end_ - start) {
     fail(fmt::format("complex object length {} with {} bytes available", length, end_ - start));
   }
   const std::size_t object_end = start + static_cast<std::size_t>(length);
   const bool has_schema = (flags & object_flags::kHasSchema) != 0;
   const bool has_raw = (flags & object_flags::kHasRawData) != 0;
   const bool compact = (flags & object_flags::kCompactFooter) != 0;
-  const std::size_t width = (flags & object_flags::kOffsetOneByte) ? 1 : (flags & object_flags::kOffsetTwoBytes) ? 2 : 4;
+  const std::size_t width = (flags & object_flags::kOffsetOneByte)    ? 1
+                            : (flags & object_flags::kOffsetTwoBytes) ? 2
+                                                                      : 4;
 
   std::size_t data_end = object_end;
   std::size_t footer_begin = object_end;
@@ -348,7 +376,9 @@ Value Reader::object_body(std::size_t start) {
   offsets.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!compact) ids.push_back(footer.i32());
-    const std::size_t off = width == 1 ? footer.u8() : width == 2 ? footer.u16() : static_cast<std::uint32_t>(footer.i32());
+    const std::size_t off = width == 1   ? footer.u8()
+                            : width == 2 ? footer.u16()
+                                         : static_cast<std::uint32_t>(footer.i32());
     if (off < kObjectHeaderSize || off >= data_end - start) {
       fail(fmt::format("field offset {} outside the object's data", off));
     }

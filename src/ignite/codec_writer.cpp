@@ -35,8 +35,10 @@ void Writer::string(std::string_view s) {
 }
 
 void Writer::nullable_string(const std::optional<std::string>& s) {
-  if (s) string(*s);
-  else null();
+  if (s)
+    string(*s);
+  else
+    null();
 }
 
 void Writer::byte_array(std::span<const std::uint8_t> data) {
@@ -147,8 +149,8 @@ void Writer::object(const BinaryObject& o) {
   const BinaryType& type = *o.type;
   const auto& fields = type.fields();
   if (o.values.size() != fields.size()) {
-    throw std::invalid_argument(fmt::format("binary object of type '{}' has {} values for {} fields",
-                                            type.name(), o.values.size(), fields.size()));
+    throw std::invalid_argument(fmt::format("binary object of type '{}' has {} values for {} fields", type.name(),
+                                            o.values.size(), fields.size()));
   }
   const std::size_t start = buf_.size();
   u8(static_cast<std::uint8_t>(TypeCode::kComplexObject));
@@ -175,9 +177,8 @@ void Writer::object(const BinaryObject& o) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const Value& v = o.values[i];
     if (!element_accepts(fields[i].type, v.type())) {
-      throw std::invalid_argument(fmt::format("field '{}' of type '{}' is declared {} but holds a {}",
-                                              fields[i].name, type.name(), type_name(fields[i].type),
-                                              type_name(v.type())));
+      throw std::invalid_argument(fmt::format("field '{}' of type '{}' is declared {} but holds a {}", fields[i].name,
+                                              type.name(), type_name(fields[i].type), type_name(v.type())));
     }
     offsets[i] = buf_.size() - start;
     value(v);
@@ -195,9 +196,12 @@ void Writer::object(const BinaryObject& o) {
     if (!full_footers_) flags |= object_flags::kCompactFooter;
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (full_footers_) i32(fields[i].id);
-      if (width == 1) u8(static_cast<std::uint8_t>(offsets[i]));
-      else if (width == 2) u16(static_cast<std::uint16_t>(offsets[i]));
-      else i32(static_cast<std::int32_t>(offsets[i]));
+      if (width == 1)
+        u8(static_cast<std::uint8_t>(offsets[i]));
+      else if (width == 2)
+        u16(static_cast<std::uint16_t>(offsets[i]));
+      else
+        i32(static_cast<std::int32_t>(offsets[i]));
     }
   }
   const std::size_t length = buf_.size() - start;

@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "ignite/errors.hpp"
 
@@ -30,7 +30,8 @@ std::string error_text(int err) { return std::strerror(err); }
 }  // namespace
 
 Connection::Connection(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout)
-    : peer_(host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port)) {
+    : peer_(host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
+                                                : fmt::format("{}:{}", host, port)) {
   const auto deadline = Clock::now() + timeout;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -131,10 +132,9 @@ std::vector<std::uint8_t> Connection::receive(std::chrono::milliseconds timeout,
   const auto deadline = Clock::now() + timeout;
   std::uint8_t prefix[4];
   receive_exact(prefix, 4, deadline);
-  const std::int32_t length = static_cast<std::int32_t>(static_cast<std::uint32_t>(prefix[0]) |
-                                                        static_cast<std::uint32_t>(prefix[1]) << 8 |
-                                                        static_cast<std::uint32_t>(prefix[2]) << 16 |
-                                                        static_cast<std::uint32_t>(prefix[3]) << 24);
+  const std::int32_t length = static_cast<std::int32_t>(
+      static_cast<std::uint32_t>(prefix[0]) | static_cast<std::uint32_t>(prefix[1]) << 8 |
+      static_cast<std::uint32_t>(prefix[2]) << 16 | static_cast<std::uint32_t>(prefix[3]) << 24);
   if (length <= 0 || static_cast<std::size_t>(length) > max_bytes) {
     throw ProtocolError(fmt::format("ignite {}: response length {} (the limit is {} bytes)", peer_, length, max_bytes));
   }

@@ -28,8 +28,10 @@ void for_each_utf16_unit(std::string_view s, Emit&& emit) {
       }
       bool ok = need > 0 && need < n - i;
       for (std::size_t k = 1; ok && k <= need; ++k) {
-        if ((p[i + k] & 0xC0) != 0x80) ok = false;
-        else cp = (cp << 6) | (p[i + k] & 0x3F);
+        if ((p[i + k] & 0xC0) != 0x80)
+          ok = false;
+        else
+          cp = (cp << 6) | (p[i + k] & 0x3F);
       }
       if (ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
         len = need + 1;

@@ -56,8 +56,10 @@ HandshakeResponse decode_handshake(std::span<const std::uint8_t> body, ProtocolV
   }
   if (requested >= kProtocol1_4 && !r.at_end()) {
     const Value node = r.value();
-    if (node.is<Uuid>()) h.node_id = node.as<Uuid>();
-    else if (!node.is_null()) throw ProtocolError("handshake: the node id is not a UUID");
+    if (node.is<Uuid>())
+      h.node_id = node.as<Uuid>();
+    else if (!node.is_null())
+      throw ProtocolError("handshake: the node id is not a UUID");
   }
   // Later protocol versions may append more; what this version does not know is ignored.
   return h;
@@ -181,7 +183,7 @@ void write_sql_fields(Writer& w, const SqlFieldsRequest& q) {
   w.boolean(false);  // collocated
   w.boolean(false);  // lazy (ignored by the server)
   w.i64(q.timeout_ms);
-  w.boolean(true);   // include field names
+  w.boolean(true);  // include field names
 }
 
 namespace {
@@ -192,8 +194,8 @@ void read_rows(Reader& r, SqlPage& page, std::size_t columns) {
   if (rows > 0 && columns == 0) throw ProtocolError("SQL page with rows but no columns");
   // Every value takes at least one byte.
   if (static_cast<std::uint64_t>(rows) * columns > r.remaining()) {
-    throw ProtocolError(fmt::format("SQL page of {} rows x {} columns cannot fit in {} bytes", rows,
-                                    columns, r.remaining()));
+    throw ProtocolError(
+        fmt::format("SQL page of {} rows x {} columns cannot fit in {} bytes", rows, columns, r.remaining()));
   }
   page.rows.reserve(static_cast<std::size_t>(rows));
   for (std::int32_t i = 0; i < rows; ++i) {

@@ -66,7 +66,8 @@ IgniteUri parse_uri(std::string_view uri) {
   }
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.find('/') != std::string_view::npos) bad(uri, "it has a path; only host, port and ?table= are known");
-  if (rest.find('@') != std::string_view::npos) bad(uri, "credentials go in ?user=...&password=..., not before the host");
+  if (rest.find('@') != std::string_view::npos)
+    bad(uri, "credentials go in ?user=...&password=..., not before the host");
 
   IgniteUri out;
   std::string_view port;
@@ -110,10 +111,14 @@ IgniteUri parse_uri(std::string_view uri) {
     const std::string_view name = pair.substr(0, eq);
     std::string value = percent_decode(uri, pair.substr(eq + 1));
     std::optional<std::string>* slot = nullptr;
-    if (name == "table") slot = &out.table;
-    else if (name == "user") slot = &out.user;
-    else if (name == "password") slot = &out.password;
-    else bad(uri, fmt::format("unknown parameter '{}' (known: table, user, password)", name));
+    if (name == "table")
+      slot = &out.table;
+    else if (name == "user")
+      slot = &out.user;
+    else if (name == "password")
+      slot = &out.password;
+    else
+      bad(uri, fmt::format("unknown parameter '{}' (known: table, user, password)", name));
     if (slot->has_value()) bad(uri, fmt::format("parameter '{}' given twice", name));
     if (value.empty()) bad(uri, fmt::format("parameter '{}' is empty", name));
     *slot = std::move(value);
@@ -137,7 +142,7 @@ ClientOptions IgniteUri::client_options() const {
 
 std::string IgniteUri::redacted() const {
   std::string out = host.find(':') != std::string::npos ? fmt::format("ignite://[{}]:{}", host, port)
-                                                         : fmt::format("ignite://{}:{}", host, port);
+                                                        : fmt::format("ignite://{}:{}", host, port);
   char sep = '?';
   if (table) out += fmt::format("{}table={}", sep, *table), sep = '&';
   if (user) out += fmt::format("{}user={}", sep, *user), sep = '&';

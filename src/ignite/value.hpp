@@ -210,26 +210,24 @@ struct BinaryObject {
 };
 
 struct Value {
-  using Variant = std::variant<std::monostate,  // null
-                               bool, std::int8_t, std::int16_t, std::int32_t, std::int64_t, float,
-                               double, Char, std::string, Uuid, Date, Timestamp, Time, Decimal,
-                               EnumValue, std::vector<std::uint8_t>,   // byte[]
-                               std::vector<std::int16_t>, std::vector<std::int32_t>,
-                               std::vector<std::int64_t>, std::vector<float>, std::vector<double>,
-                               std::vector<char16_t>,                  // char[]
-                               std::vector<bool>, ValueArray, Collection, Map, BinaryObject>;
+  using Variant =
+      std::variant<std::monostate,  // null
+                   bool, std::int8_t, std::int16_t, std::int32_t, std::int64_t, float, double, Char, std::string, Uuid,
+                   Date, Timestamp, Time, Decimal, EnumValue, std::vector<std::uint8_t>,  // byte[]
+                   std::vector<std::int16_t>, std::vector<std::int32_t>, std::vector<std::int64_t>, std::vector<float>,
+                   std::vector<double>,
+                   std::vector<char16_t>,  // char[]
+                   std::vector<bool>, ValueArray, Collection, Map, BinaryObject>;
   Variant data;
 
   // Implicit from anything one alternative takes (42 -> int32_t, 42L -> int64_t, "text" ->
   // std::string). Defined below, once MapEntry is complete.
   Value() = default;
   template <typename T>
-    requires std::is_constructible_v<Variant, T&&> &&
-             (!std::is_same_v<std::remove_cvref_t<T>, Value>) &&
-             (!std::is_same_v<std::remove_cvref_t<T>, const char*>)
-  Value(T&& v);                // NOLINT(google-explicit-constructor)
-  Value(const char* s);        // NOLINT(google-explicit-constructor)
-  Value(std::string_view s);   // NOLINT(google-explicit-constructor)
+  requires std::is_constructible_v<Variant, T&&> &&(!std::is_same_v<std::remove_cvref_t<T>, Value>)&&(
+      !std::is_same_v<std::remove_cvref_t<T>, const char*>)Value(T&& v);  // NOLINT(google-explicit-constructor)
+  Value(const char* s);                                                   // NOLINT(google-explicit-constructor)
+  Value(std::string_view s);                                              // NOLINT(google-explicit-constructor)
 
   bool is_null() const { return std::holds_alternative<std::monostate>(data); }
   template <typename T>
@@ -261,10 +259,9 @@ struct Entry {
 };
 
 template <typename T>
-  requires std::is_constructible_v<Value::Variant, T&&> &&
-           (!std::is_same_v<std::remove_cvref_t<T>, Value>) &&
-           (!std::is_same_v<std::remove_cvref_t<T>, const char*>)
-inline Value::Value(T&& v) : data(std::forward<T>(v)) {}
+requires std::is_constructible_v<Value::Variant, T&&> &&(!std::is_same_v<std::remove_cvref_t<T>, Value>)&&(
+    !std::is_same_v<std::remove_cvref_t<T>, const char*>)inline Value::Value(T&& v)
+    : data(std::forward<T>(v)) {}
 inline Value::Value(const char* s) : data(std::string(s)) {}
 inline Value::Value(std::string_view s) : data(std::string(s)) {}
 

@@ -62,11 +62,10 @@ Admin::Admin(const ClientOptions& options) : brokers_(options.brokers) {
   require_reachable(rk_.get(), brokers_);
 }
 
-void Admin::create_topic(const std::string& name, int partitions, int replication_factor,
-                         const Properties& configs, bool if_not_exists) {
+void Admin::create_topic(const std::string& name, int partitions, int replication_factor, const Properties& configs,
+                         bool if_not_exists) {
   char err[512];
-  rd_kafka_NewTopic_t* nt =
-      rd_kafka_NewTopic_new(name.c_str(), partitions, replication_factor, err, sizeof err);
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, replication_factor, err, sizeof err);
   if (nt == nullptr) throw core::UsageError(fmt::format("topic '{}': {}", name, err));
   for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> q(rd_kafka_queue_new(rk_.get()));
@@ -94,7 +93,8 @@ void Admin::wait_until_served(const std::string& name) {
       missing = topics.size() == 1 && !topics[0].error.empty() ? topics[0].error : "not in the metadata";
     } else {
       const auto& parts = topics[0].partitions;
-      const auto leaderless = std::count_if(parts.begin(), parts.end(), [](const PartitionInfo& p) { return p.leader < 0; });
+      const auto leaderless =
+          std::count_if(parts.begin(), parts.end(), [](const PartitionInfo& p) { return p.leader < 0; });
       if (leaderless == 0) return;
       missing = fmt::format("{} of {} partition(s) without a leader", leaderless, parts.size());
     }

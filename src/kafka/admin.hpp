@@ -33,8 +33,8 @@ class Admin {
   // Throws RuntimeFailure with the broker's reason (e.g. the topic already exists) unless
   // `if_not_exists` and the topic is already there. Returns once every partition has a leader,
   // so a consumer started next is assigned it.
-  void create_topic(const std::string& name, int partitions, int replication_factor,
-                    const Properties& configs = {}, bool if_not_exists = false);
+  void create_topic(const std::string& name, int partitions, int replication_factor, const Properties& configs = {},
+                    bool if_not_exists = false);
   void delete_topic(const std::string& name);
   // All topics when `name` is empty (internal ones, starting with "__", left out).
   std::vector<TopicInfo> describe(const std::string& name = {}, bool watermarks = true);

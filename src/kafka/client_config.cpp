@@ -26,8 +26,7 @@ ConfPtr make_conf(const ClientOptions& options, const Properties& defaults) {
   ConfPtr conf(rd_kafka_conf_new());
   char err[512];
   auto set = [&](const std::string& key, const std::string& value, const char* origin) {
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       throw core::UsageError(fmt::format("{} {}: {}", origin, key, err));
     }
   };
@@ -47,12 +46,12 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf) {
 
 void require_reachable(rd_kafka_t* rk, const std::string& brokers) {
   const struct rd_kafka_metadata* md = nullptr;
-  const auto timeout_ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout).count());
+  const auto timeout_ms =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout).count());
   const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, nullptr, &md, timeout_ms);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw core::RuntimeFailure(fmt::format("cannot reach Kafka at {} within {} s: {}", brokers,
-                                           kConnectTimeout.count(), rd_kafka_err2str(e)));
+    throw core::RuntimeFailure(
+        fmt::format("cannot reach Kafka at {} within {} s: {}", brokers, kConnectTimeout.count(), rd_kafka_err2str(e)));
   }
   rd_kafka_metadata_destroy(md);
 }

@@ -15,7 +15,7 @@ namespace streamlab::kafka {
 using Properties = std::vector<std::pair<std::string, std::string>>;
 
 struct ClientOptions {
-  std::string brokers;  // bootstrap list, already resolved (see resolve_brokers)
+  std::string brokers;    // bootstrap list, already resolved (see resolve_brokers)
   Properties properties;  // from -X, applied last
 };
 

@@ -11,7 +11,8 @@
 // 10 s session, over 65 s with librdkafka's 45 s and 300 s). The price: a member whose
 // heartbeats cannot reach the broker for 6 s, or that cannot poll for 30 s (a hung write), is
 // put out of the group and rejoins — nothing is lost or stored twice, but consumption pauses.
-// Over a slow network raise them with -X session.timeout.ms=… / max.poll.interval.ms=…. Both protocols work: eager (the default, range,roundrobin) and cooperative
+// Over a slow network raise them with -X session.timeout.ms=… / max.poll.interval.ms=…. Both protocols work: eager (the
+// default, range,roundrobin) and cooperative
 // (`-X partition.assignment.strategy=cooperative-sticky`, incremental assign/unassign).
 // Static membership (group.instance.id) gives a restarted member its partitions back at once.
 

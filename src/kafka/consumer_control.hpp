@@ -47,8 +47,8 @@ class ConsumerControl {
 
 // What the listener decides for newly assigned partitions.
 struct AssignPlan {
-  Offsets start;                        // where to start; absent: committed offset, else --from
-  std::vector<TopicPartition> paused;   // assign these paused (their start is not known yet)
+  Offsets start;                       // where to start; absent: committed offset, else --from
+  std::vector<TopicPartition> paused;  // assign these paused (their start is not known yet)
 };
 
 // Told of assignments and revocations, inside poll(), on the polling thread.

@@ -9,10 +9,7 @@ namespace streamlab::kafka {
 Producer::Producer(const ClientOptions& options, std::string topic) : topic_(std::move(topic)) {
   // No lost or duplicated messages on retries: the lab lost data; streamlab must not.
   const Properties defaults = {
-      {"enable.idempotence", "true"},
-      {"acks", "all"},
-      {"linger.ms", "5"},
-      {"queue.buffering.max.messages", "500000"},
+      {"enable.idempotence", "true"},  {"acks", "all"}, {"linger.ms", "5"}, {"queue.buffering.max.messages", "500000"},
       {"message.timeout.ms", "60000"},
   };
   ConfPtr conf = make_conf(options, defaults);
@@ -21,8 +18,7 @@ Producer::Producer(const ClientOptions& options, std::string topic) : topic_(std
   rk_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
   rkt_ = rd_kafka_topic_new(rk_.get(), topic_.c_str(), nullptr);
   if (rkt_ == nullptr) {
-    throw core::UsageError(fmt::format("topic '{}': {}", topic_,
-                                       rd_kafka_err2str(rd_kafka_last_error())));
+    throw core::UsageError(fmt::format("topic '{}': {}", topic_, rd_kafka_err2str(rd_kafka_last_error())));
   }
 }
 
@@ -71,8 +67,7 @@ void Producer::send(std::string_view payload, std::string_view key, const Header
       continue;
     }
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-      throw core::RuntimeFailure(
-          fmt::format("a message of {} bytes is larger than message.max.bytes", payload.size()));
+      throw core::RuntimeFailure(fmt::format("a message of {} bytes is larger than message.max.bytes", payload.size()));
     }
     throw core::RuntimeFailure(fmt::format("cannot produce to '{}': {}", topic_, rd_kafka_err2str(err)));
   }

@@ -95,15 +95,16 @@ std::vector<PartitionOffsets> scan_topic(const ClientOptions& options, const std
       }
       rd_kafka_message_destroy(m);
     }
-    if (n < 0) throw core::RuntimeFailure(fmt::format("reading {}: {}", topic, rd_kafka_err2str(rd_kafka_last_error())));
+    if (n < 0)
+      throw core::RuntimeFailure(fmt::format("reading {}: {}", topic, rd_kafka_err2str(rd_kafka_last_error())));
     if (now - last_progress >= scan.stall) {
       std::string where;
       for (const auto& [p, i] : pending) where += fmt::format(" [{}] high watermark {}", p, out[i].high);
-      throw core::RuntimeFailure(
-          fmt::format("reading {}: nothing more came for {} s from partition(s){}{} (an open transaction, or the broker "
-                      "is gone?)",
-                      topic, std::chrono::duration_cast<std::chrono::seconds>(scan.stall).count(), where,
-                      last_error.empty() ? "" : "; last error: " + last_error));
+      throw core::RuntimeFailure(fmt::format(
+          "reading {}: nothing more came for {} s from partition(s){}{} (an open transaction, or the broker "
+          "is gone?)",
+          topic, std::chrono::duration_cast<std::chrono::seconds>(scan.stall).count(), where,
+          last_error.empty() ? "" : "; last error: " + last_error));
     }
   }
   return out;

@@ -7,8 +7,8 @@ namespace streamlab::sinks {
 std::map<TopicPartition, OffsetRange> Batch::ranges() const {
   std::map<TopicPartition, OffsetRange> out;
   for (const Row& r : rows) {
-    auto [it, inserted] = out.try_emplace(TopicPartition{std::string(r.topic()), r.partition()},
-                                          OffsetRange{r.offset(), r.offset() + 1});
+    auto [it, inserted] =
+        out.try_emplace(TopicPartition{std::string(r.topic()), r.partition()}, OffsetRange{r.offset(), r.offset() + 1});
     if (!inserted) {
       it->second.first = std::min(it->second.first, r.offset());
       it->second.next = std::max(it->second.next, r.offset() + 1);

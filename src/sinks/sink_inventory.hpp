@@ -18,8 +18,8 @@
 namespace streamlab::sinks {
 
 struct PartitionHoldings {
-  std::vector<std::int64_t> rows;          // the offset of every row held, in any order;
-  std::vector<std::int64_t> dead_letters;  // an offset held twice appears twice
+  std::vector<std::int64_t> rows;             // the offset of every row held, in any order;
+  std::vector<std::int64_t> dead_letters;     // an offset held twice appears twice
   std::optional<std::int64_t> stored_offset;  // the group's next offset; none: never stored
 };
 

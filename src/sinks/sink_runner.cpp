@@ -131,8 +131,8 @@ void SinkRunner::handle_fence(const Offsets& fenced) {
     if (held == kNoOffset) {
       // The store lost its offset (an in-memory Ignite node restarted, a table was emptied):
       // go on from here, as for a partition the sink never stored.
-      fmt::print(stderr, "sink: {} holds no offset for {} [{}] any more; storing on from offset {}\n",
-                 sink_.describe(), tp.topic, tp.partition, lowest);
+      fmt::print(stderr, "sink: {} holds no offset for {} [{}] any more; storing on from offset {}\n", sink_.describe(),
+                 tp.topic, tp.partition, lowest);
       o->stored = kNoOffset;
       continue;
     }

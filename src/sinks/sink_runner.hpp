@@ -49,8 +49,8 @@ struct SinkStats {
   // attempt whose reply an outage swallowed).
   std::uint64_t skipped_rows = 0;
   std::uint64_t retries = 0;
-  std::uint64_t fences = 0;  // partitions of a write found not as expected
-  core::LatencyHistogram commit_us;    // one batch's write
+  std::uint64_t fences = 0;              // partitions of a write found not as expected
+  core::LatencyHistogram commit_us;      // one batch's write
   core::LatencyHistogram end_to_end_us;  // Kafka timestamp → stored
 };
 
@@ -86,8 +86,8 @@ class SinkRunner final : public kafka::RebalanceListener {
 
  private:
   struct Owned {
-    std::uint64_t since = 0;  // messages polled at an older generation are stale
-    bool pending = false;     // stored offset not read yet: paused, takes nothing
+    std::uint64_t since = 0;            // messages polled at an older generation are stale
+    bool pending = false;               // stored offset not read yet: paused, takes nothing
     std::int64_t stored = kNoOffset;    // the next write's expected value
     std::int64_t position = kNoOffset;  // next offset to take; kNoOffset: whatever comes first
   };
@@ -122,10 +122,10 @@ class SinkRunner final : public kafka::RebalanceListener {
   std::map<TopicPartition, Owned> owned_;
   const TopicPartition* last_tp_ = nullptr;  // owned() lookup cache; reset when owned_ changes
   Owned* last_owned_ = nullptr;
-  Batch batch_;              // being written
-  std::deque<Row> queue_;    // taken, not yet in a batch (also what arrives while a write retries)
+  Batch batch_;                 // being written
+  std::deque<Row> queue_;       // taken, not yet in a batch (also what arrives while a write retries)
   core::Nanos queued_since_{};  // when the oldest queued row arrived
-  bool outage_ = false;  // consumption paused while the sink is out
+  bool outage_ = false;         // consumption paused while the sink is out
   core::Nanos outage_since_{};
   core::Nanos next_resolve_{};
   core::Backoff<std::chrono::milliseconds> resolve_backoff_;

@@ -41,7 +41,7 @@ struct PartitionReport {
   std::uint64_t expected = 0;  // messages the topic holds
   std::uint64_t rows = 0;      // rows held (a row held twice counts twice)
   std::uint64_t dead_letters = 0;
-  OffsetSample missing;        // offsets of the topic held neither as a row nor as a dead letter
+  OffsetSample missing;  // offsets of the topic held neither as a row nor as a dead letter
   // Of the missing, those at or past the stored offset (all of them without one): not lost, the
   // group has not stored them yet.
   std::uint64_t missing_not_consumed = 0;
@@ -51,7 +51,7 @@ struct PartitionReport {
   OffsetSample gone;        // held below the high watermark, no longer in the topic
   std::optional<std::int64_t> stored_offset;
   std::optional<std::int64_t> expected_stored_offset;  // one past the highest offset held
-  std::uint64_t held_at_or_past_stored = 0;  // rows and dead letters a resume would store again
+  std::uint64_t held_at_or_past_stored = 0;            // rows and dead letters a resume would store again
 
   bool offset_ok() const { return stored_offset == expected_stored_offset; }
   bool ok() const { return missing.count == 0 && duplicated == 0 && beyond_end.count == 0 && offset_ok(); }

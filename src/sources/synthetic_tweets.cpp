@@ -54,8 +54,7 @@ struct SyntheticTweets::State {
   std::string scratch;
 
   std::uint64_t snowflake(std::int64_t ms) {
-    return (static_cast<std::uint64_t>(ms - kTwitterEpochMs) << 22) | (rng.below(1024) << 12) |
-           rng.below(4096);
+    return (static_cast<std::uint64_t>(ms - kTwitterEpochMs) << 22) | (rng.below(1024) << 12) | rng.below(4096);
   }
 
   synthetic::Lang pick_lang() {
@@ -86,8 +85,7 @@ struct SyntheticTweets::State {
       original.id_text.set(original.id);
       original.author = &users[rng.below(kPopularUsers)];
       original.client = rng.pick(kClients);
-      compose(original, pick_lang(), rng.chance(kExtendedPerMille),
-              rng.chance(kRetweetedPhotoPerMille));
+      compose(original, pick_lang(), rng.chance(kExtendedPerMille), rng.chance(kRetweetedPhotoPerMille));
       own.lang = original.lang;
       own.ascii_only = original.ascii_only;
       own.clear();

@@ -35,8 +35,8 @@ std::optional<std::string_view> TweetFile::next() {
     parser_.parse(line_, parsed_);
     if (parsed_.kind == tweets::MessageKind::KeepAlive) continue;
     if (parsed_.kind == tweets::MessageKind::Malformed) {
-      const std::string where = fmt::format("{}:{}: malformed JSON at byte {}: {}", path_, line_no_,
-                                            parsed_.error_offset, parsed_.error);
+      const std::string where =
+          fmt::format("{}:{}: malformed JSON at byte {}: {}", path_, line_no_, parsed_.error_offset, parsed_.error);
       if (strict_) throw core::RuntimeFailure(where);
       if (skipped_++ == 0) first_skip_ = where;
       continue;

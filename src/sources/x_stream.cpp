@@ -208,9 +208,8 @@ struct XStream::Impl {
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply.status);
     curl_easy_cleanup(h);
     if (rc != CURLE_OK) {
-      throw core::RuntimeFailure(scrub(fmt::format("cannot {} at {}: {}", what, o.api_base,
-                                                   err[0] != '\0' ? err : curl_easy_strerror(rc)),
-                                       token));
+      throw core::RuntimeFailure(scrub(
+          fmt::format("cannot {} at {}: {}", what, o.api_base, err[0] != '\0' ? err : curl_easy_strerror(rc)), token));
     }
     return reply;
   }
@@ -222,16 +221,15 @@ struct XStream::Impl {
                                                    r.status, error_summary(r.body), what),
                                        token));
     }
-    throw core::RuntimeFailure(
-        scrub(fmt::format("X API answered HTTP {} when trying to {}: {}", r.status, what, error_summary(r.body)),
-              token));
+    throw core::RuntimeFailure(scrub(
+        fmt::format("X API answered HTTP {} when trying to {}: {}", r.status, what, error_summary(r.body)), token));
   }
 
   nlohmann::json json_of(const std::string& what, const HttpReply& r) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
-      throw core::RuntimeFailure(scrub(fmt::format("X API's answer to {} is not a JSON object: {}", what, r.body),
-                                       token));
+      throw core::RuntimeFailure(
+          scrub(fmt::format("X API's answer to {} is not a JSON object: {}", what, r.body), token));
     }
     return j;
   }
@@ -267,19 +265,18 @@ struct XStream::Impl {
       if (r.status != 200 && r.status != 201) refused(what, r);
       check_summary(what, json_of(what, r), "not_created");
     }
-    const auto foreign = std::count_if(existing.begin(), existing.end(),
-                                       [](const XRule& r) { return r.tag != kStreamlabRuleTag; });
+    const auto foreign =
+        std::count_if(existing.begin(), existing.end(), [](const XRule& r) { return r.tag != kStreamlabRuleTag; });
     log(fmt::format("rule '{}' (tag {}) {}; {} stale streamlab rule(s) deleted; {} other rule(s) left alone",
-                    wanted.value, kStreamlabRuleTag, diff.add.empty() ? "already set" : "added",
-                    diff.delete_ids.size(), foreign));
+                    wanted.value, kStreamlabRuleTag, diff.add.empty() ? "already set" : "added", diff.delete_ids.size(),
+                    foreign));
   }
 
   void check_summary(const std::string& what, const nlohmann::json& j, const char* failed_key) {
     const auto summary = j.value("/meta/summary"_json_pointer, nlohmann::json::object());
     const bool failed = summary.value(failed_key, 0) > 0 || summary.value("invalid", 0) > 0;
     if (failed || (j.contains("errors") && !j.contains("data") && !j.contains("meta"))) {
-      throw core::RuntimeFailure(
-          scrub(fmt::format("X API could not {}: {}", what, error_summary(j.dump())), token));
+      throw core::RuntimeFailure(scrub(fmt::format("X API could not {}: {}", what, error_summary(j.dump())), token));
     }
   }
 
@@ -357,10 +354,10 @@ struct XStream::Impl {
     curl_easy_getinfo(stream, CURLINFO_RESPONSE_CODE, &code);
     stop_stream();
     if (code == 200 || code == 0) {
-      const std::string why = result == CURLE_OK ? "the server ended the stream"
-                                                 : fmt::format("connection lost: {}", curl_error[0] != '\0'
-                                                                                          ? curl_error
-                                                                                          : curl_easy_strerror(result));
+      const std::string why =
+          result == CURLE_OK
+              ? "the server ended the stream"
+              : fmt::format("connection lost: {}", curl_error[0] != '\0' ? curl_error : curl_easy_strerror(result));
       retry(XStreamFailure::Network, why);
     } else if (code == 429) {
       const auto reset_in = rate_limit_reset_in(rate_limit_reset, core::wall_ms());
@@ -388,8 +385,7 @@ struct XStream::Impl {
         log(fmt::format("X sent a stream message ({}), not produced: {}", parsed.notice, scrub(line, token)));
         return false;
       case tweets::MessageKind::Malformed:
-        skip(fmt::format("stream line {}: malformed JSON at byte {}: {}", line_no, parsed.error_offset,
-                         parsed.error));
+        skip(fmt::format("stream line {}: malformed JSON at byte {}: {}", line_no, parsed.error_offset, parsed.error));
         return false;
       default:
         skip(fmt::format("stream line {}: not a tweet", line_no));

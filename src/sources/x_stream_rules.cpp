@@ -18,10 +18,10 @@ std::string_view trim(std::string_view s) {
 std::string keyword(const std::string& word) {
   // Characters that are rule syntax: quotes, grouping, and a leading negation/operator sign.
   if (word.find_first_of("\"()") != std::string::npos || word.front() == '-' || word.back() == ':') {
-    throw core::UsageError(fmt::format(
-        "--track word '{}' holds rule syntax (quotes, parentheses, a leading '-' or a trailing ':'); "
-        "give plain words or phrases",
-        word));
+    throw core::UsageError(
+        fmt::format("--track word '{}' holds rule syntax (quotes, parentheses, a leading '-' or a trailing ':'); "
+                    "give plain words or phrases",
+                    word));
   }
   const bool phrase = word.find_first_of(" \t") != std::string::npos;
   const bool operator_word = word == "OR" || word == "AND";
@@ -65,18 +65,20 @@ XRule build_rule(const std::vector<std::string>& track, const std::vector<std::s
   for (const auto& w : track) words.push_back(keyword(w));
   for (const auto& l : langs) {
     if (!is_lang_code(l)) {
-      throw core::UsageError(fmt::format("--lang '{}' is not a language code (like es, en: two or three "
-                                         "lowercase letters, as X's lang: operator takes them)",
-                                         l));
+      throw core::UsageError(
+          fmt::format("--lang '{}' is not a language code (like es, en: two or three "
+                      "lowercase letters, as X's lang: operator takes them)",
+                      l));
     }
     lang_ops.push_back("lang:" + l);
   }
   std::string value = group(words);
   if (!lang_ops.empty()) value += " " + group(lang_ops);
   if (value.size() > kMaxRuleLength) {
-    throw core::UsageError(fmt::format("the filtered-stream rule from --track and --lang is {} characters; X "
-                                       "allows at most {} per rule: track fewer words",
-                                       value.size(), kMaxRuleLength));
+    throw core::UsageError(
+        fmt::format("the filtered-stream rule from --track and --lang is {} characters; X "
+                    "allows at most {} per rule: track fewer words",
+                    value.size(), kMaxRuleLength));
   }
   return XRule{"", std::move(value), std::string(kStreamlabRuleTag)};
 }
@@ -84,16 +86,15 @@ XRule build_rule(const std::vector<std::string>& track, const std::vector<std::s
 RuleDiff diff_rules(const std::vector<XRule>& wanted, const std::vector<XRule>& existing) {
   RuleDiff diff;
   for (const auto& w : wanted) {
-    const bool present = std::any_of(existing.begin(), existing.end(),
-                                     [&](const XRule& e) { return e.value == w.value; });
-    const bool listed = std::any_of(diff.add.begin(), diff.add.end(),
-                                    [&](const XRule& a) { return a.value == w.value; });
+    const bool present =
+        std::any_of(existing.begin(), existing.end(), [&](const XRule& e) { return e.value == w.value; });
+    const bool listed =
+        std::any_of(diff.add.begin(), diff.add.end(), [&](const XRule& a) { return a.value == w.value; });
     if (!present && !listed) diff.add.push_back(w);
   }
   for (const auto& e : existing) {
     if (e.tag != kStreamlabRuleTag) continue;
-    const bool keep = std::any_of(wanted.begin(), wanted.end(),
-                                  [&](const XRule& w) { return w.value == e.value; });
+    const bool keep = std::any_of(wanted.begin(), wanted.end(), [&](const XRule& w) { return w.value == e.value; });
     if (!keep) diff.delete_ids.push_back(e.id);
   }
   return diff;

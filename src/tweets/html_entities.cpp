@@ -14,9 +14,7 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_scalar_value(char32_t cp) {
-  return cp != 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-}
+bool is_scalar_value(char32_t cp) { return cp != 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF); }
 
 // `rest` starts just after '&'. On success appends the decoded text and returns how many
 // bytes of `rest` the entity used (including ';'); returns 0 when it is not an entity we know.

@@ -123,7 +123,14 @@ class Scanner {
   Step escape(std::size_t i) const {
     if (i + 1 >= n_) return fail(n_);
     switch (byte(i + 1)) {
-      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
         return next(i + 2);
       case 'u':
         break;

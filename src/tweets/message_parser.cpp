@@ -17,12 +17,18 @@ namespace dom = simdjson::dom;
 
 const char* to_string(MessageKind kind) {
   switch (kind) {
-    case MessageKind::Tweet: return "tweet";
-    case MessageKind::Counter: return "counter";
-    case MessageKind::Notice: return "notice";
-    case MessageKind::KeepAlive: return "keep-alive";
-    case MessageKind::Other: return "other";
-    case MessageKind::Malformed: return "malformed";
+    case MessageKind::Tweet:
+      return "tweet";
+    case MessageKind::Counter:
+      return "counter";
+    case MessageKind::Notice:
+      return "notice";
+    case MessageKind::KeepAlive:
+      return "keep-alive";
+    case MessageKind::Other:
+      return "other";
+    case MessageKind::Malformed:
+      return "malformed";
   }
   return "other";
 }
@@ -35,8 +41,8 @@ constexpr int kMaxRetweetDepth = 4;
 // The fields of a v1.1 status (and the top-level keys of any message) that the parser reads,
 // gathered in one pass over the object instead of one linear lookup per field.
 struct StatusFields {
-  std::optional<dom::element> id, id_str, text, full_text, extended_tweet,
-      retweeted_status, quoted_status, is_quote_status, user, created_at, lang, entities;
+  std::optional<dom::element> id, id_str, text, full_text, extended_tweet, retweeted_status, quoted_status,
+      is_quote_status, user, created_at, lang, entities;
   // Top level only.
   std::optional<dom::element> data, includes, errors, number;
   std::string_view notice;  // the first stream-notice key met ("delete", "limit", ...)
@@ -58,49 +64,67 @@ void scan_fields(dom::object object, StatusFields& f) {
         if (key == "id") f.id = value;
         break;
       case 4:
-        if (key == "text") f.text = value;
-        else if (key == "user") f.user = value;
-        else if (key == "lang") f.lang = value;
-        else if (key == "data") f.data = value;
+        if (key == "text")
+          f.text = value;
+        else if (key == "user")
+          f.user = value;
+        else if (key == "lang")
+          f.lang = value;
+        else if (key == "data")
+          f.data = value;
         break;
       case 5:
         if (key == "limit" || key == "event") note_notice(f, key);
         break;
       case 6:
-        if (key == "id_str") f.id_str = value;
-        else if (key == "number") f.number = value;
-        else if (key == "errors") f.errors = value;
-        else if (key == "delete") note_notice(f, key);
+        if (key == "id_str")
+          f.id_str = value;
+        else if (key == "number")
+          f.number = value;
+        else if (key == "errors")
+          f.errors = value;
+        else if (key == "delete")
+          note_notice(f, key);
         break;
       case 7:
         if (key == "warning" || key == "friends") note_notice(f, key);
         break;
       case 8:
-        if (key == "entities") f.entities = value;
-        else if (key == "includes") f.includes = value;
+        if (key == "entities")
+          f.entities = value;
+        else if (key == "includes")
+          f.includes = value;
         break;
       case 9:
-        if (key == "full_text") f.full_text = value;
-        else if (key == "scrub_geo") note_notice(f, key);
+        if (key == "full_text")
+          f.full_text = value;
+        else if (key == "scrub_geo")
+          note_notice(f, key);
         break;
       case 10:
-        if (key == "created_at") f.created_at = value;
-        else if (key == "disconnect") note_notice(f, key);
+        if (key == "created_at")
+          f.created_at = value;
+        else if (key == "disconnect")
+          note_notice(f, key);
         break;
       case 11:
         // With stringify_friend_ids the friends list arrives under this name.
         if (key == "friends_str") note_notice(f, "friends");
         break;
       case 13:
-        if (key == "quoted_status") f.quoted_status = value;
-        else if (key == "user_withheld") note_notice(f, key);
+        if (key == "quoted_status")
+          f.quoted_status = value;
+        else if (key == "user_withheld")
+          note_notice(f, key);
         break;
       case 14:
         if (key == "extended_tweet") f.extended_tweet = value;
         break;
       case 15:
-        if (key == "is_quote_status") f.is_quote_status = value;
-        else if (key == "status_withheld") note_notice(f, key);
+        if (key == "is_quote_status")
+          f.is_quote_status = value;
+        else if (key == "status_withheld")
+          note_notice(f, key);
         break;
       case 16:
         if (key == "retweeted_status") f.retweeted_status = value;
@@ -242,8 +266,8 @@ bool parse_v1_tweet(const StatusFields& f, Tweet& t, std::string& invalid) {
 }
 
 // Looks up `id` in includes[`list`]: X API v2 sends each referenced user and tweet once there.
-std::optional<dom::element> find_included(std::optional<dom::object> includes,
-                                          std::string_view list, std::string_view id) {
+std::optional<dom::element> find_included(std::optional<dom::object> includes, std::string_view list,
+                                          std::string_view id) {
   if (!includes || id.empty()) return std::nullopt;
   dom::array items;
   if ((*includes)[list].get_array().get(items) != simdjson::SUCCESS) return std::nullopt;

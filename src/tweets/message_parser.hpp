@@ -27,8 +27,8 @@ struct ParsedMessage {
   MessageKind kind = MessageKind::Other;
   Tweet tweet;
   std::int64_t number = 0;
-  std::string notice;       // e.g. "delete", "limit", "warning"
-  std::string error;        // for Malformed: what is wrong
+  std::string notice;            // e.g. "delete", "limit", "warning"
+  std::string error;             // for Malformed: what is wrong
   std::size_t error_offset = 0;  // for Malformed: byte offset in the input, best effort
   // For a Tweet or a Counter that reads well but holds a value no store keeps: why (a date
   // outside years 0001-9999, a counter beyond the 64-bit signed range). Empty otherwise. Such a

@@ -9,8 +9,7 @@ namespace {
 constexpr std::int64_t kMsPerDay = 86'400'000;
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> kWeekdays = {"Sun", "Mon", "Tue", "Wed",
-                                                       "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 7> kWeekdays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
 bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -42,15 +41,12 @@ Civil civil_from_days(std::int64_t days) {
   days += 719468;
   const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const auto day_of_era = static_cast<unsigned>(days - era * 146097);
-  const unsigned year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned month_from_march = (5 * day_of_year + 2) / 153;
   const unsigned day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
   const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
-  const std::int64_t year =
-      static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2 ? 1 : 0);
+  const std::int64_t year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2 ? 1 : 0);
   return {year, month, day};
 }
 
@@ -65,15 +61,13 @@ bool read_digits(std::string_view s, std::size_t pos, std::size_t width, int& va
   return true;
 }
 
-std::optional<std::int64_t> to_epoch_ms(int year, int month, int day, int hour, int minute,
-                                        int second, int millis, int offset_minutes) {
-  if (month < 1 || month > 12 || day < 1 ||
-      day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))) || hour > 23 ||
-      minute > 59 || second > 60) {  // 60: a leap second, which epoch time folds into the next
+std::optional<std::int64_t> to_epoch_ms(int year, int month, int day, int hour, int minute, int second, int millis,
+                                        int offset_minutes) {
+  if (month < 1 || month > 12 || day < 1 || day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))) ||
+      hour > 23 || minute > 59 || second > 60) {  // 60: a leap second, which epoch time folds into the next
     return std::nullopt;
   }
-  const std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const std::int64_t local_seconds =
       days * 86'400 + hour * 3'600 + minute * 60 + second - std::int64_t{offset_minutes} * 60;
   return local_seconds * 1000 + millis;
@@ -116,8 +110,8 @@ std::optional<Broken> break_down(std::int64_t epoch_ms) {
 std::optional<std::int64_t> parse_twitter_time(std::string_view s) {
   // Www Mmm DD HH:MM:SS +hhmm YYYY
   // 0   4   8  11 14 17 20    26
-  if (s.size() != 30 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[13] != ':' ||
-      s[16] != ':' || s[19] != ' ' || s[25] != ' ' || (s[20] != '+' && s[20] != '-')) {
+  if (s.size() != 30 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != ' ' ||
+      s[25] != ' ' || (s[20] != '+' && s[20] != '-')) {
     return std::nullopt;
   }
   int month = 0;
@@ -125,9 +119,8 @@ std::optional<std::int64_t> parse_twitter_time(std::string_view s) {
     if (s.substr(4, 3) == kMonths[i]) month = static_cast<int>(i) + 1;
   }
   int day = 0, hour = 0, minute = 0, second = 0, off_h = 0, off_m = 0, year = 0;
-  if (month == 0 || !read_digits(s, 8, 2, day) || !read_digits(s, 11, 2, hour) ||
-      !read_digits(s, 14, 2, minute) || !read_digits(s, 17, 2, second) ||
-      !read_digits(s, 21, 2, off_h) || !read_digits(s, 23, 2, off_m) ||
+  if (month == 0 || !read_digits(s, 8, 2, day) || !read_digits(s, 11, 2, hour) || !read_digits(s, 14, 2, minute) ||
+      !read_digits(s, 17, 2, second) || !read_digits(s, 21, 2, off_h) || !read_digits(s, 23, 2, off_m) ||
       !read_digits(s, 26, 4, year) || off_m > 59) {
     return std::nullopt;
   }
@@ -139,11 +132,9 @@ std::optional<std::int64_t> parse_iso8601_time(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS
   // 0    5  8  11 14 17
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-      s[13] != ':' || s[16] != ':' || !read_digits(s, 0, 4, year) ||
-      !read_digits(s, 5, 2, month) || !read_digits(s, 8, 2, day) ||
-      !read_digits(s, 11, 2, hour) || !read_digits(s, 14, 2, minute) ||
-      !read_digits(s, 17, 2, second)) {
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
+      !read_digits(s, 0, 4, year) || !read_digits(s, 5, 2, month) || !read_digits(s, 8, 2, day) ||
+      !read_digits(s, 11, 2, hour) || !read_digits(s, 14, 2, minute) || !read_digits(s, 17, 2, second)) {
     return std::nullopt;
   }
   std::size_t i = 19;

@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "host/process_monitor.hpp"
 #include "core/errors.hpp"
 #include "core/paths.hpp"
+#include "host/process_monitor.hpp"
 
 namespace streamlab::web {
 namespace {
@@ -48,9 +48,10 @@ std::uint16_t first_broker_port(const std::string& brokers) {
 
 std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address) {
   const auto bad = [&](const char* why) {
-    return core::UsageError(fmt::format("--web expects HOST:PORT (e.g. 127.0.0.1:8080, port 0 = any free one), "
-                                        "got '{}': {}",
-                                        address, why));
+    return core::UsageError(
+        fmt::format("--web expects HOST:PORT (e.g. 127.0.0.1:8080, port 0 = any free one), "
+                    "got '{}': {}",
+                    address, why));
   };
   const auto colon = address.rfind(':');
   if (colon == std::string::npos) throw bad("no port");
@@ -68,18 +69,21 @@ std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& ad
 std::filesystem::path dashboard_dist_dir() { return core::web_dist() / "dashboard"; }
 
 DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
-    : options_(std::move(options)), consumer_(consumer), state_(options_.info), server_(std::make_unique<httplib::Server>()) {
+    : options_(std::move(options)),
+      consumer_(consumer),
+      state_(options_.info),
+      server_(std::make_unique<httplib::Server>()) {
   const auto [host, port] = parse_listen_address(options_.address);
   const std::filesystem::path dist = dashboard_dist_dir();
   if (!std::filesystem::is_regular_file(dist / "index.html") || !std::filesystem::is_regular_file(dist / "app.js")) {
-    throw core::RuntimeFailure(fmt::format(
-        "--web: the dashboard's front end is not built ({} has no index.html and app.js); run web/build "
-        "(or point STREAMLAB_WEB_DIST at a built web/dist)",
-        dist.string()));
+    throw core::RuntimeFailure(
+        fmt::format("--web: the dashboard's front end is not built ({} has no index.html and app.js); run web/build "
+                    "(or point STREAMLAB_WEB_DIST at a built web/dist)",
+                    dist.string()));
   }
   // Everything the page needs comes from here; the browser is told not to load anything else.
-  server_->set_default_headers({{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:"},
-                                {"X-Content-Type-Options", "nosniff"}});
+  server_->set_default_headers(
+      {{"Content-Security-Policy", "default-src 'self'; img-src 'self' data:"}, {"X-Content-Type-Options", "nosniff"}});
   // httplib's default sets SO_REUSEPORT, which lets a second dashboard bind a port already in
   // use without an error; SO_REUSEADDR alone still allows a quick restart on the same port.
   server_->set_socket_options([](socket_t sock) {
@@ -193,7 +197,8 @@ void DashboardServer::poll_offsets() {
          hi < 0)) {
       continue;
     }
-    PartitionOffsets p{.topic = tp.topic, .partition = tp.partition, .high = hi, .position = tp.offset >= 0 ? tp.offset : -1};
+    PartitionOffsets p{
+        .topic = tp.topic, .partition = tp.partition, .high = hi, .position = tp.offset >= 0 ? tp.offset : -1};
     // Before its first message a partition's position is unknown: all of it is still to be
     // read, unless reading starts at the end.
     p.lag = p.position >= 0 ? std::max<std::int64_t>(0, hi - p.position)

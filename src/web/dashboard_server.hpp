@@ -32,7 +32,7 @@ namespace streamlab::web {
 struct DashboardOptions {
   std::string address;  // HOST:PORT, port 0 = any free one
   DashboardInfo info;
-  std::string brokers;       // bootstrap list, to find the broker's process by its port
+  std::string brokers;          // bootstrap list, to find the broker's process by its port
   bool start_from_end = false;  // a partition's lag before its first message: 0 rather than all of it
 };
 

@@ -33,7 +33,9 @@ void HashtagWindow::add(std::string_view hashtag, std::int64_t now_s) {
 std::vector<std::pair<std::string, std::uint64_t>> HashtagWindow::top(std::size_t n, std::int64_t now_s) {
   expire(now_s);
   std::vector<std::pair<std::string, std::uint64_t>> all(totals_.begin(), totals_.end());
-  const auto order = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
+  const auto order = [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  };
   const std::size_t k = std::min(n, all.size());
   std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), order);
   all.resize(k);

@@ -24,7 +24,9 @@ double per_s(std::uint64_t now, std::uint64_t then, double dt) {
 double self_cpu_seconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  const auto s = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  const auto s = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
   return s(ru.ru_utime) + s(ru.ru_stime);
 }
 
@@ -92,7 +94,9 @@ void LiveState::set_processes(std::vector<ProcessUsage> processes) {
 }
 
 void LiveState::add_card(const tweets::ParsedMessage& m, std::string_view payload, const Pending& p) {
-  json card = {{"kind", tweets::to_string(m.kind)}, {"partition", p.partition}, {"offset", p.offset},
+  json card = {{"kind", tweets::to_string(m.kind)},
+               {"partition", p.partition},
+               {"offset", p.offset},
                {"timestamp_ms", p.timestamp_ms}};
   switch (m.kind) {
     case tweets::MessageKind::Tweet:
@@ -179,8 +183,8 @@ void LiveState::tick() {
   json partitions = json::array();
   for (const auto& p : partitions_) {
     lag += p.lag;
-    partitions.push_back({{"topic", p.topic}, {"partition", p.partition}, {"high", p.high},
-                          {"position", p.position}, {"lag", p.lag}});
+    partitions.push_back(
+        {{"topic", p.topic}, {"partition", p.partition}, {"high", p.high}, {"position", p.position}, {"lag", p.lag}});
   }
   json processes = json::array();
   for (const auto& p : processes_) {
@@ -295,8 +299,8 @@ std::string LiveState::metrics() const {
   p.sample("streamlab_consumed_messages_total", consumed);
   p.family("streamlab_consumed_bytes_total", "Payload bytes consumed", "counter");
   p.sample("streamlab_consumed_bytes_total", bytes);
-  summary(p, "streamlab_end_to_end_latency_seconds",
-          "From a message's Kafka timestamp to its receipt by the consumer", latency);
+  summary(p, "streamlab_end_to_end_latency_seconds", "From a message's Kafka timestamp to its receipt by the consumer",
+          latency);
   p.family("streamlab_consumer_lag_messages", "High watermark minus the consumer's position, per assigned partition",
            "gauge");
   for (const auto& q : partitions) {
@@ -337,7 +341,8 @@ std::string LiveState::metrics() const {
            fmt::format("Uses of the {} most used hashtags over the last {} s", limits_.top_hashtags,
                        limits_.hashtag_window.count()),
            "gauge");
-  for (const auto& [tag, count] : top) p.sample("streamlab_hashtag_uses", {{"hashtag", tag}}, static_cast<double>(count));
+  for (const auto& [tag, count] : top)
+    p.sample("streamlab_hashtag_uses", {{"hashtag", tag}}, static_cast<double>(count));
   p.family("streamlab_dashboard_unparsed_messages_total",
            "Messages counted but not parsed for hashtags and the feed (the parser fell behind)", "counter");
   p.sample("streamlab_dashboard_unparsed_messages_total", unanalyzed);

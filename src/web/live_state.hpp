@@ -45,7 +45,7 @@ struct ProcessUsage {
 };
 
 struct LiveStateLimits {
-  std::size_t feed_items = 100;       // cards kept for the feed
+  std::size_t feed_items = 100;  // cards kept for the feed
   std::size_t top_hashtags = 10;
   std::chrono::seconds hashtag_window{60};
   std::chrono::seconds history{300};  // chart points kept for a page that connects late

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   // The AnySchemaResolver of the harness gives schema ids ending in 3 three int-less fields.
-  const auto type = BinaryType::from_ids(1234, "t.Row", {{"A", 1, TypeCode::kString}, {"B", 2, TypeCode::kInt},
-                                                         {"C", 3, TypeCode::kLong}});
+  const auto type = BinaryType::from_ids(
+      1234, "t.Row", {{"A", 1, TypeCode::kString}, {"B", 2, TypeCode::kInt}, {"C", 3, TypeCode::kLong}});
   const Value object = BinaryObject{type, {Value("tweet ñ 💥"), Value(std::int32_t{7}), Value(std::int64_t{9})}};
 
   save(dir, "handshake_ok", {1, 12, 1, 0, 0, 0, 4, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});

@@ -48,12 +48,12 @@ std::shared_ptr<const BinaryType> type_of(std::string name, std::vector<std::pai
 }
 
 // The sink's row: key (topic, partition, offset) and a value with the message's columns.
-const auto kKeyType = type_of("streamlab.it.MessageKey", {{"TOPIC", TypeCode::kString},
-                                                          {"KAFKA_PARTITION", TypeCode::kInt},
-                                                          {"KAFKA_OFFSET", TypeCode::kLong}});
-const auto kRowType = type_of("streamlab.it.MessageRow", {{"TEXT", TypeCode::kString},
-                                                          {"CREATED", TypeCode::kTimestamp},
-                                                          {"LIKES", TypeCode::kInt}});
+const auto kKeyType =
+    type_of("streamlab.it.MessageKey",
+            {{"TOPIC", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}, {"KAFKA_OFFSET", TypeCode::kLong}});
+const auto kRowType =
+    type_of("streamlab.it.MessageRow",
+            {{"TEXT", TypeCode::kString}, {"CREATED", TypeCode::kTimestamp}, {"LIKES", TypeCode::kInt}});
 
 Value message_key(const std::string& topic, std::int32_t partition, std::int64_t offset) {
   return BinaryObject{kKeyType, {Value(topic), Value(partition), Value(offset)}};
@@ -67,8 +67,8 @@ std::string create_message_table(Client& c, const std::string& table) {
   c.sql_fields("PUBLIC", "CREATE TABLE " + table +
                              " (topic VARCHAR, kafka_partition INT, kafka_offset BIGINT, text VARCHAR,"
                              " created TIMESTAMP, likes INT, PRIMARY KEY (topic, kafka_partition, kafka_offset))"
-                             " WITH \"cache_name=" + table + ",key_type=" + kKeyType->name() +
-                             ",value_type=" + kRowType->name() + "\"");
+                             " WITH \"cache_name=" +
+                             table + ",key_type=" + kKeyType->name() + ",value_type=" + kRowType->name() + "\"");
   return table;  // the cache has the table's name
 }
 
@@ -165,14 +165,29 @@ TEST_F(IgniteClient, CacheLifecycle) {
 TEST_F(IgniteClient, EveryValueTypeRoundTripsThroughTheServer) {
   const std::string name = cache("types");
   const std::vector<Value> values = {
-      Value(true), Value(std::int8_t{-7}), Value(std::int16_t{-300}), Value(std::int32_t{123456}),
-      Value(std::int64_t{-(1LL << 62)}), Value(1.25f), Value(-3.5e100), Value(Char{u'ñ'}), Value(kUnicode),
-      Value(std::string()), Value(Uuid{0x0123456789ABCDEFull, 0x1122334455667788ull}), Value(Date{1'000'000}),
-      Value(Timestamp{1'700'000'000'123, 456'789}), Value(Time{3'600'000}), Value(Decimal{2, {0x30, 0x39}}),
-      Value(std::vector<std::uint8_t>{0, 1, 0xFE, 0xFF}), Value(std::vector<std::int16_t>{1, -2}),
-      Value(std::vector<std::int32_t>{1, -2, 3}), Value(std::vector<std::int64_t>{1LL << 40}),
-      Value(std::vector<float>{0.5f}), Value(std::vector<double>{0.25, -1.0}),
-      Value(std::vector<char16_t>{u'a', u'ß'}), Value(std::vector<bool>{true, false}),
+      Value(true),
+      Value(std::int8_t{-7}),
+      Value(std::int16_t{-300}),
+      Value(std::int32_t{123456}),
+      Value(std::int64_t{-(1LL << 62)}),
+      Value(1.25f),
+      Value(-3.5e100),
+      Value(Char{u'ñ'}),
+      Value(kUnicode),
+      Value(std::string()),
+      Value(Uuid{0x0123456789ABCDEFull, 0x1122334455667788ull}),
+      Value(Date{1'000'000}),
+      Value(Timestamp{1'700'000'000'123, 456'789}),
+      Value(Time{3'600'000}),
+      Value(Decimal{2, {0x30, 0x39}}),
+      Value(std::vector<std::uint8_t>{0, 1, 0xFE, 0xFF}),
+      Value(std::vector<std::int16_t>{1, -2}),
+      Value(std::vector<std::int32_t>{1, -2, 3}),
+      Value(std::vector<std::int64_t>{1LL << 40}),
+      Value(std::vector<float>{0.5f}),
+      Value(std::vector<double>{0.25, -1.0}),
+      Value(std::vector<char16_t>{u'a', u'ß'}),
+      Value(std::vector<bool>{true, false}),
       Value(ValueArray{TypeCode::kString, -1, {Value("a"), Value(), Value(kUnicode)}}),
       Value(ValueArray{TypeCode::kUuid, -1, {Value(Uuid{1, 2})}}),
       Value(ValueArray{TypeCode::kTimestamp, -1, {Value(Timestamp{5, 6})}}),
@@ -332,7 +347,8 @@ TEST_F(IgniteClient, PutAllRowsAreSqlRowsWithTheSameKeys) {
   const std::string t = create_message_table(c(), table("sink"));
   std::vector<Entry> batch;
   for (int i = 0; i < 100; ++i) {
-    batch.push_back(Entry{message_key("tweets", 2, 1000 + i), message_row(kUnicode + std::to_string(i), 1'700'000'000'000 + i, i)});
+    batch.push_back(
+        Entry{message_key("tweets", 2, 1000 + i), message_row(kUnicode + std::to_string(i), 1'700'000'000'000 + i, i)});
   }
   c().put_all(t, batch);
   c().put_all(t, batch);  // again: same keys, nothing added (idempotent)
@@ -348,19 +364,24 @@ TEST_F(IgniteClient, PutAllRowsAreSqlRowsWithTheSameKeys) {
 
   // SQL's key for (tweets, 2, 1000) is the one put_all wrote.
   try {
-    c().sql_fields("PUBLIC", "INSERT INTO " + t + " (topic, kafka_partition, kafka_offset, text) VALUES ('tweets', 2, 1000, 'dup')");
+    c().sql_fields("PUBLIC", "INSERT INTO " + t +
+                                 " (topic, kafka_partition, kafka_offset, text) VALUES ('tweets', 2, 1000, 'dup')");
     FAIL() << "INSERT of a key put_all wrote succeeded";
   } catch (const ServerError& e) {
     EXPECT_NE(std::string(e.what()).find("already in cache"), std::string::npos) << e.what();
   }
   // And a row INSERTed by SQL is found by get with a key built here.
-  c().sql_fields("PUBLIC", "INSERT INTO " + t + " (topic, kafka_partition, kafka_offset, text, likes) VALUES ('tweets', 3, 7, 'from sql', 5)");
+  c().sql_fields("PUBLIC",
+                 "INSERT INTO " + t +
+                     " (topic, kafka_partition, kafka_offset, text, likes) VALUES ('tweets', 3, 7, 'from sql', 5)");
   const Value got = c().get(t, message_key("tweets", 3, 7));
   ASSERT_TRUE(got.is<BinaryObject>()) << to_string(got);
   EXPECT_EQ(*got.as<BinaryObject>().field("TEXT"), Value("from sql"));
   EXPECT_EQ(*got.as<BinaryObject>().field("likes"), Value(std::int32_t{5}));
   // MERGE over a put_all row replaces it.
-  c().sql_fields("PUBLIC", "MERGE INTO " + t + " (topic, kafka_partition, kafka_offset, text, likes) VALUES ('tweets', 2, 1001, 'merged', 0)");
+  c().sql_fields("PUBLIC",
+                 "MERGE INTO " + t +
+                     " (topic, kafka_partition, kafka_offset, text, likes) VALUES ('tweets', 2, 1001, 'merged', 0)");
   const Value merged = c().get(t, message_key("tweets", 2, 1001));
   EXPECT_EQ(*merged.as<BinaryObject>().field("TEXT"), Value("merged"));
   EXPECT_EQ(c().size(t), 101);
@@ -404,13 +425,14 @@ TEST_F(IgniteClient, ConditionalWritesAreACompareAndSet) {
 // The sink's offsets table: a binary object built here compares equal to the node's own object
 // of the same fields, even one SQL wrote, so a compare-and-set works whoever wrote last.
 TEST_F(IgniteClient, ConditionalWritesCompareBinaryObjectsBySqlRowsToo) {
-  const auto key_type = type_of("streamlab.it.OffsetKey", {{"CONSUMER_GROUP", TypeCode::kString},
-                                                          {"KAFKA_PARTITION", TypeCode::kInt}});
+  const auto key_type =
+      type_of("streamlab.it.OffsetKey", {{"CONSUMER_GROUP", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}});
   const auto row_type = type_of("streamlab.it.OffsetRow", {{"NEXT_OFFSET", TypeCode::kLong}});
   const std::string t = table("offsets");
-  c().sql_fields("PUBLIC", "CREATE TABLE " + t + " (consumer_group VARCHAR, kafka_partition INT, next_offset BIGINT, "
-                               "PRIMARY KEY (consumer_group, kafka_partition)) WITH \"cache_name=" + t +
-                               ",key_type=" + key_type->name() + ",value_type=" + row_type->name() +
+  c().sql_fields("PUBLIC", "CREATE TABLE " + t +
+                               " (consumer_group VARCHAR, kafka_partition INT, next_offset BIGINT, "
+                               "PRIMARY KEY (consumer_group, kafka_partition)) WITH \"cache_name=" +
+                               t + ",key_type=" + key_type->name() + ",value_type=" + row_type->name() +
                                ",wrap_value=true,atomicity=atomic\"");
   const auto key = [&](std::int32_t p) { return Value(BinaryObject{key_type, {Value("g"), Value(p)}}); };
   const auto row = [&](std::int64_t n) { return Value(BinaryObject{row_type, {Value(n)}}); };
@@ -622,7 +644,8 @@ TEST_F(IgniteClient, ConnectionLossIsRetryableAndAReconnectRecovers) {
   EXPECT_FALSE(via_proxy.connected());
 
   // What the sink does on its next attempt: connect again and repeat the write.
-  const Entry entries[] = {{Value(std::int32_t{2}), Value("after")}, {Value(std::int32_t{3}), message_row("typed", 1, 1)}};
+  const Entry entries[] = {{Value(std::int32_t{2}), Value("after")},
+                           {Value(std::int32_t{3}), message_row("typed", 1, 1)}};
   via_proxy.connect();
   via_proxy.put_all(name, entries);
   EXPECT_TRUE(via_proxy.connected());
@@ -646,8 +669,8 @@ nlohmann::json run_pyignite(const std::string& mode, const IgniteUri& uri, const
     ADD_FAILURE() << kPython << " is missing: run deploy/local/python-env (make test does)";
     return {};
   }
-  const Outcome r = run_command(kPython + " " + kScript + " " + mode + " " + uri.host + " " +
-                                std::to_string(uri.port) + " '" + cache + "' " + table + " 2>&1");
+  const Outcome r = run_command(kPython + " " + kScript + " " + mode + " " + uri.host + " " + std::to_string(uri.port) +
+                                " '" + cache + "' " + table + " 2>&1");
   if (r.code != 0) {
     ADD_FAILURE() << "pyignite " << mode << " failed (" << r.code << "):\n" << r.output;
     return {};
@@ -667,13 +690,15 @@ TEST_F(IgniteClient, PyigniteReadsWhatThisClientWrote) {
                                                             {"RETWEET", TypeCode::kBool}});
   c().put(name, Value(std::int32_t{1}), Value(kUnicode));
   c().put(name, Value(std::int64_t{2}), Value(std::int64_t{(1LL << 62) + 5}));
-  c().put(name, Value("row"), BinaryObject{row_type, {Value("tweets"), Value(std::int32_t{-3}),
-                                                      Value(std::int64_t{1LL << 40}), Value(kUnicode),
-                                                      Value(0.125), Value(true)}});
+  c().put(name, Value("row"),
+          BinaryObject{row_type,
+                       {Value("tweets"), Value(std::int32_t{-3}), Value(std::int64_t{1LL << 40}), Value(kUnicode),
+                        Value(0.125), Value(true)}});
   const std::string t = create_message_table(c(), table("to_py"));
   std::vector<Entry> batch;
   for (int i = 0; i < 50; ++i) {
-    batch.push_back(Entry{message_key("tweets", i % 4, 5000 + i), message_row(kUnicode + " #" + std::to_string(i), i, i)});
+    batch.push_back(
+        Entry{message_key("tweets", i % 4, 5000 + i), message_row(kUnicode + " #" + std::to_string(i), i, i)});
   }
   c().put_all(t, batch);
 

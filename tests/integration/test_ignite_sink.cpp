@@ -128,9 +128,9 @@ TEST_F(IgniteSinkFence, AnOffsetsRowOfAnotherTypeIsAClearFatalError) {
   streamlab::ignite::Client c(streamlab::ignite::parse_uri(ignite_uri()).client_options());
   c.connect();
   const auto key_type = std::make_shared<BinaryType>(
-      "streamlab.OffsetKey", std::vector<std::pair<std::string, TypeCode>>{{"CONSUMER_GROUP", TypeCode::kString},
-                                                                          {"TOPIC", TypeCode::kString},
-                                                                          {"KAFKA_PARTITION", TypeCode::kInt}});
+      "streamlab.OffsetKey",
+      std::vector<std::pair<std::string, TypeCode>>{
+          {"CONSUMER_GROUP", TypeCode::kString}, {"TOPIC", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}});
   const auto other = std::make_shared<BinaryType>(
       "streamlab.it.NotAnOffsetRow", std::vector<std::pair<std::string, TypeCode>>{{"WHATEVER", TypeCode::kString}});
   c.put("STREAMLAB_OFFSETS", BinaryObject{key_type, {Value(g), Value(topic), Value(std::int32_t{0})}},

@@ -15,9 +15,9 @@
 #include "support/process.hpp"
 #include "test_locations.hpp"
 
+using streamlab::testing::cli;
 using streamlab::testing::Outcome;
 using streamlab::testing::run_command;
-using streamlab::testing::cli;
 
 namespace {
 
@@ -46,8 +46,8 @@ class KafkaRoundTrip : public ::testing::Test {
     b_ = " -b " + brokers();
   }
   void create_topic(const std::string& topic, int partitions) {
-    const Outcome r = run_command(cli("topic create" + b_ + " -t " + topic + " -p " +
-                                            std::to_string(partitions) + " 2>&1"));
+    const Outcome r =
+        run_command(cli("topic create" + b_ + " -t " + topic + " -p " + std::to_string(partitions) + " 2>&1"));
     ASSERT_EQ(r.code, 0) << r.output;
   }
   std::string b_;
@@ -65,7 +65,7 @@ TEST_F(KafkaRoundTrip, HundredThousandCountersExactlyOnce) {
   EXPECT_EQ(summary["failed"], 0);
 
   Outcome c = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
-                                    " --from beginning --show=json --count 100000 --idle-exit 30 2>/dev/null"));
+                              " --from beginning --show=json --count 100000 --idle-exit 30 2>/dev/null"));
   ASSERT_EQ(c.code, 0);
   std::vector<int> seen(100000, 0);
   std::size_t lines = 0;
@@ -82,8 +82,8 @@ TEST_F(KafkaRoundTrip, HundredThousandCountersExactlyOnce) {
   for (std::size_t n = 0; n < seen.size(); ++n) ASSERT_EQ(seen[n], 1) << "number " << n;
 
   // The group committed what it consumed: resuming finds nothing left.
-  Outcome again = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
-                                        " --from stored --idle-exit 3 --json"));
+  Outcome again =
+      run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic + " --from stored --idle-exit 3 --json"));
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_EQ(nlohmann::json::parse(again.output)["consumed"], 0);
 }
@@ -104,9 +104,9 @@ TEST_F(KafkaRoundTrip, TweetFileReplayIsByteIdenticalAndInOrder) {
   ASSERT_EQ(p.code, 0) << p.output;
   EXPECT_EQ(nlohmann::json::parse(p.output)["acked"], expected.size());
 
-  Outcome c = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
-                                    " --from beginning --show=raw --count " + std::to_string(expected.size()) +
-                                    " --idle-exit 30 2>/dev/null"));
+  Outcome c =
+      run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic + " --from beginning --show=raw --count " +
+                      std::to_string(expected.size()) + " --idle-exit 30 2>/dev/null"));
   ASSERT_EQ(c.code, 0);
   const auto got = lines_of(c.output);
   ASSERT_EQ(got.size(), expected.size());
@@ -117,10 +117,13 @@ TEST_F(KafkaRoundTrip, MalformedLinesAreSkippedAndCountedOrFatalWithStrict) {
   const std::string file = "/tmp/" + fresh_name("mixed") + ".jsonl";
   {
     std::ofstream out(file);
-    out << R"({"id_str":"1","text":"hola","user":{"screen_name":"a"},"lang":"es"})" << "\n"
-        << R"({"id_str":"2","text":"broken)" << "\n"
+    out << R"({"id_str":"1","text":"hola","user":{"screen_name":"a"},"lang":"es"})"
         << "\n"
-        << R"({"number": 7})" << "\n";
+        << R"({"id_str":"2","text":"broken)"
+        << "\n"
+        << "\n"
+        << R"({"number": 7})"
+        << "\n";
   }
   const std::string topic = fresh_name("mixed");
   Outcome p = run_command(cli("produce" + b_ + " -t " + topic + " --source tweets --file " + file + " --json"));
@@ -129,7 +132,8 @@ TEST_F(KafkaRoundTrip, MalformedLinesAreSkippedAndCountedOrFatalWithStrict) {
   EXPECT_EQ(j["acked"], 2);
   EXPECT_EQ(j["skipped_lines"], 1);
 
-  Outcome strict = run_command(cli("produce" + b_ + " -t " + topic + " --source tweets --strict --file " + file + " 2>&1"));
+  Outcome strict =
+      run_command(cli("produce" + b_ + " -t " + topic + " --source tweets --strict --file " + file + " 2>&1"));
   EXPECT_EQ(strict.code, 1);
   EXPECT_NE(strict.output.find(file + ":2"), std::string::npos) << strict.output;
   std::remove(file.c_str());
@@ -163,7 +167,8 @@ TEST_F(KafkaRoundTrip, ConsumerStartedBeforeTheTopicExistsReadsIt) {
       "i=0; until grep -q 'Subscribed topic not available' $err; do i=$((i+1)); "
       "[ $i -lt 200 ] || { echo 'the consumer never said the topic is missing'; cat $err; kill $c; exit 3; }; "
       "sleep 0.1; done; " +
-      cli("produce" + b_ + " -t " + topic + " --source counter --count 5") + " 2>/dev/null || exit 5; "
+      cli("produce" + b_ + " -t " + topic + " --source counter --count 5") +
+      " 2>/dev/null || exit 5; "
       // Its --count 5 ends it: 30 s is well past a 5 s refresh and far short of 5 minutes.
       "i=0; while kill -0 $c 2>/dev/null; do i=$((i+1)); "
       "[ $i -lt 300 ] || { echo 'still waiting after 30 s'; cat $err; kill $c; exit 4; }; sleep 0.1; done; "

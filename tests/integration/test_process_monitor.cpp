@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -153,8 +153,10 @@ TEST(ProcessMonitorLive, ReadsTheCpuAndMemoryOfABusyChild) {
   // idle machine ~100 % of a core, less when others share the cores.
   const double busy_cpu_s = seconds(child.usage.ru_utime) + seconds(child.usage.ru_stime) - ready[0];
   const double expected = 100.0 * busy_cpu_s / kBusySeconds;
-  std::printf("busy child: monitor's CPU mean %.1f %% over %zu samples (the child's own account: %.1f %%), "
-              "RSS max %.1f MB\n", cpu_mean, alive, expected, static_cast<double>(rss_max) / 1e6);
+  std::printf(
+      "busy child: monitor's CPU mean %.1f %% over %zu samples (the child's own account: %.1f %%), "
+      "RSS max %.1f MB\n",
+      cpu_mean, alive, expected, static_cast<double>(rss_max) / 1e6);
   // A monitor that missed the ticks, summed twice or counted ms as ticks would be far outside.
   EXPECT_NEAR(cpu_mean, expected, 15.0);
   EXPECT_GE(cpu_mean, 5.0);

@@ -25,21 +25,21 @@ constexpr std::size_t kRowsPerRequest = 1000;
 // Field order = the table's column order, key columns first (Ignite matches them by name and
 // builds SQL rows from the key object and the value object).
 const auto kMessageKey = std::make_shared<const BinaryType>(
-    "streamlab.MessageKey", std::vector<std::pair<std::string, TypeCode>>{
-                                {"TOPIC", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}, {"KAFKA_OFFSET", TypeCode::kLong}});
+    "streamlab.MessageKey",
+    std::vector<std::pair<std::string, TypeCode>>{
+        {"TOPIC", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}, {"KAFKA_OFFSET", TypeCode::kLong}});
 const auto kMessageRow = std::make_shared<const BinaryType>(
-    "streamlab.MessageRow",
-    std::vector<std::pair<std::string, TypeCode>>{{"KIND", TypeCode::kString},
-                                                  {"NUMBER", TypeCode::kLong},
-                                                  {"TWEET_ID", TypeCode::kString},
-                                                  {"CREATED_AT", TypeCode::kTimestamp},
-                                                  {"AUTHOR", TypeCode::kString},
-                                                  {"LANG", TypeCode::kString},
-                                                  {"TEXT", TypeCode::kString},
-                                                  {"HASHTAGS", TypeCode::kString},
-                                                  {"MENTIONS", TypeCode::kString},
-                                                  {"IS_RETWEET", TypeCode::kBool},
-                                                  {"KAFKA_TIMESTAMP", TypeCode::kTimestamp}});
+    "streamlab.MessageRow", std::vector<std::pair<std::string, TypeCode>>{{"KIND", TypeCode::kString},
+                                                                          {"NUMBER", TypeCode::kLong},
+                                                                          {"TWEET_ID", TypeCode::kString},
+                                                                          {"CREATED_AT", TypeCode::kTimestamp},
+                                                                          {"AUTHOR", TypeCode::kString},
+                                                                          {"LANG", TypeCode::kString},
+                                                                          {"TEXT", TypeCode::kString},
+                                                                          {"HASHTAGS", TypeCode::kString},
+                                                                          {"MENTIONS", TypeCode::kString},
+                                                                          {"IS_RETWEET", TypeCode::kBool},
+                                                                          {"KAFKA_TIMESTAMP", TypeCode::kTimestamp}});
 const auto kDeadLetterRow = std::make_shared<const BinaryType>(
     "streamlab.DeadLetterRow",
     std::vector<std::pair<std::string, TypeCode>>{{"CONSUMER_GROUP", TypeCode::kString},
@@ -47,15 +47,13 @@ const auto kDeadLetterRow = std::make_shared<const BinaryType>(
                                                   {"PAYLOAD", TypeCode::kByteArray},
                                                   {"KAFKA_TIMESTAMP", TypeCode::kTimestamp}});
 const auto kOffsetKey = std::make_shared<const BinaryType>(
-    "streamlab.OffsetKey", std::vector<std::pair<std::string, TypeCode>>{{"CONSUMER_GROUP", TypeCode::kString},
-                                                                         {"TOPIC", TypeCode::kString},
-                                                                         {"KAFKA_PARTITION", TypeCode::kInt}});
+    "streamlab.OffsetKey",
+    std::vector<std::pair<std::string, TypeCode>>{
+        {"CONSUMER_GROUP", TypeCode::kString}, {"TOPIC", TypeCode::kString}, {"KAFKA_PARTITION", TypeCode::kInt}});
 const auto kOffsetRow = std::make_shared<const BinaryType>(
     "streamlab.OffsetRow", std::vector<std::pair<std::string, TypeCode>>{{"NEXT_OFFSET", TypeCode::kLong}});
 
-Value timestamp_or_null(std::int64_t ms) {
-  return ms > 0 ? Value(ignite::Timestamp{ms, 0}) : Value();
-}
+Value timestamp_or_null(std::int64_t ms) { return ms > 0 ? Value(ignite::Timestamp{ms, 0}) : Value(); }
 
 Value message_key(std::string_view topic, std::int32_t partition, std::int64_t offset) {
   return BinaryObject{kMessageKey, {Value(topic), Value(partition), Value(offset)}};
@@ -144,9 +142,10 @@ const Value& IgniteSink::field_of(const Value& v, std::string_view field, TypeCo
                                       (type == TypeCode::kInt && f->is<std::int32_t>()) ||
                                       (type == TypeCode::kLong && f->is<std::int64_t>()));
   if (!typed) {
-    throw FatalError(fmt::format("{}: table {} holds a row without a {} field of type {} ({}): not a table this "
-                                 "sink made; drop it or name another with --table",
-                                 describe(), table, field, ignite::type_name(type), ignite::to_string(v)));
+    throw FatalError(
+        fmt::format("{}: table {} holds a row without a {} field of type {} ({}): not a table this "
+                    "sink made; drop it or name another with --table",
+                    describe(), table, field, ignite::type_name(type), ignite::to_string(v)));
   }
   return *f;
 }
@@ -209,17 +208,25 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
     const Value ts = timestamp_or_null(r.timestamp_ms());
     Value key = message_key(r.topic(), r.partition(), r.offset());
     if (r.parsed.kind == tweets::MessageKind::Counter) {
-      rows.push_back({std::move(key), BinaryObject{kMessageRow,
-                                                   {Value("counter"), Value(r.parsed.number), {}, {}, {}, {}, {}, {}, {}, {}, ts}}});
+      rows.push_back(
+          {std::move(key),
+           BinaryObject{kMessageRow, {Value("counter"), Value(r.parsed.number), {}, {}, {}, {}, {}, {}, {}, {}, ts}}});
     } else {
       const tweets::Tweet& t = r.parsed.tweet;
       // created_at is empty when absent; created_at_ms may be 0 or negative for a real date.
       const Value created = t.created_at.empty() ? Value() : Value(ignite::Timestamp{t.created_at_ms, 0});
-      rows.push_back({std::move(key),
-                      BinaryObject{kMessageRow,
-                                   {Value("tweet"), {}, Value(t.id), created, Value(t.author), Value(t.lang),
-                                    Value(t.text), Value(nlohmann::json(t.hashtags).dump()),
-                                    Value(nlohmann::json(t.mentions).dump()), Value(t.is_retweet), ts}}});
+      rows.push_back({std::move(key), BinaryObject{kMessageRow,
+                                                   {Value("tweet"),
+                                                    {},
+                                                    Value(t.id),
+                                                    created,
+                                                    Value(t.author),
+                                                    Value(t.lang),
+                                                    Value(t.text),
+                                                    Value(nlohmann::json(t.hashtags).dump()),
+                                                    Value(nlohmann::json(t.mentions).dump()),
+                                                    Value(t.is_retweet),
+                                                    ts}}});
     }
     row_of.push_back(&r);
   }
@@ -229,10 +236,11 @@ Offsets IgniteSink::write(const std::string& group, const Batch& batch) {
   for (const Row& r : batch.rows) {
     if (r.dead_letter_reason.empty()) continue;
     const auto p = r.payload();
-    dead.push_back({message_key(r.topic(), r.partition(), r.offset()),
-                    BinaryObject{kDeadLetterRow,
-                                 {Value(group), Value(r.dead_letter_reason),
-                                  Value(std::vector<std::uint8_t>(p.begin(), p.end())), timestamp_or_null(r.timestamp_ms())}}});
+    dead.push_back(
+        {message_key(r.topic(), r.partition(), r.offset()),
+         BinaryObject{kDeadLetterRow,
+                      {Value(group), Value(r.dead_letter_reason), Value(std::vector<std::uint8_t>(p.begin(), p.end())),
+                       timestamp_or_null(r.timestamp_ms())}}});
   }
   for (std::size_t i = 0; i < dead.size(); i += kRowsPerRequest) {
     const std::size_t n = std::min(kRowsPerRequest, dead.size() - i);

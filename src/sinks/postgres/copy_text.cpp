@@ -10,11 +10,20 @@ namespace streamlab::sinks::postgres {
 void append_copy_text(std::string_view value, std::string& out) {
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -59,10 +68,10 @@ void append_copy_timestamp_ms(std::int64_t epoch_ms, std::string& out) {
 
 std::string quoted_table_name(std::string_view name, std::size_t max_length) {
   const auto bad = [&] {
-    return core::UsageError(fmt::format(
-        "--table '{}': use letters, digits and _ (not starting with a digit), at most {} characters, "
-        "optionally as schema.table",
-        name, max_length));
+    return core::UsageError(
+        fmt::format("--table '{}': use letters, digits and _ (not starting with a digit), at most {} characters, "
+                    "optionally as schema.table",
+                    name, max_length));
   };
   std::string quoted;
   std::size_t start = 0;

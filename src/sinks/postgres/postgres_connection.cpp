@@ -26,8 +26,8 @@ void throw_for(PGconn* conn, const PGresult* res, const std::string& what) {
 Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>& params, ExecStatusType expect) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
-  Result r(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, 0));
+  Result r(
+      PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
   if (!r || PQresultStatus(r.get()) != expect) throw_for(conn, r.get(), sql.substr(0, sql.find(' ', 12)));
   return r;
 }
@@ -68,14 +68,15 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
     conn_.reset();
     // The server answered and refused (authentication, no such database): retrying won't help.
     // Startup and shutdown also come as FATAL from the server, but pass.
-    const bool refused = message.find("FATAL") != std::string::npos &&
-                         message.find("the database system is") == std::string::npos;
+    const bool refused =
+        message.find("FATAL") != std::string::npos && message.find("the database system is") == std::string::npos;
     if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
     throw RetryableError(fmt::format("{}: {}", where_, message));
   }
   PQsetClientEncoding(conn_.get(), "UTF8");
   // NOTICEs such as "relation already exists, skipping" are not for the user's terminal.
-  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_.get(), [](void*, const char*) {}, nullptr);
   if (on_connect) {
     try {
       on_connect(conn_.get());

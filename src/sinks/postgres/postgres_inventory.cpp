@@ -66,8 +66,8 @@ SinkHoldings PostgresInventory::holdings(const std::string& topic, const std::st
                          {tables_.rows, tables_.dead_letters}, PGRES_TUPLES_OK);
     const auto has = [&](int column) { return PQgetvalue(exists.get(), 0, column)[0] == 't'; };
     if (!has(0)) {
-      throw core::UsageError(fmt::format("--table: {} has no table {} (consume --sink creates it there)",
-                                         conn_.where(), tables_.rows));
+      throw core::UsageError(
+          fmt::format("--table: {} has no table {} (consume --sink creates it there)", conn_.where(), tables_.rows));
     }
     const std::string where_topic = fmt::format("WHERE topic = {}", literal(c, topic));
     PartitionHoldings* last = nullptr;
@@ -79,18 +79,20 @@ SinkHoldings PostgresInventory::holdings(const std::string& topic, const std::st
       }
       return *last;
     };
-    copy_offsets(c, fmt::format(R"(COPY (SELECT "partition", "offset" FROM {} {}) TO STDOUT)", tables_.rows, where_topic),
+    copy_offsets(c,
+                 fmt::format(R"(COPY (SELECT "partition", "offset" FROM {} {}) TO STDOUT)", tables_.rows, where_topic),
                  [&](std::int32_t p, std::int64_t o) { of(p).rows.push_back(o); });
     // The dead letters' table comes with the rows table; a missing one holds nothing.
     if (has(1)) {
-      copy_offsets(c,
-                   fmt::format(R"(COPY (SELECT "partition", "offset" FROM {} {}) TO STDOUT)", tables_.dead_letters,
-                               where_topic),
-                   [&](std::int32_t p, std::int64_t o) { of(p).dead_letters.push_back(o); });
+      copy_offsets(
+          c,
+          fmt::format(R"(COPY (SELECT "partition", "offset" FROM {} {}) TO STDOUT)", tables_.dead_letters, where_topic),
+          [&](std::int32_t p, std::int64_t o) { of(p).dead_letters.push_back(o); });
     }
     if (has(2)) {
-      Result r = exec(c, R"(SELECT "partition", next_offset FROM streamlab_offsets WHERE consumer_group = $1 AND topic = $2)",
-                      {group, topic}, PGRES_TUPLES_OK);
+      Result r =
+          exec(c, R"(SELECT "partition", next_offset FROM streamlab_offsets WHERE consumer_group = $1 AND topic = $2)",
+               {group, topic}, PGRES_TUPLES_OK);
       for (int i = 0; i < PQntuples(r.get()); ++i) {
         out.partitions[std::stoi(PQgetvalue(r.get(), i, 0))].stored_offset = std::stoll(PQgetvalue(r.get(), i, 1));
       }

@@ -273,8 +273,10 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       };
       for (Rejection& r : find_rejected(rows.size(), attempt)) refused.mark(*rows[r.index], std::move(r.error));
       if (refused.size() > 0) {
-        fmt::print(stderr, "sink: {} refused {} of {} rows for their data; found in {} attempts ({:.0f} ms), stored "
-                   "as dead letters\n", describe(), refused.size(), rows.size(), attempts,
+        fmt::print(stderr,
+                   "sink: {} refused {} of {} rows for their data; found in {} attempts ({:.0f} ms), stored "
+                   "as dead letters\n",
+                   describe(), refused.size(), rows.size(), attempts,
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
       }
     }
@@ -283,8 +285,10 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       if (!r.dead_letter_reason.empty()) dead.push_back(&r);
     }
     if (!dead.empty()) {
-      Result done(copy(c, fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload,
-                                        kafka_timestamp) FROM STDIN)", dead_table_),
+      Result done(copy(c,
+                       fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload,
+                                        kafka_timestamp) FROM STDIN)",
+                                   dead_table_),
                        dead, true, group));
       if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_for(c, done.get(), "COPY");
     }

@@ -31,16 +31,18 @@ Context connect(const RedisUri& uri) {
     if (!r) throw RetryableError(fmt::format("{}: {}: {}", where, what, ctx->errstr));
     if (r->type == REDIS_REPLY_ERROR) {
       const std::string why(r->str, r->len);
-      if (why.starts_with("LOADING") || why.starts_with("BUSY")) throw RetryableError(fmt::format("{}: {}", where, why));
+      if (why.starts_with("LOADING") || why.starts_with("BUSY"))
+        throw RetryableError(fmt::format("{}: {}", where, why));
       throw FatalError(fmt::format("{}: {}: {}", where, what, why));
     }
   };
   const std::string& user = uri.user;
   const std::string& password = uri.password;
   if (!password.empty()) {
-    Reply r(user.empty() ? static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b", password.data(), password.size()))
-                         : static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b %b", user.data(), user.size(),
-                                                                 password.data(), password.size())));
+    Reply r(user.empty()
+                ? static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b", password.data(), password.size()))
+                : static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b %b", user.data(), user.size(),
+                                                        password.data(), password.size())));
     check(std::move(r), "AUTH");
   }
   if (uri.db != 0) check(Reply(static_cast<redisReply*>(redisCommand(ctx.get(), "SELECT %d", uri.db))), "SELECT");

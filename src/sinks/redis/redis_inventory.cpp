@@ -41,7 +41,7 @@ std::optional<Coordinates> coordinates(std::string_view s) {
 
 std::string_view text(const redisReply* r) {
   return r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ? std::string_view(r->str, r->len)
-                                                                         : std::string_view();
+                                                                        : std::string_view();
 }
 
 std::string entries(std::uint64_t n) { return fmt::format("{} {}", n, n == 1 ? "entry" : "entries"); }
@@ -103,8 +103,10 @@ class Reader {
       }
       const auto p = number<std::int32_t>(text(r->element[1]));
       const auto o = number<std::int64_t>(text(r->element[2]));
-      if (p && o) out.emplace_back(std::pair{std::string(text(r->element[0])), Coordinates{*p, *o}});
-      else out.emplace_back();
+      if (p && o)
+        out.emplace_back(std::pair{std::string(text(r->element[0])), Coordinates{*p, *o}});
+      else
+        out.emplace_back();
     }
     return out;
   }
@@ -204,18 +206,20 @@ SinkHoldings RedisInventory::holdings(const std::string& topic, const std::strin
   }
 
   if (gone.count > 0) {
-    out.notes.push_back(fmt::format("{}: {} naming a key that does not exist (first: {}); their offsets count as "
-                                    "not held",
-                                    index_key, entries(gone.count), gone.first));
+    out.notes.push_back(
+        fmt::format("{}: {} naming a key that does not exist (first: {}); their offsets count as "
+                    "not held",
+                    index_key, entries(gone.count), gone.first));
   }
   if (foreign.count > 0) {
     out.notes.push_back(fmt::format("{}: {} not naming a message of topic {} (first: {}); not counted", index_key,
                                     entries(foreign.count), topic, foreign.first));
   }
   if (by_fields > 0) {
-    out.notes.push_back(fmt::format("{}: {} in an earlier form (not {}<partition>:<offset>), read through their "
-                                    "hashes' partition and offset",
-                                    index_key, entries(by_fields), msg_prefix));
+    out.notes.push_back(
+        fmt::format("{}: {} in an earlier form (not {}<partition>:<offset>), read through their "
+                    "hashes' partition and offset",
+                    index_key, entries(by_fields), msg_prefix));
   }
   if (dead_gone.count > 0) {
     out.notes.push_back(fmt::format("{}: {} naming a key that does not exist (first: {}); not counted", dead_key,

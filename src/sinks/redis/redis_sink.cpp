@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-
 namespace streamlab::sinks {
 namespace {
 
@@ -20,8 +19,7 @@ bool starts_with(const redisReply* r, std::string_view prefix) {
 
 }  // namespace
 
-RedisSink::RedisSink(RedisSinkOptions options)
-    : options_(std::move(options)), uri_(parse_redis_uri(options_.uri)) {
+RedisSink::RedisSink(RedisSinkOptions options) : options_(std::move(options)), uri_(parse_redis_uri(options_.uri)) {
   check_redis_prefix(options_.prefix);
 }
 
@@ -55,7 +53,8 @@ Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<To
     throw RetryableError(fmt::format("{}: {}", describe(), why));
   }
   Reply r(raw);
-  if (r->type == REDIS_REPLY_ERROR) throw FatalError(fmt::format("{}: HMGET: {}", describe(), std::string(r->str, r->len)));
+  if (r->type == REDIS_REPLY_ERROR)
+    throw FatalError(fmt::format("{}: HMGET: {}", describe(), std::string(r->str, r->len)));
   for (std::size_t i = 0; i < r->elements && i < partitions.size(); ++i) {
     const redisReply* e = r->element[i];
     if (e->type == REDIS_REPLY_STRING) out[partitions[i]] = std::stoll(std::string(e->str, e->len));
@@ -72,9 +71,23 @@ std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const
   const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
   if (!r.dead_letter_reason.empty()) {
     const std::string key = fmt::format("{}:dead:{}", p, coords);
-    cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
-        .arg("offset").arg(r.offset()).arg("group").arg(group).arg("error").arg(r.dead_letter_reason)
-        .arg("payload").arg(r.payload()).arg("kafka_timestamp").arg(ts).append_to(c);
+    cmd.arg("HSET")
+        .arg(key)
+        .arg("topic")
+        .arg(r.topic())
+        .arg("partition")
+        .arg(r.partition())
+        .arg("offset")
+        .arg(r.offset())
+        .arg("group")
+        .arg(group)
+        .arg("error")
+        .arg(r.dead_letter_reason)
+        .arg("payload")
+        .arg(r.payload())
+        .arg("kafka_timestamp")
+        .arg(ts)
+        .append_to(c);
     cmd.arg("RPUSH").arg(p + ":dead_letters").arg(key).append_to(c);
     return 2;
   }
@@ -83,12 +96,35 @@ std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const
   const std::string key = fmt::format("{}:msg:{}", p, coords);
   if (r.parsed.kind == tweets::MessageKind::Tweet) {
     const tweets::Tweet& t = r.parsed.tweet;
-    cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
-        .arg("offset").arg(r.offset()).arg("kind").arg("tweet").arg("id").arg(t.id)
-        .arg("created_at").arg(t.created_at).arg("author").arg(t.author).arg("lang").arg(t.lang)
-        .arg("text").arg(t.text).arg("hashtags").arg(nlohmann::json(t.hashtags).dump())
-        .arg("mentions").arg(nlohmann::json(t.mentions).dump()).arg("is_retweet").arg(t.is_retweet ? "1" : "0")
-        .arg("kafka_timestamp").arg(ts).append_to(c);
+    cmd.arg("HSET")
+        .arg(key)
+        .arg("topic")
+        .arg(r.topic())
+        .arg("partition")
+        .arg(r.partition())
+        .arg("offset")
+        .arg(r.offset())
+        .arg("kind")
+        .arg("tweet")
+        .arg("id")
+        .arg(t.id)
+        .arg("created_at")
+        .arg(t.created_at)
+        .arg("author")
+        .arg(t.author)
+        .arg("lang")
+        .arg(t.lang)
+        .arg("text")
+        .arg(t.text)
+        .arg("hashtags")
+        .arg(nlohmann::json(t.hashtags).dump())
+        .arg("mentions")
+        .arg(nlohmann::json(t.mentions).dump())
+        .arg("is_retweet")
+        .arg(t.is_retweet ? "1" : "0")
+        .arg("kafka_timestamp")
+        .arg(ts)
+        .append_to(c);
     ++queued;
     if (!t.id.empty()) {
       // The lookup by id: the key of the copy stored last, rather than the hash a second time.
@@ -100,9 +136,21 @@ std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const
       ++queued;
     }
   } else {
-    cmd.arg("HSET").arg(key).arg("topic").arg(r.topic()).arg("partition").arg(r.partition())
-        .arg("offset").arg(r.offset()).arg("kind").arg("counter").arg("number").arg(r.parsed.number)
-        .arg("kafka_timestamp").arg(ts).append_to(c);
+    cmd.arg("HSET")
+        .arg(key)
+        .arg("topic")
+        .arg(r.topic())
+        .arg("partition")
+        .arg(r.partition())
+        .arg("offset")
+        .arg(r.offset())
+        .arg("kind")
+        .arg("counter")
+        .arg("number")
+        .arg(r.parsed.number)
+        .arg("kafka_timestamp")
+        .arg(ts)
+        .append_to(c);
     ++queued;
   }
   cmd.arg("RPUSH").arg(fmt::format("{}:index:{}", p, r.topic())).arg(key).append_to(c);

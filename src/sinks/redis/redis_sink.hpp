@@ -16,7 +16,7 @@
 namespace streamlab::sinks {
 
 struct RedisSinkOptions {
-  std::string uri;                 // redis://[[user]:password@]host[:port][/db]
+  std::string uri;                   // redis://[[user]:password@]host[:port][/db]
   std::string prefix = "streamlab";  // every key starts with "<prefix>:"
 };
 

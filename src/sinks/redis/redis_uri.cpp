@@ -48,7 +48,8 @@ std::string RedisUri::describe() const { return fmt::format("redis {}:{}/{}", ho
 
 void check_redis_prefix(std::string_view prefix) {
   for (char c : prefix) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\0') throw core::UsageError("--table (the Redis key prefix) cannot hold spaces or line breaks");
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\0')
+      throw core::UsageError("--table (the Redis key prefix) cannot hold spaces or line breaks");
   }
   if (prefix.empty()) throw core::UsageError("--table (the Redis key prefix) is empty");
 }

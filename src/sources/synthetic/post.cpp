@@ -11,10 +11,14 @@ constexpr std::uint32_t kAsciiEscapedPerMille = 40;  // texts written with \u es
 
 string_view word(Random& rng, Lang lang) {
   switch (lang) {
-    case Lang::En: return rng.pick(kWordsEn);
-    case Lang::Pt: return rng.pick(kWordsPt);
-    case Lang::Fr: return rng.pick(kWordsFr);
-    default: return rng.pick(kWordsEs);
+    case Lang::En:
+      return rng.pick(kWordsEn);
+    case Lang::Pt:
+      return rng.pick(kWordsPt);
+    case Lang::Fr:
+      return rng.pick(kWordsFr);
+    default:
+      return rng.pick(kWordsEs);
   }
 }
 
@@ -22,8 +26,8 @@ string_view separator(Random& rng) { return rng.chance(30) ? string_view("\n") :
 
 }  // namespace
 
-void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& scratch, Lang lang,
-             bool extended, bool photo) {
+void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& scratch, Lang lang, bool extended,
+             bool photo) {
   p.clear();
   p.lang = lang;
   const std::uint32_t url_count = rng.chance(200) ? 1 : 0;
@@ -36,8 +40,8 @@ void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& 
   // Links go last and always fit; the rest must leave them room.
   const std::uint32_t links = url_count + (photo ? 1 : 0);
   const std::uint32_t limit = (extended ? 280 : 140) - links * (kTcoLength + 1);
-  const std::uint32_t words_target = extended ? static_cast<std::uint32_t>(rng.between(150, 250))
-                                              : static_cast<std::uint32_t>(rng.between(18, 95));
+  const std::uint32_t words_target =
+      extended ? static_cast<std::uint32_t>(rng.between(150, 250)) : static_cast<std::uint32_t>(rng.between(18, 95));
   const bool words = lang != Lang::Und;
   const std::uint32_t keyword_slot = static_cast<std::uint32_t>(rng.below(4));
 
@@ -51,7 +55,7 @@ void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& 
   };
   bool keyword_tag = false;
   auto add_hashtag = [&] {
-    const string_view tag = keyword_tag ? rng.pick(kKeywordHashtags)
+    const string_view tag = keyword_tag        ? rng.pick(kKeywordHashtags)
                             : lang == Lang::En ? rng.pick(kHashtagsEn)
                                                : rng.pick(kHashtagsEs);
     keyword_tag = false;
@@ -81,9 +85,12 @@ void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& 
       if (!fits(w)) break;
       p.add(w, separator(rng));
       const std::uint64_t r = rng.below(1000);
-      if (r < 40 && mention_count > 0) add_mention();
-      else if (r < 80 && tag_count > 0) add_hashtag();
-      else if (r < 110 && emoji_count > 0) add_emoji();
+      if (r < 40 && mention_count > 0)
+        add_mention();
+      else if (r < 80 && tag_count > 0)
+        add_hashtag();
+      else if (r < 110 && emoji_count > 0)
+        add_emoji();
     }
   } else {
     // A post of no words still matched a keyword: as a hashtag.

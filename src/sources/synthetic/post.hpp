@@ -67,8 +67,8 @@ struct Post {
   const User* author = nullptr;
   Lang lang = Lang::Es;
   string_view client;
-  bool extended = false;    // longer than 140 code points
-  bool ascii_only = false;  // texts written with \u escapes
+  bool extended = false;               // longer than 140 code points
+  bool ascii_only = false;             // texts written with \u escapes
   std::array<char, 10> status_code{};  // t.co link to the post, for the cut text
   std::uint32_t media_width = 0, media_height = 0;
 
@@ -113,7 +113,7 @@ constexpr std::uint32_t kTcoLength = 23;  // "https://t.co/" + 10
 // hashtag), words up to a drawn length, mentions of `users`, hashtags, emoji, links and, with
 // `photo`, photos. The caller sets the post's id (the photos' ids follow it), author, time and
 // client. `scratch`: a reused buffer.
-void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& scratch, Lang lang,
-             bool extended, bool photo);
+void compose(Post& p, Random& rng, const std::vector<User>& users, std::string& scratch, Lang lang, bool extended,
+             bool photo);
 
 }  // namespace streamlab::sources::synthetic

@@ -42,8 +42,9 @@ void StatusWriter::put_photo(const Post& p, const Photo& ph, const View& v, cons
   o.append(p.author->screen_name);
   o.append("/status/");
   o.append(p.id_text.view());
-  o.append("/photo/1\",\"type\":\"photo\",\"sizes\":{\"thumb\":{\"w\":150,\"h\":150,"
-           "\"resize\":\"crop\"},\"small\":{\"w\":680,\"h\":");
+  o.append(
+      "/photo/1\",\"type\":\"photo\",\"sizes\":{\"thumb\":{\"w\":150,\"h\":150,"
+      "\"resize\":\"crop\"},\"small\":{\"w\":680,\"h\":");
   put_uint(o, p.media_height * 680 / p.media_width);
   o.append(",\"resize\":\"fit\"},\"medium\":{\"w\":1200,\"h\":");
   put_uint(o, p.media_height * 1200 / p.media_width);
@@ -171,8 +172,9 @@ void StatusWriter::put_middle(const Post& p, bool truncated) {
   o.append(",\"source\":\"");
   o.append(p.client);
   o.append(truncated ? "\",\"truncated\":true" : "\",\"truncated\":false");
-  o.append(",\"in_reply_to_status_id\":null,\"in_reply_to_user_id\":null,"
-           "\"in_reply_to_screen_name\":null,\"user\":");
+  o.append(
+      ",\"in_reply_to_status_id\":null,\"in_reply_to_user_id\":null,"
+      "\"in_reply_to_screen_name\":null,\"user\":");
   o.append(p.author->json);
   o.append(",\"geo\":null,\"coordinates\":null,\"place\":null");
 }

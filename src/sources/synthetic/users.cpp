@@ -20,13 +20,32 @@ void append_folded(std::string& out, string_view name, std::size_t max) {
     } else if (c == 0xC3 && i + 1 < name.size()) {
       // á é í ó ú ñ (and capitals) are C3 xx in UTF-8.
       switch (static_cast<unsigned char>(name[++i])) {
-        case 0xA1: case 0x81: out.push_back('a'); break;
-        case 0xA9: case 0x89: out.push_back('e'); break;
-        case 0xAD: case 0x8D: out.push_back('i'); break;
-        case 0xB3: case 0x93: out.push_back('o'); break;
-        case 0xBA: case 0x9A: out.push_back('u'); break;
-        case 0xB1: case 0x91: out.push_back('n'); break;
-        default: break;
+        case 0xA1:
+        case 0x81:
+          out.push_back('a');
+          break;
+        case 0xA9:
+        case 0x89:
+          out.push_back('e');
+          break;
+        case 0xAD:
+        case 0x8D:
+          out.push_back('i');
+          break;
+        case 0xB3:
+        case 0x93:
+          out.push_back('o');
+          break;
+        case 0xBA:
+        case 0x9A:
+          out.push_back('u');
+          break;
+        case 0xB1:
+        case 0x91:
+          out.push_back('n');
+          break;
+        default:
+          break;
       }
     }
   }
@@ -110,8 +129,7 @@ User make_user(Random& rng, bool popular) {
   j.append(",\"statuses_count\":");
   put_uint(j, rng.count(6));
   j.append(",\"created_at\":\"");
-  tweets::append_twitter_time(
-      static_cast<std::int64_t>(rng.between(1'199'145'600'000ULL, 1'546'300'800'000ULL)), j);
+  tweets::append_twitter_time(static_cast<std::int64_t>(rng.between(1'199'145'600'000ULL, 1'546'300'800'000ULL)), j);
   j.append("\",\"profile_image_url_https\":\"https://pbs.twimg.com/profile_images/");
   put_uint(j, rng.between(100'000'000'000'000'000ULL, 1'120'000'000'000'000'000ULL));
   j.push_back('/');

@@ -15,8 +15,8 @@ TEST(BenchFaults, RecoveryIsTheFirstNewRowAfterTheFault) {
   const std::vector<StatsPoint> restarted = {{1250, 0, 0, 0}, {1500, 0, 0, 0}, {1750, 40, 0, 20}, {2000, 90, 0, 80}};
   EXPECT_EQ(recovery_ms(restarted, 1000), 750);
   // One consumer through an outage that ended at t=2100: rows stored before it do not count.
-  const std::vector<StatsPoint> through = {{1000, 10, 0, 10}, {1500, 30, 0, 30}, {2000, 30, 0, 30},
-                                           {2250, 30, 0, 30}, {2500, 35, 0, 35}};
+  const std::vector<StatsPoint> through = {
+      {1000, 10, 0, 10}, {1500, 30, 0, 30}, {2000, 30, 0, 30}, {2250, 30, 0, 30}, {2500, 35, 0, 35}};
   EXPECT_EQ(recovery_ms(through, 2100), 400);
   // A survivor that was seen taking partitions over at 2200 after a leave at 2000: its own rows
   // between the two are not the taken-over ones.
@@ -32,9 +32,10 @@ TEST(BenchFaults, RecoveryIsTheFirstNewRowAfterTheFault) {
 TEST(BenchFaults, LongestStallBetweenTwoRisesOfAnyMember) {
   // A killed member storing every 250 ms until 1000, its restart joining and first storing at
   // 2500: 1.5 s without a row. The waiting before the first row and the idle tail do not count.
-  const std::vector<StatsPoint> killed = {{0, 0, 0, 0}, {250, 5, 0, 5}, {500, 10, 0, 10}, {750, 15, 0, 15}, {1000, 20, 0, 20}};
-  const std::vector<StatsPoint> restarted = {{1500, 0, 0, 0}, {2000, 0, 0, 0}, {2500, 8, 0, 8}, {2750, 9, 0, 9},
-                                             {3000, 9, 0, 9}, {9000, 9, 0, 9}};
+  const std::vector<StatsPoint> killed = {
+      {0, 0, 0, 0}, {250, 5, 0, 5}, {500, 10, 0, 10}, {750, 15, 0, 15}, {1000, 20, 0, 20}};
+  const std::vector<StatsPoint> restarted = {{1500, 0, 0, 0}, {2000, 0, 0, 0}, {2500, 8, 0, 8},
+                                             {2750, 9, 0, 9}, {3000, 9, 0, 9}, {9000, 9, 0, 9}};
   EXPECT_DOUBLE_EQ(longest_stall_s({killed, restarted}), 1.5);
   // Two members side by side: one storing while the other waits is no stall.
   const std::vector<StatsPoint> other = {{1250, 3, 0, 3}, {1750, 6, 0, 6}, {2250, 7, 0, 7}};

@@ -58,17 +58,22 @@ TEST(ReportMarkdown, SummaryTableWithValuesBaselinesAndRatios) {
 
 TEST(ReportMarkdown, ScenarioResourceAndProblemTables) {
   const std::string md = bench::render_markdown(sample());
-  EXPECT_TRUE(has_line(md, "| Counters, live at 5,000 msgs/s | live (counters) | 5,000 | 60,000 | 60,000 | — | yes | "
-                           "5,000 | 5,000 | — | 1.9 | 3.4 | 7.8 | 21.5 |")) << md;
-  EXPECT_TRUE(has_line(md, "| Tweets into PostgreSQL | sink → postgres (tweets) | — | 160,000 | 160,000 | 160,000 | yes | "
-                           "98,000 | 11,700 | 11,600 | — | — | — | — |")) << md;
+  EXPECT_TRUE(has_line(md,
+                       "| Counters, live at 5,000 msgs/s | live (counters) | 5,000 | 60,000 | 60,000 | — | yes | "
+                       "5,000 | 5,000 | — | 1.9 | 3.4 | 7.8 | 21.5 |"))
+      << md;
+  EXPECT_TRUE(has_line(md,
+                       "| Tweets into PostgreSQL | sink → postgres (tweets) | — | 160,000 | 160,000 | 160,000 | yes | "
+                       "98,000 | 11,700 | 11,600 | — | — | — | — |"))
+      << md;
   // The hostile title: a Markdown cell keeps it as text; its '|' would split the cell.
   EXPECT_NE(md.find("| 500,000 | 500,000 | 499,500 | NO |"), std::string::npos) << md;
   EXPECT_TRUE(has_line(md, "| Tweets into PostgreSQL | postgres | 71.5 | 96 | 188 |")) << md;
   EXPECT_TRUE(has_line(md, "| Counters, a backlog of 1,000,000 | kafka | 121 | 165 | 705 |")) << md;
   EXPECT_NE(md.find("## Problems\n\n- **Counters into Redis"), std::string::npos) << md;
   EXPECT_NE(md.find(R"(stored 499,500 of 500,000 rows \</script>\<!-- \<b>not bold\</b> & "quoted" \| piped)"),
-            std::string::npos) << md;
+            std::string::npos)
+      << md;
   EXPECT_FALSE(std::regex_search(md, std::regex(R"([^\\]<(script|/script|!--|b>))"))) << "an unescaped '<'";
   EXPECT_TRUE(has_line(md, "| CPU | AMD EPYC 7B13 × 2 |")) << md;
   EXPECT_TRUE(has_line(md, "| ignite | not found |")) << md;
@@ -78,10 +83,13 @@ TEST(ReportMarkdown, FaultTableWithRecoveryLostAndDuplicated) {
   const std::string title = "Fault: the postgres consumer killed (SIGKILL) at 30% of 30000 counters, restarted";
   json report = sample();
   const std::string md = bench::render_markdown(report);
-  EXPECT_TRUE(has_line(md, "| scenario | sink | fault | recovery s | longest stall s | lost | duplicated | ok |")) << md;
+  EXPECT_TRUE(has_line(md, "| scenario | sink | fault | recovery s | longest stall s | lost | duplicated | ok |"))
+      << md;
   EXPECT_TRUE(has_line(md, "| " + title + " | postgres | kill | 0.8 | 1 | 0 | 0 | yes |")) << md;
   EXPECT_TRUE(has_line(md, "| " + title + " | recovery | 0.8 s | — | — |")) << md;
-  EXPECT_NE(md.find("| " + title + " | fault → postgres (counters) | — | 30,000 | 32,000 | 30,000 | yes |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| " + title + " | fault → postgres (counters) | — | 30,000 | 32,000 | 30,000 | yes |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("## Fault scenarios\n"), std::string::npos);
 
   // Skipped, and failed before verify could count: no figures, and the ok column says which.
@@ -90,8 +98,9 @@ TEST(ReportMarkdown, FaultTableWithRecoveryLostAndDuplicated) {
   skipped["id"] = "fault-outage-postgres";
   skipped["title"] = "An outage";
   skipped["skipped"] = true;
-  skipped["fault"] = {{"kind", "outage"}, {"landed", false}, {"start_s", nullptr}, {"end_s", nullptr}, {"recovery_s", nullptr},
-                      {"longest_stall_s", nullptr}, {"lost", nullptr}, {"duplicated", nullptr}, {"verify", nullptr},
+  skipped["fault"] = {{"kind", "outage"},        {"landed", false},       {"start_s", nullptr},
+                      {"end_s", nullptr},        {"recovery_s", nullptr}, {"longest_stall_s", nullptr},
+                      {"lost", nullptr},         {"duplicated", nullptr}, {"verify", nullptr},
                       {"members", json::array()}};
   fault["ok"] = false;
   fault["fault"]["lost"] = nullptr;
@@ -146,7 +155,8 @@ TEST(ReportHtml, SelfContainedWithTheDataEmbeddedSafely) {
             std::string::npos);
   EXPECT_NE(html.find("<td class=\"n\">1,320,000 msgs/s</td>"), std::string::npos);
   EXPECT_NE(html.find("<section id=\"faults\"><h2>Fault scenarios</h2>"), std::string::npos);
-  EXPECT_NE(html.find("<td>kill</td><td class=\"n\">0.8</td><td class=\"n\">1</td><td class=\"n\">0</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>kill</td><td class=\"n\">0.8</td><td class=\"n\">1</td><td class=\"n\">0</td>"),
+            std::string::npos);
   for (const char* section : {"data-charts=\"throughput\"", "data-charts=\"resources\"", "data-charts=\"latency\"",
                               "data-charts=\"sinks\""}) {
     EXPECT_NE(html.find(section), std::string::npos) << section;

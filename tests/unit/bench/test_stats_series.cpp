@@ -86,11 +86,11 @@ TEST(BenchFaults, MembersSumIntoOneSeries) {
   const std::vector<StatsPoint> killed = {{1000, 40, 0, 30}, {1500, 60, 0, 50}};
   const std::vector<StatsPoint> restarted = {{2000, 0, 0, 0}, {2500, 50, 0, 50}};
   const Series s = align_members(produced, {killed, restarted}, 0, 500);
-  ASSERT_EQ(s.t.size(), 6u);  // 0, 0.5, …, 2.5
-  EXPECT_DOUBLE_EQ(s.stored[2], 30);   // t=1000
-  EXPECT_DOUBLE_EQ(s.stored[3], 50);   // t=1500
-  EXPECT_DOUBLE_EQ(s.stored[4], 50);   // t=2000: the restart has stored nothing yet
-  EXPECT_DOUBLE_EQ(s.stored[5], 100);  // t=2500
+  ASSERT_EQ(s.t.size(), 6u);             // 0, 0.5, …, 2.5
+  EXPECT_DOUBLE_EQ(s.stored[2], 30);     // t=1000
+  EXPECT_DOUBLE_EQ(s.stored[3], 50);     // t=1500
+  EXPECT_DOUBLE_EQ(s.stored[4], 50);     // t=2000: the restart has stored nothing yet
+  EXPECT_DOUBLE_EQ(s.stored[5], 100);    // t=2500
   EXPECT_DOUBLE_EQ(s.consumed[5], 110);  // ten messages read twice
   EXPECT_DOUBLE_EQ(s.lag[5], 0);
   EXPECT_DOUBLE_EQ(s.produced[1], 100);

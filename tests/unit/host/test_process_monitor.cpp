@@ -4,8 +4,8 @@
 #include <chrono>
 #include <fstream>
 
-#include "host/process_monitor.hpp"
 #include "core/errors.hpp"
+#include "host/process_monitor.hpp"
 
 namespace host = streamlab::host;
 
@@ -43,15 +43,20 @@ TEST(ListeningInodes, FindsListenSocketsOnThePortOnly) {
   // Port 0x4A38 = 19000: one LISTEN (0A) socket, one ESTABLISHED (01) one; another port listening.
   const std::string tcp =
       "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 0100007F:4A38 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5551 1 0 100 0 0 10 0\n"
-      "   1: 0100007F:4A38 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 5552 1 0 20 4 30 10 -1\n"
-      "   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5553 1 0 100 0 0 10 0\n";
+      "   0: 0100007F:4A38 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5551 1 0 100 0 0 10 "
+      "0\n"
+      "   1: 0100007F:4A38 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 5552 1 0 20 4 30 10 "
+      "-1\n"
+      "   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5553 1 0 100 0 0 10 "
+      "0\n";
   EXPECT_EQ(host::listening_inodes(tcp, 19000), std::vector<std::uint64_t>{5551});
   EXPECT_EQ(host::listening_inodes(tcp, 8080), std::vector<std::uint64_t>{5553});
   EXPECT_TRUE(host::listening_inodes(tcp, 1).empty());
   const std::string tcp6 =
-      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 00000000000000000000000001000000:4A38 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7771 1 0 100 0 0 10 0\n";
+      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr "
+      "tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 00000000000000000000000001000000:4A38 00000000000000000000000000000000:0000 0A 00000000:00000000 "
+      "00:00000000 00000000     0        0 7771 1 0 100 0 0 10 0\n";
   EXPECT_EQ(host::listening_inodes(tcp6, 19000), std::vector<std::uint64_t>{7771});
   EXPECT_TRUE(host::listening_inodes("", 19000).empty());
 }

@@ -17,15 +17,15 @@ using Bytes = std::vector<std::uint8_t>;
 inline std::shared_ptr<const ignite::BinaryType> row_type() {
   using ignite::BinaryType;
   using ignite::TypeCode;
-  return std::make_shared<BinaryType>("streamlab.Row", std::vector<std::pair<std::string, TypeCode>>{
-                                                           {"TOPIC", TypeCode::kString},
-                                                           {"KAFKA_PARTITION", TypeCode::kInt},
-                                                           {"KAFKA_OFFSET", TypeCode::kLong},
-                                                           {"TEXT", TypeCode::kString},
-                                                           {"CREATED", TypeCode::kTimestamp},
-                                                           {"SCORE", TypeCode::kDouble},
-                                                           {"RETWEET", TypeCode::kBool},
-                                                           {"PAYLOAD", TypeCode::kByteArray}});
+  return std::make_shared<BinaryType>("streamlab.Row",
+                                      std::vector<std::pair<std::string, TypeCode>>{{"TOPIC", TypeCode::kString},
+                                                                                    {"KAFKA_PARTITION", TypeCode::kInt},
+                                                                                    {"KAFKA_OFFSET", TypeCode::kLong},
+                                                                                    {"TEXT", TypeCode::kString},
+                                                                                    {"CREATED", TypeCode::kTimestamp},
+                                                                                    {"SCORE", TypeCode::kDouble},
+                                                                                    {"RETWEET", TypeCode::kBool},
+                                                                                    {"PAYLOAD", TypeCode::kByteArray}});
 }
 
 }  // namespace streamlab::testing

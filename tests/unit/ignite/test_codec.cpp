@@ -43,9 +43,9 @@ class TestResolver : public TypeResolver {
 };
 
 std::shared_ptr<const BinaryType> smoke_key_type() {
-  return std::make_shared<BinaryType>("streamlab.SmokeKey",
-                                      std::vector<std::pair<std::string, TypeCode>>{
-                                          {"TOPIC", TypeCode::kString}, {"PART", TypeCode::kInt}, {"OFFS", TypeCode::kLong}});
+  return std::make_shared<BinaryType>(
+      "streamlab.SmokeKey", std::vector<std::pair<std::string, TypeCode>>{
+                                {"TOPIC", TypeCode::kString}, {"PART", TypeCode::kInt}, {"OFFS", TypeCode::kLong}});
 }
 
 Value row(const std::shared_ptr<const BinaryType>& type, std::string text, std::int64_t offset) {
@@ -151,7 +151,8 @@ TEST(IgniteBinaryObject, HeaderFieldsAndOffsets) {
   EXPECT_EQ(b[static_cast<std::size_t>(schema_offset)], kObjectHeaderSize);
   EXPECT_EQ(b[kObjectHeaderSize], static_cast<std::uint8_t>(TypeCode::kString));
   // Hash: over the field data only.
-  EXPECT_EQ(hash, data_hash(std::span(b).subspan(kObjectHeaderSize, static_cast<std::size_t>(schema_offset) - kObjectHeaderSize)));
+  EXPECT_EQ(hash, data_hash(std::span(b).subspan(kObjectHeaderSize,
+                                                 static_cast<std::size_t>(schema_offset) - kObjectHeaderSize)));
 }
 
 TEST(IgniteBinaryObject, OffsetWidthGrowsWithTheObject) {
@@ -190,11 +191,11 @@ TEST(IgniteBinaryObject, CompactFooterNeedsItsSchema) {
 }
 
 TEST(IgniteBinaryObject, NestedObjectsNullFieldsAndEmptyObjects) {
-  const auto inner = std::make_shared<BinaryType>("t.Inner", std::vector<std::pair<std::string, TypeCode>>{
-                                                                 {"N", TypeCode::kInt}});
-  const auto outer = std::make_shared<BinaryType>("t.Outer", std::vector<std::pair<std::string, TypeCode>>{
-                                                                 {"IN", TypeCode::kComplexObject},
-                                                                 {"S", TypeCode::kString}});
+  const auto inner =
+      std::make_shared<BinaryType>("t.Inner", std::vector<std::pair<std::string, TypeCode>>{{"N", TypeCode::kInt}});
+  const auto outer = std::make_shared<BinaryType>(
+      "t.Outer",
+      std::vector<std::pair<std::string, TypeCode>>{{"IN", TypeCode::kComplexObject}, {"S", TypeCode::kString}});
   const auto empty = std::make_shared<BinaryType>("t.Empty", std::vector<std::pair<std::string, TypeCode>>{});
   TestResolver resolver;
   resolver.add(inner);
@@ -208,7 +209,7 @@ TEST(IgniteBinaryObject, NestedObjectsNullFieldsAndEmptyObjects) {
 TEST(IgniteBinaryObject, ValuesMustMatchTheirType) {
   const auto type = smoke_key_type();
   EXPECT_THROW(encode(BinaryObject{type, {Value("t"), Value(std::int64_t{0}), Value(std::int64_t{5})}}),
-               std::invalid_argument);                                              // int declared
+               std::invalid_argument);                                            // int declared
   EXPECT_THROW(encode(BinaryObject{type, {Value("t")}}), std::invalid_argument);  // too few values
   EXPECT_THROW(BinaryType("x", {{"A", TypeCode::kInt}, {"a", TypeCode::kInt}}), std::invalid_argument);
   EXPECT_THROW(BinaryType("", {}), std::invalid_argument);
@@ -270,14 +271,14 @@ TEST(IgniteCodec, EveryTruncationIsAProtocolError) {
 }
 
 TEST(IgniteCodec, LengthsBeyondTheDataAreRejectedBeforeAllocating) {
-  expect_protocol_error({9, 0xFF, 0xFF, 0xFF, 0x7F});         // 2 GiB string in 0 bytes
-  expect_protocol_error({9, 0xFF, 0xFF, 0xFF, 0xFF});         // negative length
-  expect_protocol_error({15, 0x00, 0x00, 0x00, 0x10, 1, 2});  // long[] of 2^28
+  expect_protocol_error({9, 0xFF, 0xFF, 0xFF, 0x7F});                           // 2 GiB string in 0 bytes
+  expect_protocol_error({9, 0xFF, 0xFF, 0xFF, 0xFF});                           // negative length
+  expect_protocol_error({15, 0x00, 0x00, 0x00, 0x10, 1, 2});                    // long[] of 2^28
   expect_protocol_error({23, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F});  // Object[] of 2^31-1
-  expect_protocol_error({25, 0x00, 0x00, 0x00, 0x40, 1});     // map of 2^30 entries
-  expect_protocol_error({27, 0xFF, 0xFF, 0xFF, 0x7F});        // wrapped data longer than the data
-  expect_protocol_error({99});                                 // unknown type code
-  expect_protocol_error({3, 1, 0, 0, 0, 3});                   // trailing bytes after a value
+  expect_protocol_error({25, 0x00, 0x00, 0x00, 0x40, 1});                       // map of 2^30 entries
+  expect_protocol_error({27, 0xFF, 0xFF, 0xFF, 0x7F});                          // wrapped data longer than the data
+  expect_protocol_error({99});                                                  // unknown type code
+  expect_protocol_error({3, 1, 0, 0, 0, 3});                                    // trailing bytes after a value
 }
 
 TEST(IgniteCodec, MalformedObjectsAreRejected) {
@@ -289,12 +290,12 @@ TEST(IgniteCodec, MalformedObjectsAreRejected) {
     b[at] = value;
     return b;
   };
-  expect_protocol_error(mutated(1, 2), &resolver);     // unknown layout version
-  expect_protocol_error(mutated(12, 0xF0), &resolver); // length beyond the data
-  expect_protocol_error(mutated(12, 10), &resolver);   // length shorter than a header
-  expect_protocol_error(mutated(20, 0xF0), &resolver); // schema offset outside the object
-  expect_protocol_error(mutated(20, 3), &resolver);    // schema offset inside the header
-  expect_protocol_error(mutated(16, 0x55), &resolver); // unknown schema id (compact footer)
+  expect_protocol_error(mutated(1, 2), &resolver);      // unknown layout version
+  expect_protocol_error(mutated(12, 0xF0), &resolver);  // length beyond the data
+  expect_protocol_error(mutated(12, 10), &resolver);    // length shorter than a header
+  expect_protocol_error(mutated(20, 0xF0), &resolver);  // schema offset outside the object
+  expect_protocol_error(mutated(20, 3), &resolver);     // schema offset inside the header
+  expect_protocol_error(mutated(16, 0x55), &resolver);  // unknown schema id (compact footer)
   // A field offset pointing into the header or past the fields.
   Bytes bad_offset = good;
   bad_offset[bad_offset.size() - 1] = 2;

@@ -39,8 +39,8 @@ TEST(IgniteMessages, HandshakeResponses) {
   EXPECT_EQ(a.features, (Bytes{0xFF, 0x0F}));
   ASSERT_TRUE(a.node_id.has_value());
   // Refused, as a starting node answers (bytes seen from Ignite 2.17).
-  const Bytes refused = {0, 1, 0, 7, 0, 0, 0, 9, 22, 0, 0, 0, 'N', 'o', 'd', 'e', ' ', 'i', 'n', ' ', 'r', 'e', 'c',
-                         'o', 'v', 'e', 'r', 'y', ' ', 'm', 'o', 'd', 'e', '.', 11, 0, 0, 0};
+  const Bytes refused = {0,   1,   0,   7,   0,   0,   0,   9,   22,  0,   0,   0,   'N', 'o', 'd', 'e', ' ', 'i', 'n',
+                         ' ', 'r', 'e', 'c', 'o', 'v', 'e', 'r', 'y', ' ', 'm', 'o', 'd', 'e', '.', 11,  0,   0,   0};
   const HandshakeResponse r = decode_handshake(refused, kProtocol1_7);
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(r.server_version, kProtocol1_7);
@@ -84,19 +84,19 @@ TEST(IgniteMessages, ConditionalWritesLayout) {
   write_put_if_absent(put.body(), 0x01020304, std::nullopt, key, value);
   // length, op 1002, request id, cache id, flags 0, key int 1, value int 3
   EXPECT_EQ(put.finish(), (Bytes{25, 0, 0, 0, 0xEA, 0x03, 9, 0, 0, 0, 0, 0, 0, 0, 4, 3, 2, 1, 0,  //
-                                 3, 1, 0, 0, 0, 3, 3, 0, 0, 0}));
+                                 3,  1, 0, 0, 0,    3,    3, 0, 0, 0}));
   Request replace(op::kCacheReplaceIfEquals, 9);
   write_replace_if_equals(replace.body(), 0x01020304, std::nullopt, key, expected, value);
   // op 1010; key, the value compared, the new value
   EXPECT_EQ(replace.finish(), (Bytes{30, 0, 0, 0, 0xF2, 0x03, 9, 0, 0, 0, 0, 0, 0, 0, 4, 3, 2, 1, 0,  //
-                                     3, 1, 0, 0, 0, 3, 2, 0, 0, 0, 3, 3, 0, 0, 0}));
+                                     3,  1, 0, 0, 0,    3,    2, 0, 0, 0, 3, 3, 0, 0, 0}));
   // In a transaction: flag 0x02 and the transaction id after the cache id.
   Writer tx;
   write_replace_if_equals(tx, 5, 77, key, expected, value);
   EXPECT_EQ(Bytes(tx.buffer().begin(), tx.buffer().begin() + 10), (Bytes{5, 0, 0, 0, 2, 77, 0, 0, 0, 3}));
   // Complex objects are written whole, as put writes them (registered types, same bytes).
-  const auto type = std::make_shared<BinaryType>("streamlab.OffsetRow", std::vector<std::pair<std::string, TypeCode>>{
-                                                                            {"NEXT_OFFSET", TypeCode::kLong}});
+  const auto type = std::make_shared<BinaryType>(
+      "streamlab.OffsetRow", std::vector<std::pair<std::string, TypeCode>>{{"NEXT_OFFSET", TypeCode::kLong}});
   const Value row = BinaryObject{type, {Value(std::int64_t{42})}};
   Writer object, alone;
   write_put_if_absent(object, 5, std::nullopt, key, row);

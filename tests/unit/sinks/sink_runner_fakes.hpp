@@ -69,7 +69,8 @@ class FakeConsumer final : public kafka::ConsumerControl {
     std::vector<TopicPartition> partitions;
   };
 
-  FakeConsumer(FakeCluster& cluster, core::FakeClock& clock, std::uint64_t seed) : cluster_(cluster), clock_(clock), rng_(seed) {}
+  FakeConsumer(FakeCluster& cluster, core::FakeClock& clock, std::uint64_t seed)
+      : cluster_(cluster), clock_(clock), rng_(seed) {}
 
   void set_listener(kafka::RebalanceListener* l) { listener_ = l; }
   void queue(Event e) { events_.push_back(std::move(e)); }

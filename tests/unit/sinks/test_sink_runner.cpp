@@ -24,10 +24,15 @@ TopicPartition tp(int p) { return {kTopic, p}; }
 
 // One group member: its consumer, its client of the shared store, its runner.
 struct Member {
-  Member(FakeCluster& cluster, FakeStore& store, core::FakeClock& clock, std::uint64_t seed, std::size_t batch_rows = 20)
-      : consumer(cluster, clock, seed), sink(store),
+  Member(FakeCluster& cluster, FakeStore& store, core::FakeClock& clock, std::uint64_t seed,
+         std::size_t batch_rows = 20)
+      : consumer(cluster, clock, seed),
+        sink(store),
         runner(sink,
-               SinkRunnerOptions{.group = "g", .batch_rows = batch_rows, .batch_time = 20ms, .first_backoff = 10ms,
+               SinkRunnerOptions{.group = "g",
+                                 .batch_rows = batch_rows,
+                                 .batch_time = 20ms,
+                                 .first_backoff = 10ms,
                                  .max_backoff = 200ms},
                nullptr, &clock) {
     consumer.set_listener(&runner);
@@ -56,7 +61,8 @@ void expect_exactly_once(const FakeCluster& cluster, const FakeStore& store, con
       const int times = it == store.stored.end() || !it->second.count(r.offset) ? 0 : it->second.at(r.offset);
       if (times != 1 && missing++ < 5) first += " " + std::to_string(r.offset) + "×" + std::to_string(times);
     }
-    EXPECT_EQ(missing, 0u) << context << "partition " << part.partition << ": records not stored exactly once:" << first;
+    EXPECT_EQ(missing, 0u) << context << "partition " << part.partition
+                           << ": records not stored exactly once:" << first;
     if (!log.empty()) {
       ASSERT_TRUE(store.offsets.count(part)) << context << "partition " << part.partition << " has no stored offset";
       EXPECT_EQ(store.offsets.at(part), cluster.end(part)) << context << "partition " << part.partition;
@@ -280,7 +286,7 @@ struct Schedule {
   FakeStore store;
   core::FakeClock clock;
   bool cooperative;
-  std::vector<std::unique_ptr<Member>> members;    // null: killed, still in the group
+  std::vector<std::unique_ptr<Member>> members;           // null: killed, still in the group
   std::map<std::size_t, std::set<TopicPartition>> given;  // the coordinator's view
   bool in_step = false;
   std::uint64_t next_member_seed = 1;
@@ -411,7 +417,8 @@ std::uint64_t schedule_count() {
 }
 
 TEST(SinkRunnerSchedules, EveryOffsetIsStoredExactlyOnce) {
-  const std::uint64_t first = std::getenv("STREAMLAB_SEED") ? std::strtoull(std::getenv("STREAMLAB_SEED"), nullptr, 10) : 1;
+  const std::uint64_t first =
+      std::getenv("STREAMLAB_SEED") ? std::strtoull(std::getenv("STREAMLAB_SEED"), nullptr, 10) : 1;
   const std::uint64_t n = std::getenv("STREAMLAB_SEED") ? 1 : schedule_count();
   for (std::uint64_t seed = first; seed < first + n; ++seed) {
     Schedule s(seed);

@@ -65,8 +65,8 @@ TEST(VerifyReport, EverythingOnceWithMatchingOffsetsPasses) {
 
 TEST(VerifyReport, MissingOffsetsAreCountedAndTheFirstListed) {
   SinkHoldings sink;
-  sink.partitions[0] = {.rows = without(range(0, 100), {3, 7, 50, 51, 52, 53, 54, 55}), .dead_letters = {},
-                        .stored_offset = 100};
+  sink.partitions[0] = {
+      .rows = without(range(0, 100), {3, 7, 50, 51, 52, 53, 54, 55}), .dead_letters = {}, .stored_offset = 100};
   const PartitionReport p = only({dense(0, 0, 100)}, sink);
   EXPECT_FALSE(p.ok());
   EXPECT_TRUE(p.offset_ok());

@@ -38,9 +38,8 @@ std::size_t code_points(std::string_view s) {
 
 // The lab's filter words, matched as whole words (or hashtags) regardless of ASCII case.
 bool has_keyword(const std::string& text) {
-  static const std::set<std::string> kKeywords = {
-      "chile", "santiago", "fútbol", "música", "porque", "es", "eso", "hay",
-      "eeuu",  "sport",    "sports", "why",    "you",    "me", "yes", "no"};
+  static const std::set<std::string> kKeywords = {"chile", "santiago", "fútbol", "música", "porque", "es", "eso", "hay",
+                                                  "eeuu",  "sport",    "sports", "why",    "you",    "me", "yes", "no"};
   std::string word;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     const auto c = i < text.size() ? static_cast<unsigned char>(text[i]) : ' ';
@@ -89,8 +88,7 @@ TEST(SyntheticTweets, EveryMessageIsATweetTheParserReadsAsWritten) {
     EXPECT_EQ(m.tweet.author, j["user"]["screen_name"].get<std::string>());
     EXPECT_EQ(m.tweet.text, streamlab::test::reference_full_text(j));
     EXPECT_EQ(m.tweet.hashtags, streamlab::test::reference_entities(j, "hashtags", "text"));
-    EXPECT_EQ(m.tweet.mentions,
-              streamlab::test::reference_entities(j, "user_mentions", "screen_name"));
+    EXPECT_EQ(m.tweet.mentions, streamlab::test::reference_entities(j, "user_mentions", "screen_name"));
     EXPECT_EQ(m.tweet.is_retweet, j.contains("retweeted_status"));
     EXPECT_FALSE(m.tweet.lang.empty());
     const std::int64_t timestamp = std::stoll(j["timestamp_ms"].get<std::string>());
@@ -120,8 +118,8 @@ TEST(SyntheticTweets, MixIsAsDesigned) {
   MessageParser parser;
   ParsedMessage m;
   constexpr int kCount = 20000;
-  int retweets = 0, extended = 0, es = 0, en = 0, others = 0, photos = 0, non_ascii = 0,
-      escaped_unicode = 0, newlines = 0, entities = 0;
+  int retweets = 0, extended = 0, es = 0, en = 0, others = 0, photos = 0, non_ascii = 0, escaped_unicode = 0,
+      newlines = 0, entities = 0;
   for (int i = 0; i < kCount; ++i) {
     const std::string_view message = *source.next();
     parser.parse(message, m);

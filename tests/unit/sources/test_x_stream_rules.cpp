@@ -59,10 +59,10 @@ TEST(XStreamRules, RefusesBadWordsLanguagesAndOverlongRules) {
 TEST(XStreamRules, DiffAddsMissingDeletesStaleAndLeavesOthersAlone) {
   const XRule want{"", "(a OR b) lang:es", "streamlab"};
   const std::vector<XRule> existing = {
-      {"1", "old rule", "streamlab"},     // stale: deleted
-      {"2", "cats", "someone-else"},      // foreign: left alone
-      {"3", "dogs", ""},                  // untagged: left alone
-      {"4", "older rule", "streamlab"},   // stale: deleted
+      {"1", "old rule", "streamlab"},    // stale: deleted
+      {"2", "cats", "someone-else"},     // foreign: left alone
+      {"3", "dogs", ""},                 // untagged: left alone
+      {"4", "older rule", "streamlab"},  // stale: deleted
   };
   const RuleDiff d = diff_rules({want}, existing);
   ASSERT_EQ(d.add.size(), 1u);

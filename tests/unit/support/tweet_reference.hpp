@@ -21,9 +21,7 @@ namespace streamlab::test {
 
 using nlohmann::json;
 
-inline std::string corpus_path() {
-  return std::string(STREAMLAB_SOURCE_DIR) + "/data/corpus/tweets.jsonl";
-}
+inline std::string corpus_path() { return std::string(STREAMLAB_SOURCE_DIR) + "/data/corpus/tweets.jsonl"; }
 
 // The corpus lines, or nullopt when the corpus has not been built (deploy/local/corpus).
 inline std::optional<std::vector<std::string>> read_corpus() {
@@ -86,8 +84,7 @@ inline std::string reference_html_decode(const std::string& text) {
     const bool hex = name.size() > 1 && name[0] == '#' && (name[1] == 'x' || name[1] == 'X');
     const std::string digits = name.size() > 1 && name[0] == '#' ? name.substr(hex ? 2 : 1) : "";
     const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
-    if (digits.empty() || digits.size() > (hex ? 6u : 7u) ||
-        digits.find_first_not_of(allowed) != std::string::npos) {
+    if (digits.empty() || digits.size() > (hex ? 6u : 7u) || digits.find_first_not_of(allowed) != std::string::npos) {
       out += text[i++];
       continue;
     }
@@ -123,8 +120,7 @@ inline std::string reference_full_text(const json& tweet) {
   return reference_html_decode(raw);
 }
 
-inline std::vector<std::string> reference_entities(const json& tweet, const char* list,
-                                                   const char* field) {
+inline std::vector<std::string> reference_entities(const json& tweet, const char* list, const char* field) {
   const json& s = reference_content_status(tweet);
   const json* entities = nullptr;
   if (s.contains("extended_tweet") && s["extended_tweet"].contains("full_text")) {
@@ -144,9 +140,8 @@ inline std::string reference_id(const json& tweet) {
 }
 
 inline bool reference_is_notice(const json& message) {
-  static const char* const kKeys[] = {"delete", "scrub_geo", "limit",   "status_withheld",
-                                      "user_withheld", "disconnect", "warning", "event",
-                                      "friends"};
+  static const char* const kKeys[] = {"delete",     "scrub_geo", "limit", "status_withheld", "user_withheld",
+                                      "disconnect", "warning",   "event", "friends"};
   if (!message.is_object()) return false;
   for (const char* key : kKeys) {
     if (message.contains(key)) return true;

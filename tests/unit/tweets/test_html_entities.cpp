@@ -26,9 +26,8 @@ TEST(HtmlEntities, DecodesNumericEntitiesToUtf8) {
 
 TEST(HtmlEntities, LeavesAnythingElseAlone) {
   for (std::string_view kept :
-       {"&"sv, "&amp"sv, "& amp;"sv, "&nbsp;"sv, "&#;"sv, "&#x;"sv, "&#0;"sv, "&#xD800;"sv,
-        "&#1114112;"sv, "&#x110000;"sv, "&#12345678;"sv, "&#x1234567;"sv, "&#-1;"sv, "AT&T"sv,
-        "&#65"sv, "&&&"sv}) {
+       {"&"sv, "&amp"sv, "& amp;"sv, "&nbsp;"sv, "&#;"sv, "&#x;"sv, "&#0;"sv, "&#xD800;"sv, "&#1114112;"sv,
+        "&#x110000;"sv, "&#12345678;"sv, "&#x1234567;"sv, "&#-1;"sv, "AT&T"sv, "&#65"sv, "&&&"sv}) {
     EXPECT_EQ(decode_html_entities(kept), kept);
   }
   // One pass only: what an entity produces is not decoded again.

@@ -13,9 +13,8 @@ using namespace streamlab::tweets;
 using namespace std::literals;
 
 TEST(JsonErrorOffset, FindsNothingInValidJson) {
-  for (std::string_view ok :
-       {"{}"sv, " [1, -2.5e+3, true, false, null, \"\\u00e9\\ud83d\\ude00\"] "sv,
-        "{\"a\":{\"b\":[{}]}}"sv, "\"ñ\""sv, "0"sv}) {
+  for (std::string_view ok : {"{}"sv, " [1, -2.5e+3, true, false, null, \"\\u00e9\\ud83d\\ude00\"] "sv,
+                              "{\"a\":{\"b\":[{}]}}"sv, "\"ñ\""sv, "0"sv}) {
     EXPECT_FALSE(locate_json_error(ok).has_value()) << ok;
   }
 }
@@ -29,10 +28,10 @@ TEST(JsonErrorOffset, PointsAtTheFirstBadByte) {
   EXPECT_EQ(locate_json_error("[1.]"), 3u);
   EXPECT_EQ(locate_json_error("[-]"), 2u);
   EXPECT_EQ(locate_json_error("[1e]"), 3u);
-  EXPECT_EQ(locate_json_error("[\"\xf4\x90\x80\x80\"]"), 2u);  // beyond U+10FFFF
-  EXPECT_EQ(locate_json_error("[\"\xe0\x80\x80\"]"), 2u);      // overlong
-  EXPECT_EQ(locate_json_error("[\"\xe2\x82"), 4u);              // cut inside a character
-  EXPECT_EQ(locate_json_error("[\"\\udc00\"]"), 2u);             // low surrogate first
+  EXPECT_EQ(locate_json_error("[\"\xf4\x90\x80\x80\"]"), 2u);        // beyond U+10FFFF
+  EXPECT_EQ(locate_json_error("[\"\xe0\x80\x80\"]"), 2u);            // overlong
+  EXPECT_EQ(locate_json_error("[\"\xe2\x82"), 4u);                   // cut inside a character
+  EXPECT_EQ(locate_json_error("[\"\\udc00\"]"), 2u);                 // low surrogate first
   EXPECT_EQ(locate_json_error(std::string(3, '[') + "]]]", 2), 2u);  // depth
 }
 

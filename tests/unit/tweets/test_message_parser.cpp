@@ -58,8 +58,7 @@ TEST(MessageParserCorpus, EveryTweetMatchesAnIndependentReading) {
     EXPECT_EQ(m.tweet.author, j["user"]["screen_name"].get<std::string>());
     EXPECT_EQ(m.tweet.text, streamlab::test::reference_full_text(j));
     EXPECT_EQ(m.tweet.hashtags, streamlab::test::reference_entities(j, "hashtags", "text"));
-    EXPECT_EQ(m.tweet.mentions,
-              streamlab::test::reference_entities(j, "user_mentions", "screen_name"));
+    EXPECT_EQ(m.tweet.mentions, streamlab::test::reference_entities(j, "user_mentions", "screen_name"));
     EXPECT_EQ(m.tweet.lang, j.value("lang", ""));
     const bool retweet = j.contains("retweeted_status");
     EXPECT_EQ(m.tweet.is_retweet, retweet);
@@ -175,9 +174,9 @@ TEST(MessageParserV1, RetweetOfExtendedTweetTakesTheOriginalsFullText) {
 }
 
 TEST(MessageParserV1, QuoteTweetKeepsItsOwnText) {
-  const ParsedMessage m = parse(
-      R"({"id_str":"5","text":"Eso es verdad","user":{"screen_name":"a"},"is_quote_status":true,)"
-      R"("quoted_status":{"id_str":"4","text":"Chile campeón","user":{"screen_name":"b"}}})");
+  const ParsedMessage m =
+      parse(R"({"id_str":"5","text":"Eso es verdad","user":{"screen_name":"a"},"is_quote_status":true,)"
+            R"("quoted_status":{"id_str":"4","text":"Chile campeón","user":{"screen_name":"b"}}})");
   ASSERT_EQ(m.kind, MessageKind::Tweet);
   EXPECT_TRUE(m.tweet.is_quote);
   EXPECT_FALSE(m.tweet.is_retweet);
@@ -275,8 +274,8 @@ TEST(MessageParserV2, RetweetTakesTheIncludedOriginal) {
 }
 
 TEST(MessageParserV2, RetweetWithoutIncludedOriginalKeepsItsOwnText) {
-  const ParsedMessage m = parse(
-      R"({"data":{"id":"20","text":"RT @a: corto","referenced_tweets":[{"type":"retweeted","id":"10"}]}})");
+  const ParsedMessage m =
+      parse(R"({"data":{"id":"20","text":"RT @a: corto","referenced_tweets":[{"type":"retweeted","id":"10"}]}})");
   ASSERT_EQ(m.kind, MessageKind::Tweet);
   EXPECT_TRUE(m.tweet.is_retweet);
   EXPECT_EQ(m.tweet.text, "RT @a: corto");
@@ -309,8 +308,7 @@ TEST(MessageParserV2, ErrorsWithoutDataAreANotice) {
   EXPECT_EQ(m.kind, MessageKind::Notice);
   EXPECT_EQ(m.notice, "error");
   // Partial errors next to data do not hide the tweet.
-  const ParsedMessage with_data =
-      parse(R"({"data":{"id":"1","text":"hola"},"errors":[{"title":"Not Found Error"}]})");
+  const ParsedMessage with_data = parse(R"({"data":{"id":"1","text":"hola"},"errors":[{"title":"Not Found Error"}]})");
   EXPECT_EQ(with_data.kind, MessageKind::Tweet);
   // data that is not a tweet object is nothing we know.
   EXPECT_EQ(parse(R"({"data":[{"id":"1","text":"a"}]})").kind, MessageKind::Other);
@@ -355,9 +353,8 @@ TEST(MessageParserOther, Counter) {
   EXPECT_EQ(parse(R"({"number": -9223372036854775808})").number, INT64_MIN);
   EXPECT_EQ(parse(R"({"number": -0})").number, 0);
   EXPECT_TRUE(parse(R"({"number": 5})").invalid.empty());
-  for (std::string_view not_counter :
-       {R"({"number": 1.5})"sv, R"({"number": 1e3})"sv, R"({"number": "5"})"sv, R"({"number": 5, "x": 1})"sv,
-        R"({"number": null})"sv}) {
+  for (std::string_view not_counter : {R"({"number": 1.5})"sv, R"({"number": 1e3})"sv, R"({"number": "5"})"sv,
+                                       R"({"number": 5, "x": 1})"sv, R"({"number": null})"sv}) {
     const ParsedMessage o = parse(not_counter);
     EXPECT_EQ(o.kind, MessageKind::Other) << not_counter;
     EXPECT_EQ(o.number, 0);
@@ -376,8 +373,8 @@ TEST(MessageParserOther, CounterBeyondInt64IsInvalidWithItsReason) {
     EXPECT_NE(m.invalid.find("64-bit"), std::string::npos) << m.invalid;
   }
   // Beyond 64 bits, or below INT64_MIN, or beyond a double: simdjson refuses the number.
-  for (std::string_view json : {R"({"number": 18446744073709551616})"sv, R"({"number": -9223372036854775809})"sv,
-                                R"({"number": 1e400})"sv}) {
+  for (std::string_view json :
+       {R"({"number": 18446744073709551616})"sv, R"({"number": -9223372036854775809})"sv, R"({"number": 1e400})"sv}) {
     EXPECT_EQ(parse(json).kind, MessageKind::Malformed) << json;
   }
 }
@@ -389,9 +386,9 @@ TEST(MessageParserOther, DatesOutsideYears1To9999MakeTheTweetInvalid) {
   const auto v1 = [](const char* created_at) {
     return parse(R"({"id_str":"1","text":"x","created_at":")"s + created_at + "\"}");
   };
-  for (const ParsedMessage& m : {v2("0000-06-01T00:00:00Z"), v1("Sat Jan 01 00:30:00 +0100 0001"),
-                                 v1("Fri Dec 31 23:30:00 -0100 9999"), v2("9999-12-31T23:59:59-00:01"),
-                                 v2("0001-01-01T00:00:00+00:01")}) {
+  for (const ParsedMessage& m :
+       {v2("0000-06-01T00:00:00Z"), v1("Sat Jan 01 00:30:00 +0100 0001"), v1("Fri Dec 31 23:30:00 -0100 9999"),
+        v2("9999-12-31T23:59:59-00:01"), v2("0001-01-01T00:00:00+00:01")}) {
     EXPECT_EQ(m.kind, MessageKind::Tweet);
     EXPECT_NE(m.invalid.find("outside years 0001-9999"), std::string::npos) << m.invalid;
     EXPECT_EQ(m.tweet.created_at, "");  // never the out-of-range form
@@ -481,11 +478,11 @@ TEST(MessageParserMalformed, ErrorsPointAtTheBadByte) {
     std::size_t offset;
   };
   const Case cases[] = {
-      {"{\"a\":\0}"s, 5},                    // NUL where a value goes
+      {"{\"a\":\0}"s, 5},                     // NUL where a value goes
       {"{\"text\":\"a\0b\",\"id\":1}"s, 10},  // NUL inside a string
-      {"{\"text\":\"\xff\",\"id\":1}", 9},     // not UTF-8
-      {"{\"text\":\"\xc3\x28\"}", 9},          // broken two-byte sequence
-      {"{\"text\":\"\xed\xa0\x80\"}", 9},      // an encoded surrogate
+      {"{\"text\":\"\xff\",\"id\":1}", 9},    // not UTF-8
+      {"{\"text\":\"\xc3\x28\"}", 9},         // broken two-byte sequence
+      {"{\"text\":\"\xed\xa0\x80\"}", 9},     // an encoded surrogate
       {"{\"text\":\"\\ud800\"}", 9},          // a lone escaped surrogate
       {"{} x", 3},                            // two values
       {"{\"a\" 1}", 5},                       // missing colon
@@ -493,7 +490,7 @@ TEST(MessageParserMalformed, ErrorsPointAtTheBadByte) {
       {"{\"a\":tru}", 8},
       {"{'a':1}", 1},
       {"{\"a\":01}", 6},
-      {"\xef\xbb\xbf{}", 0},                  // a byte-order mark is not JSON
+      {"\xef\xbb\xbf{}", 0},  // a byte-order mark is not JSON
   };
   for (const Case& c : cases) {
     const ParsedMessage m = parse(c.json);

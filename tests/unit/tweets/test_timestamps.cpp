@@ -18,9 +18,8 @@ TEST(Timestamps, ParsesTwitterTime) {
   EXPECT_EQ(parse_twitter_time("Thu Jan 01 00:00:00 +0000 1970"), 0);
   EXPECT_EQ(parse_twitter_time("Wed Dec 31 23:59:59 +0000 1969"), -1000);
   for (std::string_view bad :
-       {"", "Wed Oct 10 20:19:24 +0000 18", "Wed Xyz 10 20:19:24 +0000 2018",
-        "Wed Oct 32 20:19:24 +0000 2018", "Wed Oct 10 24:19:24 +0000 2018",
-        "Wed Oct 10 20:19:24 0000 2018x", "Wed Oct 10 20:19:24 +0060 2018",
+       {"", "Wed Oct 10 20:19:24 +0000 18", "Wed Xyz 10 20:19:24 +0000 2018", "Wed Oct 32 20:19:24 +0000 2018",
+        "Wed Oct 10 24:19:24 +0000 2018", "Wed Oct 10 20:19:24 0000 2018x", "Wed Oct 10 20:19:24 +0060 2018",
         "Wed Oct 1a 20:19:24 +0000 2018"}) {
     EXPECT_FALSE(parse_twitter_time(bad).has_value()) << bad;
   }
@@ -32,9 +31,8 @@ TEST(Timestamps, ParsesIso8601) {
   EXPECT_EQ(parse_iso8601_time("2022-01-01T12:00:00.123456Z"), 1641038400123);
   EXPECT_EQ(parse_iso8601_time("2022-01-01T12:00:00.5Z"), 1641038400500);
   EXPECT_EQ(parse_iso8601_time("2022-01-01T09:00:00-03:00"), 1641038400000);
-  for (std::string_view bad : {"2022-01-01", "2022-01-01T12:00:00", "2022-01-01 12:00:00Z",
-                               "2022-13-01T12:00:00Z", "2022-01-01T12:00:00.Z",
-                               "2022-01-01T12:00:00+0300", "2022-01-01T12:00:00ZZ"}) {
+  for (std::string_view bad : {"2022-01-01", "2022-01-01T12:00:00", "2022-01-01 12:00:00Z", "2022-13-01T12:00:00Z",
+                               "2022-01-01T12:00:00.Z", "2022-01-01T12:00:00+0300", "2022-01-01T12:00:00ZZ"}) {
     EXPECT_FALSE(parse_iso8601_time(bad).has_value()) << bad;
   }
 }

@@ -11,8 +11,9 @@ using namespace streamlab;
 
 TEST(LiveState, SnapshotsFeedAndMetrics) {
   web::LiveState s({.topics = {"t\"1"}, .group = "g", .sink = ""}, {.feed_items = 2});
-  s.record(R"({"id_str":"1","text":"hola #Chile","user":{"screen_name":"ana"},"entities":{"hashtags":[{"text":"Chile"}]}})",
-           0, 10, 0);
+  s.record(
+      R"({"id_str":"1","text":"hola #Chile","user":{"screen_name":"ana"},"entities":{"hashtags":[{"text":"Chile"}]}})",
+      0, 10, 0);
   s.record(R"({"number": 7})", 1, 11, 0);
   s.record("not json", 1, 12, 0);
   s.record(R"({"number": 8})", 1, 13, 0);

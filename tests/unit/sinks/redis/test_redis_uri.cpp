@@ -42,8 +42,8 @@ TEST(RedisUri, DescribeLeavesCredentialsOut) {
 }
 
 TEST(RedisUri, MalformedAddressesAreUsageErrorsWithoutThePassword) {
-  for (const char* bad : {"http://h", "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/-1",
-                          "redis://h/x", "redis://nocolon@h", "redis://:s3cret@h:99999"}) {
+  for (const char* bad : {"http://h", "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/-1", "redis://h/x",
+                          "redis://nocolon@h", "redis://:s3cret@h:99999"}) {
     try {
       parse_redis_uri(bad);
       ADD_FAILURE() << bad << " was accepted";
