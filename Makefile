@@ -50,7 +50,7 @@ demo: build corpus
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench --quick
 
-test: build asan corpus
+test: format-check build asan corpus
 	@$(SERVICES) start kafka postgres redis ignite
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && \
