@@ -54,7 +54,7 @@ test: format-check build asan corpus
 	@$(SERVICES) start kafka postgres redis ignite
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && \
-	  ctest --test-dir $(BUILD) --output-on-failure -j 1 && \
+	  ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) && \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit && \
 	  tests/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 

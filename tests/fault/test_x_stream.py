@@ -32,8 +32,11 @@ class StandIn:
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline() if ready else ""
         if not line.startswith("port "):
+            if self.proc.poll() is None:
+                self.proc.terminate()
+            why = self.proc.stderr.read()[-2000:]
             self.stop()
-            raise AssertionError(f"the stand-in did not start: {line!r} {self.proc.stderr.read()[-2000:]}")
+            raise AssertionError(f"the stand-in did not start: {line!r} {why}")
         self.base = f"http://127.0.0.1:{int(line.split()[1])}"
 
     def stop(self):

@@ -21,7 +21,8 @@ installed=$work/prefix/bin/streamlab
 # is installed on the machine).
 (cd "$work" && cpack --config "$build/CPackConfig.cmake" -B "$work/deb" >/dev/null) || fail "cpack failed"
 deb=$(ls "$work"/deb/streamlab_*.deb)
-dpkg-deb -c "$deb" | grep -q ' ./usr/share/streamlab/web/dist/dashboard/index.html$' || fail "the .deb lacks the page"
+dpkg-deb -c "$deb" > "$work/deb.list"  # listed first: grep -q closing the pipe early would fail it
+grep -q ' ./usr/share/streamlab/web/dist/dashboard/index.html$' "$work/deb.list" || fail "the .deb lacks the page"
 apt-get install -s -q "$deb" > "$work/apt.out" 2>&1 || { cat "$work/apt.out" >&2; fail "apt-get refuses $deb"; }
 grep -q '^Inst streamlab ' "$work/apt.out" || { cat "$work/apt.out" >&2; fail "apt-get would not install streamlab"; }
 echo "ok: apt-get install accepts $(basename "$deb") (simulated)"
