@@ -34,6 +34,11 @@ class Command {
     return *this;
   }
   Command& arg(std::int64_t v) { return arg(std::string_view(std::to_string(v))); }
+  // A hash field and its value (HSET's pairs).
+  template <typename V>
+  Command& field(std::string_view name, const V& value) {
+    return arg(name).arg(value);
+  }
   void append_to(redisContext* c);
 
  private:

@@ -64,29 +64,26 @@ Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<To
 
 namespace {
 
+// HSET of a row's hash, starting with the coordinates every hash carries.
+Command& hset_with_coordinates(Command& cmd, const std::string& key, const Row& r) {
+  return cmd.arg("HSET")
+      .arg(key)
+      .field("topic", r.topic())
+      .field("partition", r.partition())
+      .field("offset", r.offset());
+}
+
 // Queues one row's commands inside the MULTI on `c`; returns how many were queued.
 std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const std::string& group, const Row& r) {
-  std::size_t queued = 0;
   const std::int64_t ts = r.timestamp_ms();
   const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
   if (!r.dead_letter_reason.empty()) {
     const std::string key = fmt::format("{}:dead:{}", p, coords);
-    cmd.arg("HSET")
-        .arg(key)
-        .arg("topic")
-        .arg(r.topic())
-        .arg("partition")
-        .arg(r.partition())
-        .arg("offset")
-        .arg(r.offset())
-        .arg("group")
-        .arg(group)
-        .arg("error")
-        .arg(r.dead_letter_reason)
-        .arg("payload")
-        .arg(r.payload())
-        .arg("kafka_timestamp")
-        .arg(ts)
+    hset_with_coordinates(cmd, key, r)
+        .field("group", group)
+        .field("error", r.dead_letter_reason)
+        .field("payload", r.payload())
+        .field("kafka_timestamp", ts)
         .append_to(c);
     cmd.arg("RPUSH").arg(p + ":dead_letters").arg(key).append_to(c);
     return 2;
@@ -94,36 +91,20 @@ std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const
   // Every message under its coordinates, as dead letters are: the same tweet at two offsets
   // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
   const std::string key = fmt::format("{}:msg:{}", p, coords);
+  std::size_t queued = 0;
   if (r.parsed.kind == tweets::MessageKind::Tweet) {
     const tweets::Tweet& t = r.parsed.tweet;
-    cmd.arg("HSET")
-        .arg(key)
-        .arg("topic")
-        .arg(r.topic())
-        .arg("partition")
-        .arg(r.partition())
-        .arg("offset")
-        .arg(r.offset())
-        .arg("kind")
-        .arg("tweet")
-        .arg("id")
-        .arg(t.id)
-        .arg("created_at")
-        .arg(t.created_at)
-        .arg("author")
-        .arg(t.author)
-        .arg("lang")
-        .arg(t.lang)
-        .arg("text")
-        .arg(t.text)
-        .arg("hashtags")
-        .arg(nlohmann::json(t.hashtags).dump())
-        .arg("mentions")
-        .arg(nlohmann::json(t.mentions).dump())
-        .arg("is_retweet")
-        .arg(t.is_retweet ? "1" : "0")
-        .arg("kafka_timestamp")
-        .arg(ts)
+    hset_with_coordinates(cmd, key, r)
+        .field("kind", "tweet")
+        .field("id", t.id)
+        .field("created_at", t.created_at)
+        .field("author", t.author)
+        .field("lang", t.lang)
+        .field("text", t.text)
+        .field("hashtags", nlohmann::json(t.hashtags).dump())
+        .field("mentions", nlohmann::json(t.mentions).dump())
+        .field("is_retweet", t.is_retweet ? "1" : "0")
+        .field("kafka_timestamp", ts)
         .append_to(c);
     ++queued;
     if (!t.id.empty()) {
@@ -136,26 +117,15 @@ std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const
       ++queued;
     }
   } else {
-    cmd.arg("HSET")
-        .arg(key)
-        .arg("topic")
-        .arg(r.topic())
-        .arg("partition")
-        .arg(r.partition())
-        .arg("offset")
-        .arg(r.offset())
-        .arg("kind")
-        .arg("counter")
-        .arg("number")
-        .arg(r.parsed.number)
-        .arg("kafka_timestamp")
-        .arg(ts)
+    hset_with_coordinates(cmd, key, r)
+        .field("kind", "counter")
+        .field("number", r.parsed.number)
+        .field("kafka_timestamp", ts)
         .append_to(c);
     ++queued;
   }
   cmd.arg("RPUSH").arg(fmt::format("{}:index:{}", p, r.topic())).arg(key).append_to(c);
-  ++queued;
-  return queued;
+  return queued + 1;
 }
 
 }  // namespace
