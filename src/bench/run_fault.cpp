@@ -276,17 +276,10 @@ void Run::scenario_fault(const Scenario& s, ScenarioResult& r) {
     }
   } else {
     switch (s.fault) {
-      case Fault::Kill:
-        strike_kill(f, r);
-        break;
-      case Fault::Outage:
-        strike_outage(f, r);
-        break;
-      case Fault::Rebalance:
-        strike_rebalance(f, r);
-        break;
-      case Fault::None:
-        break;
+      case Fault::Kill: strike_kill(f, r); break;
+      case Fault::Outage: strike_outage(f, r); break;
+      case Fault::Rebalance: strike_rebalance(f, r); break;
+      case Fault::None: break;
     }
   }
   collect_members(f, r);

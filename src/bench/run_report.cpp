@@ -127,9 +127,7 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
           }
         }
         break;
-      case Kind::Max:
-        row(s, "sustainable", rt.value("sustainable_msgs_per_s", 0.0), "msgs/s", "");
-        break;
+      case Kind::Max: row(s, "sustainable", rt.value("sustainable_msgs_per_s", 0.0), "msgs/s", ""); break;
       case Kind::Latency:
         if (s["latency_ms"].is_object()) row(s, "latency p99", s["latency_ms"]["p99"], "ms", "");
         break;

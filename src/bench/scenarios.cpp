@@ -32,34 +32,23 @@ std::uint64_t scaled(std::uint64_t n, double scale) {
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {
-    case Kind::Live:
-      return "live";
-    case Kind::Backlog:
-      return "backlog";
-    case Kind::Sink:
-      return "sink";
-    case Kind::Rest:
-      return "rest";
-    case Kind::Max:
-      return "max";
-    case Kind::Latency:
-      return "latency";
-    case Kind::Fault:
-      return "fault";
+    case Kind::Live: return "live";
+    case Kind::Backlog: return "backlog";
+    case Kind::Sink: return "sink";
+    case Kind::Rest: return "rest";
+    case Kind::Max: return "max";
+    case Kind::Latency: return "latency";
+    case Kind::Fault: return "fault";
   }
   return "?";
 }
 
 std::string_view fault_name(Fault fault) {
   switch (fault) {
-    case Fault::None:
-      return "";
-    case Fault::Kill:
-      return "kill";
-    case Fault::Outage:
-      return "outage";
-    case Fault::Rebalance:
-      return "rebalance";
+    case Fault::None: return "";
+    case Fault::Kill: return "kill";
+    case Fault::Outage: return "outage";
+    case Fault::Rebalance: return "rebalance";
   }
   return "";
 }

@@ -36,11 +36,8 @@ void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
                        t.is_retweet ? "RT " : "");
         append_one_line(t.text, out);
         break;
-      case tweets::MessageKind::Counter:
-        fmt::format_to(std::back_inserter(out), "{}", parsed_.number);
-        break;
-      default:
-        append_one_line(payload, out);
+      case tweets::MessageKind::Counter: fmt::format_to(std::back_inserter(out), "{}", parsed_.number); break;
+      default: append_one_line(payload, out);
     }
     out.push_back('\n');
     return;
@@ -58,18 +55,13 @@ void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
       j["mentions"] = t.mentions;
       j["is_retweet"] = t.is_retweet;
       break;
-    case tweets::MessageKind::Counter:
-      j["number"] = parsed_.number;
-      break;
-    case tweets::MessageKind::Notice:
-      j["notice"] = parsed_.notice;
-      break;
+    case tweets::MessageKind::Counter: j["number"] = parsed_.number; break;
+    case tweets::MessageKind::Notice: j["notice"] = parsed_.notice; break;
     case tweets::MessageKind::Malformed:
       j["error"] = parsed_.error;
       j["error_offset"] = parsed_.error_offset;
       [[fallthrough]];
-    default:
-      j["raw"] = std::string(payload);
+    default: j["raw"] = std::string(payload);
   }
   // Invalid UTF-8 in a payload is replaced rather than aborting the whole stream.
   out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -142,24 +142,15 @@ Value Reader::value_at_depth() {
   const auto code = static_cast<TypeCode>(i8());
   charge(1);
   switch (code) {
-    case TypeCode::kNull:
-      return {};
-    case TypeCode::kBool:
-      return boolean();
-    case TypeCode::kByte:
-      return i8();
-    case TypeCode::kShort:
-      return i16();
-    case TypeCode::kInt:
-      return i32();
-    case TypeCode::kLong:
-      return i64();
-    case TypeCode::kFloat:
-      return f32();
-    case TypeCode::kDouble:
-      return f64();
-    case TypeCode::kChar:
-      return Char{static_cast<char16_t>(u16())};
+    case TypeCode::kNull: return {};
+    case TypeCode::kBool: return boolean();
+    case TypeCode::kByte: return i8();
+    case TypeCode::kShort: return i16();
+    case TypeCode::kInt: return i32();
+    case TypeCode::kLong: return i64();
+    case TypeCode::kFloat: return f32();
+    case TypeCode::kDouble: return f64();
+    case TypeCode::kChar: return Char{static_cast<char16_t>(u16())};
     case TypeCode::kString: {
       const std::size_t n = count(1, "string");
       const auto b = bytes(n);
@@ -171,10 +162,8 @@ Value Reader::value_at_depth() {
       u.least_significant = static_cast<std::uint64_t>(i64());
       return u;
     }
-    case TypeCode::kDate:
-      return Date{i64()};
-    case TypeCode::kTime:
-      return Time{i64()};
+    case TypeCode::kDate: return Date{i64()};
+    case TypeCode::kTime: return Time{i64()};
     case TypeCode::kTimestamp: {
       Timestamp t;
       t.millis = i64();
@@ -203,32 +192,19 @@ Value Reader::value_at_depth() {
       const auto b = bytes(n);
       return std::vector<std::uint8_t>(b.begin(), b.end());
     }
-    case TypeCode::kShortArray:
-      return primitive_array<std::int16_t>(*this, 2, "short array", [this] { return i16(); });
-    case TypeCode::kIntArray:
-      return primitive_array<std::int32_t>(*this, 4, "int array", [this] { return i32(); });
-    case TypeCode::kLongArray:
-      return primitive_array<std::int64_t>(*this, 8, "long array", [this] { return i64(); });
-    case TypeCode::kFloatArray:
-      return primitive_array<float>(*this, 4, "float array", [this] { return f32(); });
-    case TypeCode::kDoubleArray:
-      return primitive_array<double>(*this, 8, "double array", [this] { return f64(); });
-    case TypeCode::kCharArray:
-      return primitive_array<char16_t>(*this, 2, "char array", [this] { return u16(); });
-    case TypeCode::kBoolArray:
-      return primitive_array<bool>(*this, 1, "bool array", [this] { return boolean(); });
-    case TypeCode::kStringArray:
-      return typed_array(TypeCode::kString, -1);
-    case TypeCode::kUuidArray:
-      return typed_array(TypeCode::kUuid, -1);
-    case TypeCode::kDateArray:
-      return typed_array(TypeCode::kDate, -1);
-    case TypeCode::kTimestampArray:
-      return typed_array(TypeCode::kTimestamp, -1);
-    case TypeCode::kTimeArray:
-      return typed_array(TypeCode::kTime, -1);
-    case TypeCode::kDecimalArray:
-      return typed_array(TypeCode::kDecimal, -1);
+    case TypeCode::kShortArray: return primitive_array<std::int16_t>(*this, 2, "short array", [this] { return i16(); });
+    case TypeCode::kIntArray: return primitive_array<std::int32_t>(*this, 4, "int array", [this] { return i32(); });
+    case TypeCode::kLongArray: return primitive_array<std::int64_t>(*this, 8, "long array", [this] { return i64(); });
+    case TypeCode::kFloatArray: return primitive_array<float>(*this, 4, "float array", [this] { return f32(); });
+    case TypeCode::kDoubleArray: return primitive_array<double>(*this, 8, "double array", [this] { return f64(); });
+    case TypeCode::kCharArray: return primitive_array<char16_t>(*this, 2, "char array", [this] { return u16(); });
+    case TypeCode::kBoolArray: return primitive_array<bool>(*this, 1, "bool array", [this] { return boolean(); });
+    case TypeCode::kStringArray: return typed_array(TypeCode::kString, -1);
+    case TypeCode::kUuidArray: return typed_array(TypeCode::kUuid, -1);
+    case TypeCode::kDateArray: return typed_array(TypeCode::kDate, -1);
+    case TypeCode::kTimestampArray: return typed_array(TypeCode::kTimestamp, -1);
+    case TypeCode::kTimeArray: return typed_array(TypeCode::kTime, -1);
+    case TypeCode::kDecimalArray: return typed_array(TypeCode::kDecimal, -1);
     case TypeCode::kEnumArray: {
       const std::int32_t type_id = i32();
       return typed_array(TypeCode::kEnum, type_id);
@@ -241,8 +217,7 @@ Value Reader::value_at_depth() {
     case TypeCode::kMap:
     case TypeCode::kWrappedData:
     case TypeCode::kHandle:
-    case TypeCode::kComplexObject:
-      return container(code, start);
+    case TypeCode::kComplexObject: return container(code, start);
   }
   pos_ = start;
   fail(fmt::format("unknown type code {}", static_cast<int>(code)));
@@ -293,10 +268,8 @@ Value Reader::container(TypeCode code, std::size_t start) {
       Reader target(shared_, start - static_cast<std::size_t>(back), shared_->data.size(), depth_);
       return target.value();
     }
-    case TypeCode::kComplexObject:
-      return object_body(start);
-    default:
-      fail(fmt::format("type code {} is not a container", static_cast<int>(code)));
+    case TypeCode::kComplexObject: return object_body(start);
+    default: fail(fmt::format("type code {} is not a container", static_cast<int>(code)));
   }
 }
 

@@ -25,82 +25,44 @@ bool element_accepts(TypeCode element, TypeCode actual) {
 
 std::string_view type_name(TypeCode code) {
   switch (code) {
-    case TypeCode::kByte:
-      return "byte";
-    case TypeCode::kShort:
-      return "short";
-    case TypeCode::kInt:
-      return "int";
-    case TypeCode::kLong:
-      return "long";
-    case TypeCode::kFloat:
-      return "float";
-    case TypeCode::kDouble:
-      return "double";
-    case TypeCode::kChar:
-      return "char";
-    case TypeCode::kBool:
-      return "bool";
-    case TypeCode::kString:
-      return "String";
-    case TypeCode::kUuid:
-      return "UUID";
-    case TypeCode::kDate:
-      return "Date";
-    case TypeCode::kByteArray:
-      return "byte[]";
-    case TypeCode::kShortArray:
-      return "short[]";
-    case TypeCode::kIntArray:
-      return "int[]";
-    case TypeCode::kLongArray:
-      return "long[]";
-    case TypeCode::kFloatArray:
-      return "float[]";
-    case TypeCode::kDoubleArray:
-      return "double[]";
-    case TypeCode::kCharArray:
-      return "char[]";
-    case TypeCode::kBoolArray:
-      return "bool[]";
-    case TypeCode::kStringArray:
-      return "String[]";
-    case TypeCode::kUuidArray:
-      return "UUID[]";
-    case TypeCode::kDateArray:
-      return "Date[]";
-    case TypeCode::kObjectArray:
-      return "Object[]";
-    case TypeCode::kCollection:
-      return "Collection";
-    case TypeCode::kMap:
-      return "Map";
-    case TypeCode::kWrappedData:
-      return "wrapped data";
-    case TypeCode::kEnum:
-      return "Enum";
-    case TypeCode::kEnumArray:
-      return "Enum[]";
-    case TypeCode::kDecimal:
-      return "Decimal";
-    case TypeCode::kDecimalArray:
-      return "Decimal[]";
-    case TypeCode::kTimestamp:
-      return "Timestamp";
-    case TypeCode::kTimestampArray:
-      return "Timestamp[]";
-    case TypeCode::kTime:
-      return "Time";
-    case TypeCode::kTimeArray:
-      return "Time[]";
-    case TypeCode::kBinaryEnum:
-      return "binary Enum";
-    case TypeCode::kNull:
-      return "null";
-    case TypeCode::kHandle:
-      return "handle";
-    case TypeCode::kComplexObject:
-      return "complex object";
+    case TypeCode::kByte: return "byte";
+    case TypeCode::kShort: return "short";
+    case TypeCode::kInt: return "int";
+    case TypeCode::kLong: return "long";
+    case TypeCode::kFloat: return "float";
+    case TypeCode::kDouble: return "double";
+    case TypeCode::kChar: return "char";
+    case TypeCode::kBool: return "bool";
+    case TypeCode::kString: return "String";
+    case TypeCode::kUuid: return "UUID";
+    case TypeCode::kDate: return "Date";
+    case TypeCode::kByteArray: return "byte[]";
+    case TypeCode::kShortArray: return "short[]";
+    case TypeCode::kIntArray: return "int[]";
+    case TypeCode::kLongArray: return "long[]";
+    case TypeCode::kFloatArray: return "float[]";
+    case TypeCode::kDoubleArray: return "double[]";
+    case TypeCode::kCharArray: return "char[]";
+    case TypeCode::kBoolArray: return "bool[]";
+    case TypeCode::kStringArray: return "String[]";
+    case TypeCode::kUuidArray: return "UUID[]";
+    case TypeCode::kDateArray: return "Date[]";
+    case TypeCode::kObjectArray: return "Object[]";
+    case TypeCode::kCollection: return "Collection";
+    case TypeCode::kMap: return "Map";
+    case TypeCode::kWrappedData: return "wrapped data";
+    case TypeCode::kEnum: return "Enum";
+    case TypeCode::kEnumArray: return "Enum[]";
+    case TypeCode::kDecimal: return "Decimal";
+    case TypeCode::kDecimalArray: return "Decimal[]";
+    case TypeCode::kTimestamp: return "Timestamp";
+    case TypeCode::kTimestampArray: return "Timestamp[]";
+    case TypeCode::kTime: return "Time";
+    case TypeCode::kTimeArray: return "Time[]";
+    case TypeCode::kBinaryEnum: return "binary Enum";
+    case TypeCode::kNull: return "null";
+    case TypeCode::kHandle: return "handle";
+    case TypeCode::kComplexObject: return "complex object";
   }
   return "unknown type";
 }
@@ -137,10 +99,8 @@ namespace {
 bool is_value_type(TypeCode code) {
   switch (code) {
     case TypeCode::kWrappedData:
-    case TypeCode::kHandle:
-      return false;
-    default:
-      return !type_name(code).starts_with("unknown");
+    case TypeCode::kHandle: return false;
+    default: return !type_name(code).starts_with("unknown");
   }
 }
 }  // namespace
@@ -221,23 +181,15 @@ TypeCode Value::type() const {
     TypeCode operator()(const std::vector<bool>&) const { return TypeCode::kBoolArray; }
     TypeCode operator()(const ValueArray& a) const {
       switch (a.element) {
-        case TypeCode::kString:
-          return TypeCode::kStringArray;
-        case TypeCode::kUuid:
-          return TypeCode::kUuidArray;
-        case TypeCode::kDate:
-          return TypeCode::kDateArray;
-        case TypeCode::kTimestamp:
-          return TypeCode::kTimestampArray;
-        case TypeCode::kTime:
-          return TypeCode::kTimeArray;
-        case TypeCode::kDecimal:
-          return TypeCode::kDecimalArray;
+        case TypeCode::kString: return TypeCode::kStringArray;
+        case TypeCode::kUuid: return TypeCode::kUuidArray;
+        case TypeCode::kDate: return TypeCode::kDateArray;
+        case TypeCode::kTimestamp: return TypeCode::kTimestampArray;
+        case TypeCode::kTime: return TypeCode::kTimeArray;
+        case TypeCode::kDecimal: return TypeCode::kDecimalArray;
         case TypeCode::kEnum:
-        case TypeCode::kBinaryEnum:
-          return TypeCode::kEnumArray;
-        default:
-          return TypeCode::kObjectArray;
+        case TypeCode::kBinaryEnum: return TypeCode::kEnumArray;
+        default: return TypeCode::kObjectArray;
       }
     }
     TypeCode operator()(const Collection&) const { return TypeCode::kCollection; }

@@ -15,16 +15,11 @@ using std::chrono::milliseconds;
 std::string dead_letter_reason(const tweets::ParsedMessage& p) {
   switch (p.kind) {
     case tweets::MessageKind::Tweet:
-    case tweets::MessageKind::Counter:
-      return {};
-    case tweets::MessageKind::Malformed:
-      return fmt::format("malformed JSON at byte {}: {}", p.error_offset, p.error);
-    case tweets::MessageKind::Notice:
-      return fmt::format("stream notice '{}', not a tweet", p.notice);
-    case tweets::MessageKind::KeepAlive:
-      return "blank message";
-    case tweets::MessageKind::Other:
-      break;
+    case tweets::MessageKind::Counter: return {};
+    case tweets::MessageKind::Malformed: return fmt::format("malformed JSON at byte {}: {}", p.error_offset, p.error);
+    case tweets::MessageKind::Notice: return fmt::format("stream notice '{}', not a tweet", p.notice);
+    case tweets::MessageKind::KeepAlive: return "blank message";
+    case tweets::MessageKind::Other: break;
   }
   return "valid JSON, but neither a tweet nor a counter";
 }

@@ -377,19 +377,15 @@ struct XStream::Impl {
     ++line_no;
     parser.parse(line, parsed);
     switch (parsed.kind) {
-      case tweets::MessageKind::Tweet:
-        return true;
-      case tweets::MessageKind::KeepAlive:
-        return false;
+      case tweets::MessageKind::Tweet: return true;
+      case tweets::MessageKind::KeepAlive: return false;
       case tweets::MessageKind::Notice:
         log(fmt::format("X sent a stream message ({}), not produced: {}", parsed.notice, scrub(line, token)));
         return false;
       case tweets::MessageKind::Malformed:
         skip(fmt::format("stream line {}: malformed JSON at byte {}: {}", line_no, parsed.error_offset, parsed.error));
         return false;
-      default:
-        skip(fmt::format("stream line {}: not a tweet", line_no));
-        return false;
+      default: skip(fmt::format("stream line {}: not a tweet", line_no)); return false;
     }
   }
 

@@ -26,9 +26,7 @@ Nanos XStreamBackoff::failed(XStreamFailure kind, std::optional<Nanos> rate_limi
         wait = std::min(kNetworkStep * network_failures_, kNetworkMax);
       }
       break;
-    case XStreamFailure::Http:
-      wait = http_.next();
-      break;
+    case XStreamFailure::Http: wait = http_.next(); break;
     case XStreamFailure::RateLimited:
       wait = rate_limit_.next();
       if (rate_limit_reset_in && *rate_limit_reset_in > Nanos{0}) wait = *rate_limit_reset_in;

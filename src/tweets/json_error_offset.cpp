@@ -130,12 +130,9 @@ class Scanner {
       case 'f':
       case 'n':
       case 'r':
-      case 't':
-        return next(i + 2);
-      case 'u':
-        break;
-      default:
-        return fail(i + 1);
+      case 't': return next(i + 2);
+      case 'u': break;
+      default: return fail(i + 1);
     }
     std::size_t error = 0;
     const std::int32_t unit = u_escape(i, error);

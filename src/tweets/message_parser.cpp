@@ -17,18 +17,12 @@ namespace dom = simdjson::dom;
 
 const char* to_string(MessageKind kind) {
   switch (kind) {
-    case MessageKind::Tweet:
-      return "tweet";
-    case MessageKind::Counter:
-      return "counter";
-    case MessageKind::Notice:
-      return "notice";
-    case MessageKind::KeepAlive:
-      return "keep-alive";
-    case MessageKind::Other:
-      return "other";
-    case MessageKind::Malformed:
-      return "malformed";
+    case MessageKind::Tweet: return "tweet";
+    case MessageKind::Counter: return "counter";
+    case MessageKind::Notice: return "notice";
+    case MessageKind::KeepAlive: return "keep-alive";
+    case MessageKind::Other: return "other";
+    case MessageKind::Malformed: return "malformed";
   }
   return "other";
 }
@@ -129,8 +123,7 @@ void scan_fields(dom::object object, StatusFields& f) {
       case 16:
         if (key == "retweeted_status") f.retweeted_status = value;
         break;
-      default:
-        break;
+      default: break;
     }
   }
 }

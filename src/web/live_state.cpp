@@ -107,9 +107,7 @@ void LiveState::add_card(const tweets::ParsedMessage& m, std::string_view payloa
       card["lang"] = m.tweet.lang;
       card["retweet"] = m.tweet.is_retweet;
       break;
-    case tweets::MessageKind::Counter:
-      card["number"] = m.number;
-      break;
+    case tweets::MessageKind::Counter: card["number"] = m.number; break;
     default:
       card["preview"] = std::string(payload.substr(0, kPreviewBytes));
       if (m.kind == tweets::MessageKind::Malformed) card["error"] = m.error;

@@ -33,17 +33,10 @@ bool PrometheusText::valid_label_name(std::string_view name) {
 void PrometheusText::append_label_value(std::string_view value, std::string& out) {
   for (char c : value) {
     switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out.push_back(c);
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out.push_back(c);
     }
   }
 }
@@ -51,14 +44,9 @@ void PrometheusText::append_label_value(std::string_view value, std::string& out
 void PrometheusText::append_help(std::string_view help, std::string& out) {
   for (char c : help) {
     switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out.push_back(c);
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default: out.push_back(c);
     }
   }
 }

@@ -11,14 +11,10 @@ constexpr std::uint32_t kAsciiEscapedPerMille = 40;  // texts written with \u es
 
 string_view word(Random& rng, Lang lang) {
   switch (lang) {
-    case Lang::En:
-      return rng.pick(kWordsEn);
-    case Lang::Pt:
-      return rng.pick(kWordsPt);
-    case Lang::Fr:
-      return rng.pick(kWordsFr);
-    default:
-      return rng.pick(kWordsEs);
+    case Lang::En: return rng.pick(kWordsEn);
+    case Lang::Pt: return rng.pick(kWordsPt);
+    case Lang::Fr: return rng.pick(kWordsFr);
+    default: return rng.pick(kWordsEs);
   }
 }
 

@@ -21,31 +21,18 @@ void append_folded(std::string& out, string_view name, std::size_t max) {
       // á é í ó ú ñ (and capitals) are C3 xx in UTF-8.
       switch (static_cast<unsigned char>(name[++i])) {
         case 0xA1:
-        case 0x81:
-          out.push_back('a');
-          break;
+        case 0x81: out.push_back('a'); break;
         case 0xA9:
-        case 0x89:
-          out.push_back('e');
-          break;
+        case 0x89: out.push_back('e'); break;
         case 0xAD:
-        case 0x8D:
-          out.push_back('i');
-          break;
+        case 0x8D: out.push_back('i'); break;
         case 0xB3:
-        case 0x93:
-          out.push_back('o');
-          break;
+        case 0x93: out.push_back('o'); break;
         case 0xBA:
-        case 0x9A:
-          out.push_back('u');
-          break;
+        case 0x9A: out.push_back('u'); break;
         case 0xB1:
-        case 0x91:
-          out.push_back('n');
-          break;
-        default:
-          break;
+        case 0x91: out.push_back('n'); break;
+        default: break;
       }
     }
   }

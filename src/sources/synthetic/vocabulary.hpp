@@ -13,16 +13,11 @@ enum class Lang { Es, En, Pt, Fr, Und };
 
 inline constexpr string_view lang_code(Lang lang) {
   switch (lang) {
-    case Lang::Es:
-      return "es";
-    case Lang::En:
-      return "en";
-    case Lang::Pt:
-      return "pt";
-    case Lang::Fr:
-      return "fr";
-    case Lang::Und:
-      return "und";
+    case Lang::Es: return "es";
+    case Lang::En: return "en";
+    case Lang::Pt: return "pt";
+    case Lang::Fr: return "fr";
+    case Lang::Und: return "und";
   }
   return "und";
 }
