@@ -279,6 +279,25 @@ Table baseline_table(const json& report) {
   return t;
 }
 
+// latency-<sink>: one row per --batch-ms step.
+Table batch_latency_table(const json& report) {
+  Table t{{"scenario", "--batch-ms", "achieved/s", "stored p50 ms", "stored p99 ms", "stored max ms", "receipt p99 ms",
+           "commit p50 ms", "batches"},
+          {false, true, true, true, true, true, true, true, true},
+          {}};
+  for (const auto& s : scenarios_of(report)) {
+    const json& steps = member(s, "batch_ms_steps");
+    if (!steps.is_array()) continue;
+    for (const auto& x : steps) {
+      t.rows.push_back({s.value("title", ""), num(member(x, "batch_ms")), num(member(x, "achieved_msgs_per_s")),
+                        num(member(x, "stored_p50_ms")), num(member(x, "stored_p99_ms")),
+                        num(member(x, "stored_max_ms")), num(member(x, "receipt_p99_ms")),
+                        num(member(x, "commit_p50_ms")), count(member(x, "batches"))});
+    }
+  }
+  return t;
+}
+
 Table resource_table(const json& report) {
   Table t{{"scenario", "process", "CPU mean %", "CPU max %", "RSS max MB"}, {false, false, true, true, true}, {}};
   for (const auto& s : scenarios_of(report)) {
@@ -364,6 +383,10 @@ std::string render_markdown(const json& report) {
     out += "## Fault scenarios\n\n" + markdown_table(t) + "\n" + kFaultNote + "\n\n";
   }
   if (const Table t = baseline_table(report); !t.rows.empty()) out += "## Baselines\n\n" + markdown_table(t) + "\n";
+  if (const Table t = batch_latency_table(report); !t.rows.empty()) {
+    out += "## Sink latency by --batch-ms\n\nProduce-to-stored: Kafka CreateTime to the batch's commit.\n\n" +
+           markdown_table(t) + "\n";
+  }
   if (const Table t = resource_table(report); !t.rows.empty()) {
     out += "## Resources\n\nPer monitored process over each scenario; CPU in % of one core.\n\n" + markdown_table(t) +
            "\n";
@@ -407,6 +430,12 @@ std::string render_html(const json& report, const fs::path& web_dist) {
   if (const Table t = baseline_table(report); !t.rows.empty()) {
     html +=
         "<section id=\"baselines\"><h2>Baselines</h2>\n<div class=\"scroll\">" + html_table(t) + "</div></section>\n";
+  }
+  if (const Table t = batch_latency_table(report); !t.rows.empty()) {
+    html +=
+        "<section id=\"batch-latency\"><h2>Sink latency by --batch-ms</h2>\n<p class=\"note\">Produce-to-stored: "
+        "Kafka CreateTime to the batch's commit.</p><div class=\"scroll\">" +
+        html_table(t) + "</div></section>\n";
   }
   if (const Table t = resource_table(report); !t.rows.empty()) {
     html +=

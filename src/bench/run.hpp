@@ -100,11 +100,12 @@ class Run {
   std::uint64_t messages_in(const std::string& topic);
 
   void run_scenario(const Scenario& s, ScenarioResult& r);
-  void scenario_live(const Scenario& s, ScenarioResult& r);     // run_live.cpp
-  void scenario_backlog(const Scenario& s, ScenarioResult& r);  // run_backlog.cpp
-  void scenario_rest(const Scenario& s, ScenarioResult& r);     // run_max.cpp
-  void scenario_max(const Scenario& s, ScenarioResult& r);      // run_max.cpp
-  void scenario_fault(const Scenario& s, ScenarioResult& r);    // run_fault.cpp
+  void scenario_live(const Scenario& s, ScenarioResult& r);          // run_live.cpp
+  void scenario_sink_latency(const Scenario& s, ScenarioResult& r);  // run_live.cpp: latency-<sink>
+  void scenario_backlog(const Scenario& s, ScenarioResult& r);       // run_backlog.cpp
+  void scenario_rest(const Scenario& s, ScenarioResult& r);          // run_max.cpp
+  void scenario_max(const Scenario& s, ScenarioResult& r);           // run_max.cpp
+  void scenario_fault(const Scenario& s, ScenarioResult& r);         // run_fault.cpp
 
   // run_fault.cpp
   // Polls every 50 ms until `done()`, every member has exited, the rows they stored stand still

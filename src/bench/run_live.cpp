@@ -1,9 +1,11 @@
-// Live and latency scenarios: a live consumer (warmed up first), then a producer beside it.
+// Live and latency scenarios: a live consumer (warmed up first), then a producer beside it;
+// latency-<sink> the same with a sink consumer, once per --batch-ms value.
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "bench/run.hpp"
+#include "bench/stats_series.hpp"
 #include "core/shutdown.hpp"
 
 namespace streamlab::bench {
@@ -53,6 +55,79 @@ void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
     }
   }
   if (c_.baselines && s.kafka_baselines) kafka_baselines(s, topic, r);
+}
+
+// latency-<sink>: per --batch-ms value a fresh topic and a live sink consumer (warmed up as
+// above), the producer paced at s.rate beside it; the figure is the sink's stored_latency_ms
+// (Kafka CreateTime to the batch's commit), with the consumer's receipt latency and the batch
+// commit time beside it. The scenario's latency_ms is the first step's (the default batching).
+void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
+  json steps = json::array();
+  r.stored = 0;
+  const double span = 1.0 / static_cast<double>(s.batch_ms.size());
+  for (std::size_t i = 0; i < s.batch_ms.size() && !core::shutdown_requested(); ++i) {
+    const std::string batch_ms = fmt::format("{}", s.batch_ms[i]);
+    const std::string id = fmt::format("{}-{}ms", s.id, batch_ms);
+    const std::string topic = topic_for(id);
+    progress_->phase(fmt::format("--batch-ms {}: starting the {} consumer", batch_ms, s.sink));
+    StreamlabProcess consumer = start_live_consumer(
+        id, topic, {"--sink", sink_uri(s.sink), "--table", store_for(s.sink, id), "--batch-ms", batch_ms}, r);
+    progress_->phase(
+        fmt::format("--batch-ms {}: {:.0f} msgs/s for {:.0f} s into {}", batch_ms, s.rate, s.duration_s, s.sink));
+    StreamlabProcess producer = start("produce", "producer",
+                                      {"-t", topic, "--source", "counter", "--rate", fmt::format("{}", s.rate),
+                                       "--duration", fmt::format("{}", s.duration_s)});
+    const json ps = wait_producer(producer, s.rate * s.duration_s, span * static_cast<double>(i), 0.9 * span);
+    const std::uint64_t acked = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
+    if (!ps.is_object() || ps.value("failed", 0) != 0) {
+      r.failed = true;
+      r.problems.push_back("producer: " + producer.stderr_tail());
+    }
+    const json cs = finish_consumer(consumer, topic, acked + 1, span * (static_cast<double>(i) + 0.9), 0.1 * span, r);
+    std::uint64_t warm = 0;
+    const std::uint64_t consumed = measured_count(cs, topic, warm);
+    auto cpoints = consumer.points();
+    drop_warm_up(cpoints, warm);
+    append_shifted(r.produced_points, producer.points(), r.produced);
+    append_shifted(r.consumed_points, cpoints, r.consumed);
+    r.produced += acked;
+    r.consumed += consumed;
+    const json k = cs.is_object() && cs.contains("sink") ? cs["sink"] : json::object();
+    const std::uint64_t st = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
+    *r.stored += st - std::min(st, warm);  // the warm-up message is stored too
+    const json stored = k.value("stored_latency_ms", json::object()), receipt = cs.value("latency_ms", json::object());
+    const double achieved = num(ps, "msgs_per_s");
+    steps.push_back({{"batch_ms", s.batch_ms[i]},
+                     {"achieved_msgs_per_s", achieved},
+                     {"stored_p50_ms", num(stored, "p50")},
+                     {"stored_p99_ms", num(stored, "p99")},
+                     {"stored_max_ms", num(stored, "max")},
+                     {"receipt_p99_ms", num(receipt, "p99")},
+                     {"commit_p50_ms", num(k.value("commit_ms", json::object()), "p50")},
+                     {"batches", k.value("batches", std::uint64_t{0})}});
+    progress_->note(fmt::format("  {} --batch-ms {}: stored p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms", s.sink,
+                                batch_ms, num(stored, "p50"), num(stored, "p99"), num(stored, "max")));
+    if (i == 0) {
+      r.latency = {{"p50", num(stored, "p50")},
+                   {"p90", num(stored, "p90")},
+                   {"p99", num(stored, "p99")},
+                   {"max", num(stored, "max")},
+                   {"count", st}};
+      r.rates["produce_msgs_per_s"] = achieved;
+      r.rates["consume_msgs_per_s"] = num(cs, "msgs_per_s");
+    }
+    if (achieved < 0.9 * s.rate) {
+      r.problems.push_back(fmt::format("--batch-ms {}: offered {:.0f} msgs/s, the producer achieved {:.0f} msgs/s",
+                                       batch_ms, s.rate, achieved));
+    }
+    if (k.value("retries", 0) > 0) {
+      r.notes.push_back(fmt::format("--batch-ms {}: the sink retried {} time(s); its latency includes the wait",
+                                    batch_ms, k.value("retries", 0)));
+    }
+  }
+  r.extra["batch_ms_steps"] = steps;
+  r.notes.push_back(
+      "latency_ms here is produce-to-stored (Kafka CreateTime to the batch's commit) at the first --batch-ms");
 }
 
 }  // namespace streamlab::bench

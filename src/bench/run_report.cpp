@@ -129,7 +129,8 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
         break;
       case Kind::Max: row(s, "sustainable", rt.value("sustainable_msgs_per_s", 0.0), "msgs/s", ""); break;
       case Kind::Latency:
-        if (s["latency_ms"].is_object()) row(s, "latency p99", s["latency_ms"]["p99"], "ms", "");
+        if (s["latency_ms"].is_object())
+          row(s, scenarios[i].sink.empty() ? "latency p99" : "stored p99", s["latency_ms"]["p99"], "ms", "");
         break;
       case Kind::Fault:
         if (s.contains("fault") && s["fault"]["recovery_s"].is_number())

@@ -231,8 +231,8 @@ StreamlabProcess Run::start_live_consumer(const std::string& id, const std::stri
 
 void Run::run_scenario(const Scenario& s, ScenarioResult& r) {
   switch (s.kind) {
-    case Kind::Live:
-    case Kind::Latency: return scenario_live(s, r);
+    case Kind::Live: return scenario_live(s, r);
+    case Kind::Latency: return s.sink.empty() ? scenario_live(s, r) : scenario_sink_latency(s, r);
     case Kind::Backlog:
     case Kind::Sink: return scenario_backlog(s, r);
     case Kind::Rest: return scenario_rest(s, r);

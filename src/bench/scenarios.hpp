@@ -36,6 +36,7 @@ struct Scenario {
   double duration_s = 0;              // paced runs and rest
   std::vector<double> ladder;         // max-*: offered rate of each step
   double step_s = 0;                  // max-*: seconds per step
+  std::vector<double> batch_ms;       // latency-<sink>: the consumer's --batch-ms of each step
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
   bool kafka_baselines = false;       // kcat and Kafka's perf tools on the same payloads
   double planned_s = 0;               // expected seconds, for the ETA

@@ -347,6 +347,7 @@ int Loop::summarize() const {
                    {"commit_ms", {{"p50", ms(st.commit_us.quantile(0.5))}, {"p99", ms(st.commit_us.quantile(0.99))}}},
                    {"stored_latency_ms",
                     {{"p50", ms(st.end_to_end_us.quantile(0.5))},
+                     {"p90", ms(st.end_to_end_us.quantile(0.9))},
                      {"p99", ms(st.end_to_end_us.quantile(0.99))},
                      {"max", ms(st.end_to_end_us.max())}}}};
     }

@@ -23,7 +23,7 @@ TEST(BenchScenarios, SelectionAndUnknownNames) {
     EXPECT_NE(std::string(e.what()).find("'nope'"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("sink-redis-tweets"), std::string::npos);
   }
-  EXPECT_EQ(select_scenarios({"all"}, true, 1).back().id, "latency-100k");
+  EXPECT_EQ(select_scenarios({"all"}, true, 1).back().id, "latency-ignite");
   EXPECT_THROW(select_scenarios({"faults"}, true, 1), streamlab::core::UsageError);
   // --scale shrinks counts, never to zero.
   EXPECT_EQ(select_scenarios({"tweets-backlog"}, false, 1)[0].count, 160000u);
@@ -63,4 +63,22 @@ TEST(BenchFaults, EveryFaultForEverySinkAfterTheSinkScenarios) {
   EXPECT_DOUBLE_EQ(select_scenarios({"fault-outage-redis"}, false, 0.01)[0].outage_s, 1);
   EXPECT_GT(quick[2].leave_at, quick[2].fault_at);
   EXPECT_DOUBLE_EQ(quick[0].outage_s, 0);
+}
+
+TEST(BenchLatency, EverySinkAtFiveThousandPerSecondOnePassPerBatchMs) {
+  for (const bool quick : {true, false}) {
+    for (const char* sink : {"postgres", "redis", "ignite"}) {
+      const auto s = select_scenarios({std::string("latency-") + sink}, quick, 1).at(0);
+      EXPECT_EQ(s.kind, Kind::Latency);
+      EXPECT_EQ(s.sink, sink);
+      EXPECT_EQ(s.rate, 5000);
+      const std::vector<double> expected = quick ? std::vector<double>{20} : std::vector<double>{20, 50, 200};
+      EXPECT_EQ(s.batch_ms, expected);
+      EXPECT_GT(s.planned_s, static_cast<double>(s.batch_ms.size()) * s.duration_s);
+    }
+  }
+  // The live consumer's latency scenarios take no sink and no --batch-ms steps.
+  const auto live = select_scenarios({"latency-1k"}, true, 1).at(0);
+  EXPECT_TRUE(live.sink.empty());
+  EXPECT_TRUE(live.batch_ms.empty());
 }
