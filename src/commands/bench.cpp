@@ -73,7 +73,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
                  "Scenario name(s), repeatable or comma-separated (default all): counters-live, tweets-live, "
                  "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, "
                  "fault-{kill,outage,rebalance}-{postgres,redis,ignite} (fault: all of them), rest, "
-                 "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}");
+                 "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}, latency-{postgres,redis,ignite}");
   bn->add_flag("--quick", o.quick, "Smaller counts and shorter steps: a few minutes for everything");
   bn->add_option("--scale", o.scale, "Multiplies every count and duration")->capture_default_str();
   bn->add_option("--out", o.out, "Report directory (default bench/out/<UTC timestamp>)");

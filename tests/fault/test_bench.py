@@ -95,13 +95,13 @@ def all_scenarios_tiny():
         assert p.returncode == (0 if VERIFY else 1), (failed_scenarios(out), p.stderr[-3000:])
         doc = check_report(out, expect_baselines=False)
         ids = [s["id"] for s in doc["scenarios"]]
-        assert len(ids) == 26 and ids[0] == "counters-live", ids
+        assert len(ids) == 29 and ids[0] == "counters-live", ids
         assert ids[9:18] == [f"fault-{f}-{k}" for f in ("kill", "outage", "rebalance")
                              for k in ("postgres", "redis", "ignite")], ids
         # Not a terminal: plain lines, no carriage returns, a phase line per scenario, the report's path.
         assert "\r" not in p.stderr
         lines = p.stderr.splitlines()
-        assert any(l.startswith("[1/26] counters-live · ") for l in lines), lines[:5]
+        assert any(l.startswith("[1/29] counters-live · ") for l in lines), lines[:5]
         assert any(l.startswith("report: ") and l.endswith("report.html") for l in lines), lines[-5:]
 
 

@@ -108,7 +108,19 @@ ignite::Client& IgniteSink::client() {
 }
 
 void IgniteSink::create_tables() {
-  const auto ddl = [&](const std::string& sql) { client_->sql_fields("PUBLIC", sql); };
+  // Two sinks creating the same table at once: the loser of Ignite's race is refused with
+  // "Cache is already indexed" although IF NOT EXISTS was given; by then the table exists, and
+  // the same statement again is a no-op.
+  const auto ddl = [&](const std::string& sql) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        client_->sql_fields("PUBLIC", sql);
+        return;
+      } catch (const ignite::ServerError& e) {
+        if (attempt == 3 || e.server_message().find("already indexed") == std::string::npos) throw;
+      }
+    }
+  };
   ddl(fmt::format(
       "CREATE TABLE IF NOT EXISTS {0} (TOPIC VARCHAR, KAFKA_PARTITION INT, KAFKA_OFFSET BIGINT, KIND VARCHAR, "
       "NUMBER BIGINT, TWEET_ID VARCHAR, CREATED_AT TIMESTAMP, AUTHOR VARCHAR, LANG VARCHAR, TEXT VARCHAR, "
