@@ -344,7 +344,10 @@ int Loop::summarize() const {
                    {"retries", st.retries},
                    {"skipped_rows", st.skipped_rows},
                    {"fences", st.fences},
-                   {"commit_ms", {{"p50", ms(st.commit_us.quantile(0.5))}, {"p99", ms(st.commit_us.quantile(0.99))}}},
+                   {"commit_ms",
+                    {{"p50", ms(st.commit_us.quantile(0.5))},
+                     {"p99", ms(st.commit_us.quantile(0.99))},
+                     {"total", st.commit_us.mean() * static_cast<double>(st.commit_us.count()) / 1000.0}}},
                    {"stored_latency_ms",
                     {{"p50", ms(st.end_to_end_us.quantile(0.5))},
                      {"p90", ms(st.end_to_end_us.quantile(0.9))},
@@ -431,7 +434,7 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
                 "free one); the URL is printed on stderr");
   c->add_option("--sink", o.sink,
                 "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
-                "URI), redis://[:password@]host:port[/db], ignite://host:port[?table=NAME]");
+                "URI), redis://[:password@]host:port[/db][?record=FILE], ignite://host:port[?table=NAME]");
   c->add_option("--table", o.table,
                 "PostgreSQL or Ignite table (default streamlab_messages; dead letters in "
                 "<table>_dead_letters) or Redis key prefix (default streamlab)");

@@ -2,19 +2,31 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks::redis {
 
-void Command::append_to(redisContext* c) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
+void Command::append_to(std::string& resp) {
+  auto out = std::back_inserter(resp);
+  fmt::format_to(out, "*{}\r\n", args_.size());
   for (const auto& a : args_) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
+    fmt::format_to(out, "${}\r\n", a.size());
+    resp += a;
+    resp += "\r\n";
   }
-  redisAppendCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data());
   args_.clear();
+}
+
+void Command::append_to(redisContext* c) {
+  std::string resp;
+  append_to(resp);
+  redisAppendFormattedCommand(c, resp.data(), resp.size());
+}
+
+std::string offsets_key(std::string_view prefix, std::string_view group) {
+  return fmt::format("{}:offsets:{}", prefix, group);
 }
 
 Context connect(const RedisUri& uri) {

@@ -26,7 +26,8 @@ struct ReplyDeleter {
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
-// Appends one command to the context's output buffer; nothing is sent until a reply is read.
+// One command's arguments, encoded in Redis's protocol (RESP) onto a string, or appended to the
+// context's output buffer (nothing is sent until a reply is read). Either clears the arguments.
 class Command {
  public:
   Command& arg(std::string_view a) {
@@ -39,11 +40,15 @@ class Command {
   Command& field(std::string_view name, const V& value) {
     return arg(name).arg(value);
   }
+  void append_to(std::string& resp);
   void append_to(redisContext* c);
 
  private:
   std::vector<std::string> args_;
 };
+
+// The hash holding a group's stored offsets (field "<topic>:<partition>", the next offset).
+std::string offsets_key(std::string_view prefix, std::string_view group);
 
 // Connects (5 s), authenticates and selects the URI's database; replies time out after 30 s.
 Context connect(const RedisUri& uri);

@@ -133,7 +133,7 @@ SinkHoldings RedisInventory::holdings(const std::string& topic, const std::strin
   // The offsets first: a consumer still running can then only have stored more rows, not fewer.
   {
     Command cmd;
-    cmd.arg("HGETALL").arg(fmt::format("{}:offsets:{}", prefix_, group));
+    cmd.arg("HGETALL").arg(redis::offsets_key(prefix_, group));
     const Reply r = read.call(cmd);
     const std::string field_prefix = topic + ":";
     for (std::size_t i = 0; i + 1 < r->elements; i += 2) {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "core/errors.hpp"
 
 namespace streamlab::sinks {
 namespace {
@@ -21,6 +24,10 @@ bool starts_with(const redisReply* r, std::string_view prefix) {
 
 RedisSink::RedisSink(RedisSinkOptions options) : options_(std::move(options)), uri_(parse_redis_uri(options_.uri)) {
   check_redis_prefix(options_.prefix);
+  if (!uri_.record.empty()) {
+    record_ = std::make_unique<std::ofstream>(uri_.record, std::ios::binary | std::ios::app);
+    if (!*record_) throw core::UsageError(fmt::format("--sink: cannot open the record file {}", uri_.record));
+  }
 }
 
 RedisSink::~RedisSink() = default;
@@ -28,7 +35,7 @@ RedisSink::~RedisSink() = default;
 std::string RedisSink::describe() const { return uri_.describe(); }
 
 std::string RedisSink::offsets_key(const std::string& group) const {
-  return fmt::format("{}:offsets:{}", options_.prefix, group);
+  return redis::offsets_key(options_.prefix, group);
 }
 
 redisContext* RedisSink::connection() {
@@ -73,8 +80,8 @@ Command& hset_with_coordinates(Command& cmd, const std::string& key, const Row& 
       .field("offset", r.offset());
 }
 
-// Queues one row's commands inside the MULTI on `c`; returns how many were queued.
-std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const std::string& group, const Row& r) {
+// One row's commands onto `c` (inside the MULTI); returns how many.
+std::size_t queue_row(Command& cmd, std::string& c, const std::string& p, const std::string& group, const Row& r) {
   const std::int64_t ts = r.timestamp_ms();
   const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
   if (!r.dead_letter_reason.empty()) {
@@ -130,6 +137,27 @@ std::size_t queue_row(Command& cmd, redisContext* c, const std::string& p, const
 
 }  // namespace
 
+std::string transaction_resp(const std::string& prefix, const std::string& group, const Batch& batch,
+                             std::size_t& commands) {
+  std::string tx;
+  Command cmd;
+  cmd.arg("MULTI").append_to(tx);
+  commands = 0;
+  for (const Row& r : batch.rows) commands += queue_row(cmd, tx, prefix, group, r);
+  cmd.arg("HSET").arg(redis::offsets_key(prefix, group));
+  for (const auto& [tp, range] : batch.ranges()) cmd.arg(field_of(tp)).arg(range.next);
+  cmd.append_to(tx);
+  ++commands;
+  cmd.arg("EXEC").append_to(tx);
+  return tx;
+}
+
+void RedisSink::record(const std::string& tx) {
+  record_->write(tx.data(), static_cast<std::streamsize>(tx.size()));
+  record_->flush();
+  if (!*record_) throw FatalError(fmt::format("{}: cannot write to the record file {}", describe(), uri_.record));
+}
+
 Offsets RedisSink::write(const std::string& group, const Batch& batch) {
   const auto ranges = batch.ranges();
   std::vector<TopicPartition> parts;
@@ -161,13 +189,8 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
     }
 
     std::size_t queued = 0;
-    cmd.arg("MULTI").append_to(c);
-    for (const Row& r : batch.rows) queued += queue_row(cmd, c, p, group, r);
-    cmd.arg("HSET").arg(okey);
-    for (const auto& [tp, range] : ranges) cmd.arg(field_of(tp)).arg(range.next);
-    cmd.append_to(c);
-    ++queued;
-    cmd.arg("EXEC").append_to(c);
+    const std::string tx = transaction_resp(p, group, batch, queued);
+    redisAppendFormattedCommand(c, tx.data(), tx.size());
 
     // Replies: MULTI's OK, one QUEUED (or an error) per command, then EXEC's.
     std::string queue_error;
@@ -191,6 +214,7 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
                                      std::string(exec->element[i]->str, exec->element[i]->len)));
       }
     }
+    if (record_) record(tx);
     return {};
   }
   throw RetryableError(fmt::format("{}: the offsets kept changing under WATCH", describe()));

@@ -7,6 +7,8 @@
 // exactly-once guarantee rests on that atomicity, on WATCH over the offsets, and on Redis
 // persisting what EXEC applied (AOF on; `deploy/local/services` runs Redis so).
 
+#include <fstream>
+#include <memory>
 #include <string>
 
 #include "sinks/redis/redis_connection.hpp"
@@ -20,6 +22,13 @@ struct RedisSinkOptions {
   std::string prefix = "streamlab";  // every key starts with "<prefix>:"
 };
 
+// The transaction that stores `batch` for `group`, in Redis's protocol: MULTI, each row's
+// commands, the HSET of the group's offsets, EXEC; `commands` is set to how many stand between
+// MULTI and EXEC. RedisSink::write sends it after its WATCH and fence check; with ?record=FILE
+// it is what the file holds, one per batch Redis applied.
+std::string transaction_resp(const std::string& prefix, const std::string& group, const Batch& batch,
+                             std::size_t& commands);
+
 class RedisSink final : public Sink {
  public:
   explicit RedisSink(RedisSinkOptions options);
@@ -32,10 +41,12 @@ class RedisSink final : public Sink {
  private:
   redisContext* connection();
   std::string offsets_key(const std::string& group) const;
+  void record(const std::string& tx);
 
   RedisSinkOptions options_;
   RedisUri uri_;
   redis::Context ctx_;
+  std::unique_ptr<std::ofstream> record_;  // ?record=FILE
 };
 
 }  // namespace streamlab::sinks

@@ -10,7 +10,8 @@ namespace streamlab::sinks {
 
 RedisUri parse_redis_uri(std::string_view u) {
   const auto bad = [&](const std::string& why) {
-    return core::UsageError(fmt::format("--sink: not a Redis URI (redis://[:password@]host:port[/db]): {}", why));
+    return core::UsageError(
+        fmt::format("--sink: not a Redis URI (redis://[:password@]host:port[/db][?record=FILE]): {}", why));
   };
   RedisUri out;
   if (!u.starts_with("redis://")) throw bad("must start with redis://");
@@ -23,6 +24,14 @@ RedisUri parse_redis_uri(std::string_view u) {
     out.user = cred.substr(0, colon);
     out.password = cred.substr(colon + 1);
     u.remove_prefix(at + 1);
+  }
+  if (const auto q = u.find('?'); q != std::string_view::npos) {
+    const std::string_view query = u.substr(q + 1);
+    if (!query.starts_with("record=") || query.size() == 7 || query.find('&') != std::string_view::npos) {
+      throw bad(fmt::format("query '{}': the one parameter is record=FILE", query));
+    }
+    out.record = std::string(query.substr(7));
+    u = u.substr(0, q);
   }
   if (const auto slash = u.find('/'); slash != std::string_view::npos) {
     const std::string_view db = u.substr(slash + 1);

@@ -36,6 +36,18 @@ TEST(RedisUri, DefaultsAndEveryPart) {
   EXPECT_EQ(u.db, 0);
 }
 
+TEST(RedisUri, ARecordFileAfterTheAddress) {
+  RedisUri u = parse_redis_uri("redis://:pw@h:6380/1?record=/tmp/tx.resp");
+  EXPECT_EQ(u.record, "/tmp/tx.resp");
+  EXPECT_EQ(u.host, "h");
+  EXPECT_EQ(u.port, 6380);
+  EXPECT_EQ(u.db, 1);
+  EXPECT_TRUE(parse_redis_uri("redis://h").record.empty());
+  EXPECT_THROW(parse_redis_uri("redis://h?record="), UsageError);
+  EXPECT_THROW(parse_redis_uri("redis://h?table=x"), UsageError);
+  EXPECT_THROW(parse_redis_uri("redis://h?record=a&x=1"), UsageError);
+}
+
 TEST(RedisUri, DescribeLeavesCredentialsOut) {
   const RedisUri u = parse_redis_uri("redis://alice:s3cret@db.example:6380/2");
   EXPECT_EQ(u.describe(), "redis db.example:6380/2");
