@@ -36,8 +36,9 @@ BaselineResult missing(const std::string& tool, const std::string& measure, cons
 }
 
 RunResult run_watched(const BaselineContext& c, const std::string& name, const std::vector<std::string>& argv,
-                      std::chrono::seconds timeout, const std::vector<std::pair<std::string, std::string>>& env = {}) {
-  RunResult r = run_program(argv, timeout, env, {}, [&](pid_t pid) {
+                      std::chrono::seconds timeout, const std::vector<std::pair<std::string, std::string>>& env = {},
+                      const std::filesystem::path& stdin_path = {}) {
+  RunResult r = run_program(argv, timeout, env, stdin_path, [&](pid_t pid) {
     if (c.watch) c.watch(name, pid);
   });
   if (c.unwatch) c.unwatch(name);
@@ -257,6 +258,24 @@ BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::s
   } else {
     b.note = "no SET/RPUSH rates in its output";
   }
+  return b;
+}
+
+BaselineResult redis_pipe(const BaselineContext& c, const std::filesystem::path& commands, std::uint64_t rows) {
+  if (!find_program("redis-cli")) return missing("redis-cli --pipe", "store", "redis-cli is not installed");
+  auto [cli, env] = redis_cli(c.services.redis);
+  cli.push_back("--pipe");
+  auto r = run_watched(c, "redis-cli", cli, 600s, env, commands);
+  BaselineResult b{.tool = "redis-cli --pipe", .measure = "store"};
+  // It prints "errors: N, replies: M" last, and exits non-zero when a reply was an error.
+  if (r.exit_code != 0) {
+    b.note = failure(r) + " " + r.out.substr(r.out.size() > 300 ? r.out.size() - 300 : 0);
+    return b;
+  }
+  b.value = static_cast<double>(rows) / r.seconds;
+  b.note =
+      "streamlab's own recorded transactions (MULTI/EXEC per batch) without its WATCH + fence round trip; "
+      "process wall time";
   return b;
 }
 

@@ -53,6 +53,10 @@ BaselineResult psql_copy(const BaselineContext& c, const std::string& table, con
 // each at least, so the limit in msgs/s is 1 / (1/SET + 1/RPUSH).
 BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::size_t value_bytes);
 // bench/baselines/lab_<sink>_consumer.py on the first `n` messages of `topic`.
+// `redis-cli --pipe` fed `commands`: the transactions a streamlab Redis sink applied for `rows`
+// rows, recorded with ?record=FILE (the same bytes and MULTI/EXEC batches, without the sink's
+// WATCH and fence round trip); process wall time.
+BaselineResult redis_pipe(const BaselineContext& c, const std::filesystem::path& commands, std::uint64_t rows);
 BaselineResult lab_style(const BaselineContext& c, const std::string& sink, const std::string& topic,
                          const std::string& group, const std::string& table, std::uint64_t n);
 

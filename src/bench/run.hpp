@@ -65,6 +65,11 @@ struct ScenarioResult {
 // Helpers on consume's --json summary.
 double num(const nlohmann::json& j, const char* key);      // 0 when missing
 nlohmann::json latency_of(const nlohmann::json& summary);  // the report's latency_ms, or null
+// A sink consumer's drain in seconds: its active time plus one batch commit (the last batch is
+// committed after the last message arrived); and its rows + dead letters per second of that
+// (0 without a sink).
+double drain_seconds(const nlohmann::json& summary);
+double store_rate(const nlohmann::json& summary);
 // What a live consumer read of the measured topic, and (`warm`) of the others.
 std::uint64_t measured_count(const nlohmann::json& summary, const std::string& topic, std::uint64_t& warm);
 // The warm-up messages out of a consumer's counts (its lines count every topic together).
@@ -130,6 +135,10 @@ class Run {
   // run_baselines.cpp
   BaselineContext baseline_context();
   void kafka_baselines(const Scenario& s, const std::string& topic, ScenarioResult& r);
+  std::optional<nlohmann::json> drain_again(const Scenario& s, const std::string& topic, const std::string& name,
+                                            const std::vector<std::string>& sink_args, std::string& why);
+  BaselineResult null_sink_drain(const Scenario& s, const std::string& topic);
+  BaselineResult redis_replay(const Scenario& s, const std::string& topic, std::uint64_t rows);
   void sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r);
 
   std::optional<std::string> sink_unavailable(const std::string& sink);

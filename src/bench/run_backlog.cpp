@@ -38,9 +38,18 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
   if (sink && cs.is_object() && cs.contains("sink")) {
     const json& k = cs["sink"];
     r.stored = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
-    // The last batch is committed after the last message arrived: one commit added.
-    const double secs = num(cs, "active_seconds") + num(k.value("commit_ms", json::object()), "p50") / 1000.0;
-    r.rates["store_rows_per_s"] = secs > 0 ? static_cast<double>(*r.stored) / secs : 0.0;
+    r.rates["store_rows_per_s"] = store_rate(cs);
+    // Where the drain's time went: the batches' writes (on the consumer's thread, between
+    // polls) against the rest (polling, parsing, building batches).
+    const double drain_s = drain_seconds(cs), write_s = num(k.value("commit_ms", json::object()), "total") / 1000.0;
+    if (drain_s > 0) {
+      r.extra["time_split"] = {{"drain_s", drain_s},
+                               {"write_s", write_s},
+                               {"write_share", write_s / drain_s},
+                               {"batches", k.value("batches", std::uint64_t{0})}};
+      r.notes.push_back(fmt::format("the batches' writes took {:.0f}% of the drain ({:.2f} s of {:.2f} s, {} batches)",
+                                    100.0 * write_s / drain_s, write_s, drain_s, k.value("batches", 0)));
+    }
     if (k.value("retries", 0) > 0)
       r.notes.push_back(
           fmt::format("the sink retried {} time(s): the store was unavailable for a while", k.value("retries", 0)));

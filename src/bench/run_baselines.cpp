@@ -1,5 +1,7 @@
 // The baselines beside a scenario: kcat and Kafka's perf tools on the same payloads, the stores'
 // raw limits and the lab-style consumers on the same topic (bench/baselines.hpp runs the tools).
+#include <csignal>
+
 #include <fmt/format.h>
 
 #include "bench/run.hpp"
@@ -55,6 +57,59 @@ void Run::kafka_baselines(const Scenario& s, const std::string& topic, ScenarioR
   fs::remove(file, ec);
 }
 
+// The scenario's drain again, as a baseline's child: a fresh group from the beginning to the end
+// of the topic, into `sink_args`; its summary, or why there is none.
+std::optional<json> Run::drain_again(const Scenario& s, const std::string& topic, const std::string& name,
+                                     const std::vector<std::string>& sink_args, std::string& why) {
+  std::vector<std::string> args = {"-t",     topic,       "-g",          prefix_ + s.id + "-" + name,
+                                   "--from", "beginning", "--until-end", "--quiet"};
+  args.insert(args.end(), sink_args.begin(), sink_args.end());
+  StreamlabProcess drain = start("consume", "baseline-" + name, args);
+  const bool done = drain.child->wait_for(300s).has_value();
+  if (!done) {
+    drain.child->signal(SIGKILL);
+    drain.child->wait_for(10s);
+  }
+  monitor_.unwatch("baseline-" + name);
+  json cs = drain.summary();
+  if (done && store_rate(cs) > 0) return cs;
+  why = "the " + name + " drain did not finish: " + drain.stderr_tail();
+  return std::nullopt;
+}
+
+// The same drain with nothing to write: reading and parsing alone, the bound a faster write
+// could approach.
+BaselineResult Run::null_sink_drain(const Scenario& s, const std::string& topic) {
+  BaselineResult b{.tool = "streamlab --sink null", .measure = "store", .unit = "rows/s"};
+  if (const auto cs = drain_again(s, topic, "null", {"--sink", "null"}, b.note)) {
+    b.value = store_rate(*cs);
+    b.note = "the same drain without the write (reading, parsing, batching); the ratio is the share the write leaves";
+  }
+  return b;
+}
+
+// Redis's own bulk loader on streamlab's exact commands: a drain into a fresh prefix records
+// the transactions it applied (?record=FILE), the prefix is emptied, and redis-cli --pipe
+// replays the file.
+BaselineResult Run::redis_replay(const Scenario& s, const std::string& topic, std::uint64_t rows) {
+  const std::string prefix = prefix_ + s.id + "-replay";
+  const fs::path file = work_ / (prefix + ".resp");
+  redis_prefixes_.push_back(prefix);
+  BaselineResult b{.tool = "redis-cli --pipe", .measure = "store"};
+  const auto cs = drain_again(s, topic, "record",
+                              {"--sink", sink_uri("redis") + "?record=" + file.string(), "--table", prefix}, b.note);
+  if (cs) {
+    if (const std::string e = delete_redis_prefix(c_.services.redis, prefix); !e.empty()) {
+      b.note = "could not empty the recorded prefix: " + e;
+    } else {
+      b = redis_pipe(baseline_context(), file, rows);
+    }
+  }
+  std::error_code ec;
+  fs::remove(file, ec);
+  return b;
+}
+
 void Run::sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r) {
   const BaselineContext ctx = baseline_context();
   const double streamlab = r.rates.value("store_rows_per_s", 0.0);
@@ -77,7 +132,11 @@ void Run::sink_baselines(const Scenario& s, const std::string& topic, const std:
                                   ? 32
                                   : static_cast<std::size_t>(r.produced_points.back().bytes / r.produced);
     add(redis_benchmark(ctx, r.produced, std::max<std::size_t>(bytes, 1)));
+    progress_->phase("baseline redis-cli --pipe");
+    add(redis_replay(s, topic, r.produced));
   }
+  progress_->phase("baseline streamlab --sink null");
+  add(null_sink_drain(s, topic));
   progress_->phase("baseline lab-style " + s.sink);
   const std::string lab_table = table + "_lab";
   if (s.sink == "postgres") pg_tables_.push_back(lab_table);

@@ -78,6 +78,17 @@ double num(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
 }
 
+double drain_seconds(const json& summary) {
+  if (!summary.is_object() || !summary.contains("sink")) return 0.0;
+  return num(summary, "active_seconds") + num(summary["sink"].value("commit_ms", json::object()), "p50") / 1000.0;
+}
+
+double store_rate(const json& summary) {
+  const double secs = drain_seconds(summary);
+  if (secs <= 0) return 0.0;
+  return (num(summary["sink"], "rows") + num(summary["sink"], "dead_letters")) / secs;
+}
+
 Run::Run(const RunConfig& c)
     : c_(c),
       run_id_(random_id()),

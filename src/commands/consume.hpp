@@ -39,7 +39,8 @@ struct ConsumeOptions {
   std::string table;
   std::string raw = "none";
   std::size_t batch_rows = 5000;
-  double batch_ms = 20;  // p99 produce-to-stored under 100 ms at 5,000 msgs/s (bench/sink_throughput)
+  double batch_ms =
+      20;  // p99 produce-to-stored under 100 ms at 5,000 msgs/s (the latency-<sink> scenarios of streamlab bench)
   std::string dlq_topic;
 };
 

@@ -114,6 +114,12 @@ def cheap_baselines():
         assert {b["tool"] for b in live} >= {"kcat", "kafka-producer-perf-test", "kafka-consumer-perf-test"}, live
         for b in live:
             assert b["value"] is None or b["ratio"] == b["streamlab"] / b["value"], b
+        # A sink drain: the same drain into the null sink beside it, and where its time went.
+        sink = doc["scenarios"][1]
+        null = [b for b in sink["baselines"] if b["tool"] == "streamlab --sink null"]
+        assert null and null[0]["value"] and null[0]["value"] > 0, sink["baselines"]
+        split = sink["time_split"]
+        assert 0 < split["write_s"] <= split["drain_s"] and split["batches"] >= 1, split
 
 
 def fault_kill_quick():
