@@ -17,7 +17,7 @@ help:
 	@echo "make test    install what is missing, build (also under ASan/UBSan), start the services, run every test"
 	@echo "make build   the binary in $(BUILD)/ (compile_commands.json for editors beside this Makefile)"
 	@echo "make asan    the unit tests under AddressSanitizer and UndefinedBehaviorSanitizer in $(ASAN_BUILD)/"
-	@echo "make bench   the benchmark scripts in bench/ against the local services"
+	@echo "make bench   streamlab bench, every scenario at full scale with its baselines (BENCH_ARGS=--quick: minutes)"
 	@echo "make install bin/streamlab and share/streamlab/ under PREFIX (default /usr/local)"
 	@echo "make package a .deb in $(BUILD)/ (apt-get install ./$(BUILD)/streamlab_*.deb)"
 	@echo "make format  clang-format every C++ file (make format-check only checks, as make test does)"
@@ -58,11 +58,12 @@ test: format-check build asan corpus
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit && \
 	  tests/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
+# The full benchmark: every scenario with its baselines; the report's path is printed last.
+BENCH_ARGS ?=
 bench: build corpus
 	@$(SERVICES) start kafka postgres redis ignite
 	@deploy/local/python-env
-	@eval "$$($(SERVICES) env)" && bench/kafka_throughput $(BUILD)/streamlab && \
-	  bench/sink_throughput $(BUILD)/streamlab && bench/ignite_throughput $(BUILD)/streamlab
+	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench $(BENCH_ARGS)
 
 # bin/streamlab and share/streamlab/ under PREFIX (default /usr/local); the binary finds its
 # page, report front end, baselines and scripts there.
