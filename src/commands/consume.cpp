@@ -121,7 +121,8 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
         web::DashboardOptions{.address = o.web,
                               .info = {.topics = o.topics, .group = o.group, .sink = p.sink ? p.sink->describe() : ""},
                               .brokers = p.brokers.embedded ? "" : p.brokers.client.brokers,
-                              .start_from_end = p.from == kafka::StartFrom::End},
+                              .start_from_end = p.from == kafka::StartFrom::End,
+                              .max_event_streams = o.web_clients},
         consumer.handle());
     fmt::print(stderr, "dashboard: {}\n", p.dashboard->url());
   }
@@ -432,6 +433,11 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
                 "Serve a live dashboard (rates, lag, sink commits, CPU/RSS, trending hashtags, a feed of "
                 "the messages) and Prometheus /metrics on HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any "
                 "free one); the URL is printed on stderr");
+  c->add_option("--web-clients", o.web_clients,
+                "The most browsers (/events streams) the dashboard serves at once; more are answered 503, "
+                "while the page and /metrics stay available")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   c->add_option("--sink", o.sink,
                 "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
                 "URI), redis://[:password@]host:port[/db][?record=FILE], ignite://host:port[?table=NAME]");

@@ -31,8 +31,9 @@ struct ConsumeOptions {
   double assign_timeout_s = 60;
   std::string instance_id;  // static group membership (group.instance.id)
   std::vector<std::string> properties;
-  std::string web;    // --web HOST:PORT: the live dashboard and /metrics (src/web/); empty = off
-  std::string stats;  // --stats FILE: running counters as JSON lines (core/stats_file.hpp)
+  std::string web;               // --web HOST:PORT: the live dashboard and /metrics (src/web/); empty = off
+  std::size_t web_clients = 16;  // --web-clients: /events streams at once
+  std::string stats;             // --stats FILE: running counters as JSON lines (core/stats_file.hpp)
 
   // Mode 2: store every message (exactly once) as well.
   std::string sink;  // empty = none; null | postgres://… | redis://… | ignite://…

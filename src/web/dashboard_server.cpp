@@ -27,6 +27,8 @@ constexpr milliseconds kPollEvery{500};
 constexpr int kWatermarkTimeoutMs = 500;
 // Finding the broker by its port scans /proc: once a second is enough for a chart.
 constexpr milliseconds kMonitorEvery{1000};
+// Workers beyond the event streams' cap: a browser opens up to six connections to one host.
+constexpr std::size_t kSpareWorkers = 8;
 
 struct PartitionListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
@@ -90,14 +92,30 @@ DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  // Workers for every event stream the cap allows and spare ones, so the page and /metrics are
+  // always answered; an idle keep-alive connection gives its worker back after 2 s.
+  const std::size_t workers = options_.max_event_streams + kSpareWorkers;
+  server_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  server_->set_keep_alive_timeout(2);
   server_->set_mount_point("/", dist.string());
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(state_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
   });
   server_->Get("/events", [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Cache-Control", "no-cache");
+    if (event_streams_.fetch_add(1) >= options_.max_event_streams) {
+      --event_streams_;
+      res.status = 503;
+      res.set_header("Retry-After", "5");
+      res.set_content(fmt::format("the dashboard serves at most {} /events streams at once (--web-clients)\n",
+                                  options_.max_event_streams),
+                      "text/plain; charset=utf-8");
+      return;
+    }
+    // Ends with the stream: the provider, and this with it, goes when the response does.
+    std::shared_ptr<void> slot(nullptr, [this](void*) { --event_streams_; });
     auto cursor = std::make_shared<LiveState::Cursor>();
-    res.set_chunked_content_provider("text/event-stream", [this, cursor](std::size_t, httplib::DataSink& sink) {
+    res.set_chunked_content_provider("text/event-stream", [this, cursor, slot](std::size_t, httplib::DataSink& sink) {
       std::string event;
       while (!state_.next_event(*cursor, event, milliseconds(1000))) {
         if (state_.stopped()) {

@@ -1,12 +1,13 @@
 #pragma once
 // `consume --web HOST:PORT`: the live dashboard. An HTTP server (cpp-httplib, its own threads)
 // serves the built front end, /events (Server-Sent Events: a snapshot 5 times a second with
-// the new feed cards) and /metrics (Prometheus text format); a ticker thread parses what the
-// consume loop handed over and closes each update; a poller thread reads the high watermarks
-// and positions of the assigned partitions and the CPU and RSS of this process and the broker.
+// the new feed cards; at most max_event_streams at once) and /metrics (Prometheus text format); a ticker thread parses
+// what the consume loop handed over and closes each update; a poller thread reads the high watermarks and positions of
+// the assigned partitions and the CPU and RSS of this process and the broker.
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -34,6 +35,10 @@ struct DashboardOptions {
   DashboardInfo info;
   std::string brokers;          // bootstrap list, to find the broker's process by its port
   bool start_from_end = false;  // a partition's lag before its first message: 0 rather than all of it
+  // /events streams served at once; more are answered 503. Each holds one of the server's
+  // workers for as long as it lasts, so the server has this many plus spare ones for the page
+  // and /metrics.
+  std::size_t max_event_streams = 16;
 };
 
 // "127.0.0.1:8080", "localhost:0", "[::1]:8080" → host and port; UsageError otherwise.
@@ -75,6 +80,7 @@ class DashboardServer {
   std::condition_variable stop_cv_;
   bool stopping_ = false;
   std::thread listener_, ticker_, poller_;
+  std::atomic<std::size_t> event_streams_{0};
   // Poller state: the previous high watermarks, for the produced rate.
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> last_high_;
   std::chrono::steady_clock::time_point last_high_at_{};

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -153,6 +154,45 @@ class DashboardMetrics(unittest.TestCase):
         tags = web.metrics()["streamlab_hashtag_uses"].samples
         self.assertTrue(0 < len(tags) <= 10, tags)
         self.assertTrue(all(s.value >= 1 and s.labels["hashtag"] for s in tags), tags)
+        self.assertEqual(web.stop(), 0)
+
+    def test_event_streams_are_capped_and_the_rest_stays_answered(self):
+        """Ten browsers on a dashboard that serves four: four streams, six 503s with the reason,
+        /metrics and the page answered meanwhile, and a closed stream's place free again."""
+        topic = fresh("webcap")
+        create_topic(topic, 1)
+        web = WebConsumer(topic, "--web-clients", "4")
+        web.wait_url()
+        streams, refused = [], []
+        for _ in range(10):
+            try:
+                streams.append(urllib.request.urlopen(web.url + "events", timeout=10))
+            except urllib.error.HTTPError as e:
+                refused.append((e.code, e.headers.get("Retry-After"), e.read().decode()))
+        self.assertEqual(len(streams), 4, refused)
+        self.assertEqual(len(refused), 6)
+        self.assertTrue(all(code == 503 and retry == "5" and "at most 4 /events streams" in text
+                            for code, retry, text in refused), refused)
+        for s in streams:  # the streams are live: each has its first snapshot
+            self.assertTrue(s.readline().startswith(b"data: "))
+        # Held open, the four leave workers for everything else (a short deadline: this is a
+        # hang check, not a timing).
+        with urllib.request.urlopen(web.url + "metrics", timeout=3) as r:
+            self.assertEqual(r.status, 200)
+        with urllib.request.urlopen(web.url, timeout=3) as r:
+            self.assertIn(b"<html", r.read().lower())
+        streams.pop().close()
+
+        def place_free():
+            try:
+                streams.append(urllib.request.urlopen(web.url + "events", timeout=10))
+                return True
+            except urllib.error.HTTPError as e:
+                self.assertEqual(e.code, 503)
+                return False
+        wait_until(place_free, 30, "a fifth /events stream after one of four closed")
+        for s in streams:
+            s.close()
         self.assertEqual(web.stop(), 0)
 
     def test_front_end_not_built(self):
