@@ -55,7 +55,7 @@ test: format-check build asan corpus
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && \
 	  ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) && \
-	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit && \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit -j $(JOBS) && \
 	  tests/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
 # The full benchmark: every scenario with its baselines; the report's path is printed last.
