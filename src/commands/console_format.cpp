@@ -8,9 +8,25 @@
 namespace streamlab::commands {
 namespace {
 
-// One message, one line: line breaks inside a text would split it.
+// One message, one line, and nothing the terminal would act on: line breaks and tabs become
+// spaces; other control characters (C0, DEL, and C1 as UTF-8, which would let a tweet move the
+// cursor, retitle the window or hide what follows) become U+FFFD.
 void append_one_line(std::string_view text, std::string& out) {
-  for (char c : text) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\r' || c == '\t') {
+      out.push_back(' ');
+    } else if (c < 0x20 || c == 0x7F) {
+      out.append(kReplacement);
+    } else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      out.append(kReplacement);
+      ++i;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
 }
 
 }  // namespace
@@ -32,8 +48,12 @@ void ConsoleFormat::append(const kafka::Message& m, std::string& out) {
   if (style_ == Style::Text) {
     switch (parsed_.kind) {
       case tweets::MessageKind::Tweet:
-        fmt::format_to(std::back_inserter(out), "{} @{} [{}] {}", t.created_at, t.author, t.lang,
-                       t.is_retweet ? "RT " : "");
+        append_one_line(t.created_at, out);
+        out += " @";
+        append_one_line(t.author, out);
+        out += " [";
+        append_one_line(t.lang, out);
+        out += t.is_retweet ? "] RT " : "] ";
         append_one_line(t.text, out);
         break;
       case tweets::MessageKind::Counter: fmt::format_to(std::back_inserter(out), "{}", parsed_.number); break;
