@@ -52,10 +52,15 @@ std::string scrub(std::string text, const std::string& token) {
   return text;
 }
 
+// At most the first 300 bytes of an answer, for an error message.
+std::string excerpt(const std::string& body) {
+  return body.size() <= 300 ? body : body.substr(0, 300) + fmt::format("… ({} bytes)", body.size());
+}
+
 // What an X error body says: RFC 7807 title/detail, or the first of `errors`.
 std::string error_summary(const std::string& body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return body;
+  if (j.is_discarded() || !j.is_object()) return excerpt(body);
   auto text_of = [](const nlohmann::json& o) {
     std::string s;
     for (const char* key : {"title", "detail", "message"}) {
@@ -77,7 +82,7 @@ std::string error_summary(const std::string& body) {
       j["errors"][0].is_object()) {
     s = text_of(j["errors"][0]);
   }
-  return s.empty() ? body : s;
+  return s.empty() ? excerpt(body) : s;
 }
 
 int abort_on_shutdown(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -97,11 +102,19 @@ struct CurlList {
 struct HttpReply {
   long status = 0;
   std::string body;
+  bool too_large = false;
 };
 
+// A rules reply holds at most 1,000 rules of at most 1,024 characters each.
+constexpr std::size_t kMaxRulesReply = std::size_t{4} << 20;
+
 std::size_t append_body(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  body->append(data, size * n);
+  auto* reply = static_cast<HttpReply*>(user);
+  if (reply->body.size() + size * n > kMaxRulesReply) {
+    reply->too_large = true;
+    return 0;  // libcurl ends the transfer
+  }
+  reply->body.append(data, size * n);
   return size * n;
 }
 
@@ -197,7 +210,7 @@ struct XStream::Impl {
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(json_body->size()));
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -207,6 +220,10 @@ struct XStream::Impl {
     const CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply.status);
     curl_easy_cleanup(h);
+    if (reply.too_large) {
+      throw core::RuntimeFailure(
+          fmt::format("X API's answer to {} is larger than {} MB: not a rules reply", what, kMaxRulesReply >> 20));
+    }
     if (rc != CURLE_OK) {
       throw core::RuntimeFailure(scrub(
           fmt::format("cannot {} at {}: {}", what, o.api_base, err[0] != '\0' ? err : curl_easy_strerror(rc)), token));
@@ -229,7 +246,7 @@ struct XStream::Impl {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       throw core::RuntimeFailure(
-          scrub(fmt::format("X API's answer to {} is not a JSON object: {}", what, r.body), token));
+          scrub(fmt::format("X API's answer to {} is not a JSON object: {}", what, excerpt(r.body)), token));
     }
     return j;
   }
@@ -306,7 +323,12 @@ struct XStream::Impl {
     const std::string_view chunk(data, size * n);
     self->last_byte = self->clock.now();
     if (self->status == 200) {
+      const std::uint64_t oversized = self->splitter.oversized();
       self->splitter.feed(chunk, self->lines);
+      if (self->splitter.oversized() > oversized) {
+        self->log(fmt::format("dropped a line longer than {} MB (no tweet is): the stream is not what X sends",
+                              LineSplitter::kMaxLine >> 20));
+      }
     } else if (self->error_body.size() < kMaxErrorBody) {
       self->error_body.append(chunk.substr(0, kMaxErrorBody - self->error_body.size()));
     }

@@ -58,8 +58,10 @@ class XStreamBackoff {
   core::Backoff<Nanos> http_{kHttpFirst, kHttpMax}, rate_limit_{kRateLimitFirst, kRateLimitMax};
 };
 
-// The wait until an x-rate-limit-reset header's epoch second, from the wall clock `now_ms`;
-// nullopt when the header is missing, not a number, or not in the future.
+// The wait until an x-rate-limit-reset header's epoch second, from the wall clock `now_ms`, at
+// most one rate-limit window (15 minutes); nullopt when the header is missing, not a number,
+// or not in the future.
+inline constexpr std::int64_t kRateLimitWindowS = 15 * 60;
 std::optional<Nanos> rate_limit_reset_in(const std::string& header_value, std::int64_t now_wall_ms);
 
 }  // namespace streamlab::sources

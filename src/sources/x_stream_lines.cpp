@@ -14,6 +14,20 @@ bool blank(std::string_view s) {
 void LineSplitter::feed(std::string_view chunk, std::deque<std::string>& out) {
   for (;;) {
     const auto nl = chunk.find('\n');
+    if (discarding_) {
+      if (nl == std::string_view::npos) return;
+      discarding_ = false;
+      chunk.remove_prefix(nl + 1);
+      continue;
+    }
+    const std::size_t piece_size = nl == std::string_view::npos ? chunk.size() : nl;
+    if (partial_.size() + piece_size > kMaxLine) {
+      ++oversized_;
+      partial_.clear();
+      partial_.shrink_to_fit();
+      discarding_ = true;
+      continue;
+    }
     if (nl == std::string_view::npos) {
       partial_.append(chunk);
       return;
@@ -40,6 +54,7 @@ void LineSplitter::feed(std::string_view chunk, std::deque<std::string>& out) {
 std::size_t LineSplitter::reset() {
   const std::size_t n = partial_.size();
   partial_.clear();
+  discarding_ = false;
   return n;
 }
 

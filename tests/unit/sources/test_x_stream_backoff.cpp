@@ -77,6 +77,11 @@ TEST(XStreamBackoff, RateLimitResetHeaderParsing) {
   EXPECT_EQ(rate_limit_reset_in("", now_ms), std::nullopt);
   EXPECT_EQ(rate_limit_reset_in("soon", now_ms), std::nullopt);
   EXPECT_EQ(rate_limit_reset_in("17e8", now_ms), std::nullopt);
+  // Further ahead than a rate-limit window, or beyond what milliseconds hold: one window.
+  EXPECT_EQ(rate_limit_reset_in("1700000900", now_ms), Nanos(899750ms));
+  EXPECT_EQ(rate_limit_reset_in("1700000901", now_ms), Nanos(15min));
+  EXPECT_EQ(rate_limit_reset_in("9223372036854775807", now_ms), Nanos(15min));
+  EXPECT_EQ(rate_limit_reset_in("-9223372036854775808", now_ms), std::nullopt);
 }
 
 TEST(XStreamBackoff, SuccessfulConnectionResetsEverySchedule) {

@@ -59,3 +59,28 @@ TEST(XStreamLines, AnUnfinishedLineIsDroppedOnReset) {
   s.feed("{\"b\":2}\r\n", out);
   EXPECT_EQ(out, (std::deque<std::string>{"{\"a\":1}", "{\"b\":2}"}));
 }
+
+TEST(XStreamLines, ALineOverTheCapIsDroppedAndCountedAndTheNextOneKept) {
+  LineSplitter s;
+  std::deque<std::string> out;
+  const std::string kib(1024, 'x');
+  // No line break for more than kMaxLine bytes, in 1 KiB reads: never more than the cap held.
+  for (std::size_t fed = 0; fed <= LineSplitter::kMaxLine + kib.size(); fed += kib.size()) {
+    s.feed(kib, out);
+    ASSERT_LE(s.pending(), LineSplitter::kMaxLine);
+  }
+  EXPECT_EQ(s.oversized(), 1u);
+  EXPECT_EQ(s.pending(), 0u);
+  s.feed("still the long line\r\n{\"a\":1}\r\n", out);
+  std::string over(LineSplitter::kMaxLine, 'y');  // one byte over the cap with its \r
+  over.append("\r\n{\"b\":2}\r\n");
+  s.feed(over, out);
+  EXPECT_EQ(s.oversized(), 2u);
+  EXPECT_EQ(out, (std::deque<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  const std::string at_cap(LineSplitter::kMaxLine - 1, 'z');
+  std::string line = at_cap;  // kMaxLine bytes with its \r: kept
+  line.append("\r\n");
+  s.feed(line, out);
+  EXPECT_EQ(s.oversized(), 2u);
+  EXPECT_EQ(out.back(), at_cap);
+}
