@@ -47,6 +47,7 @@ std::optional<Nanos> rate_limit_reset_in(const std::string& header_value, std::i
   // X's rate-limit windows last 15 minutes: a reset further ahead (or one that would overflow)
   // is not believed past that.
   const std::int64_t now_s = now_wall_ms / 1000;
+  if (reset_s < now_s) return std::nullopt;  // past (and far past would overflow below)
   if (reset_s > now_s + kRateLimitWindowS) return std::chrono::seconds(kRateLimitWindowS);
   const std::int64_t wait_ms = reset_s * 1000 - now_wall_ms;
   if (wait_ms <= 0) return std::nullopt;
