@@ -16,6 +16,7 @@ Usage: lab_ignite_consumer.py --brokers B --topic T --group G --ignite ignite://
 Prints one JSON line: rows, seconds (first message received -> last INSERT answered), rows_per_s.
 --drop drops the table at the end (after counting).
 """
+import os
 import sys
 
 from pyignite import Client
@@ -24,13 +25,17 @@ from lab_common import consume, parse_args, report
 
 
 def store_args(ap):
-    ap.add_argument("--ignite", required=True, help="ignite://host:port")
+    # The store's URI: streamlab bench passes it in the environment, so that a password in it
+    # is not on this process's command line.
+    ap.add_argument("--ignite", default=os.environ.get("LAB_STORE_URI"), help="(default $LAB_STORE_URI)")
     ap.add_argument("--table", required=True)
     ap.add_argument("--drop", action="store_true", help="drop the table after counting its rows")
 
 
 def main():
     a = parse_args(__doc__, store_args)
+    if not a.ignite:
+        sys.exit("--ignite or LAB_STORE_URI is needed")
     # The table name is the harness's own (checked: letters, digits, _), never user input.
     if not a.table.replace("_", "").isalnum():
         sys.exit("bad table name")

@@ -15,6 +15,7 @@ Row mapping (a (id, texto, fecha) table like the lab's):
 Usage: lab_postgres_consumer.py --brokers B --topic T --group G --dsn DSN --table T --count N
 Prints one JSON line: rows, seconds (first message received -> last commit done), rows_per_s.
 """
+import os
 import sys
 
 import psycopg2
@@ -23,13 +24,17 @@ from lab_common import consume, parse_args, report
 
 
 def store_args(ap):
-    ap.add_argument("--dsn", required=True)
+    # The store's URI: streamlab bench passes it in the environment, so that a password in it
+    # is not on this process's command line.
+    ap.add_argument("--dsn", default=os.environ.get("LAB_STORE_URI"), help="(default $LAB_STORE_URI)")
     ap.add_argument("--table", required=True)
     ap.add_argument("--commit-every", type=int, default=0, help="0: one commit at the end")
 
 
 def main():
     a = parse_args(__doc__, store_args)
+    if not a.dsn:
+        sys.exit("--dsn or LAB_STORE_URI is needed")
     # The table name is the harness's own (checked: letters, digits, _), never user input.
     if not a.table.replace("_", "").isalnum():
         sys.exit("bad table name")

@@ -13,6 +13,7 @@ Row mapping:
 Usage: lab_redis_consumer.py --brokers B --topic T --group G --redis URL --prefix P --count N
 Prints one JSON line: rows, seconds (first message received -> last RPUSH answered), rows_per_s.
 """
+import os
 import sys
 
 import redis
@@ -21,12 +22,16 @@ from lab_common import consume, parse_args, report
 
 
 def store_args(ap):
-    ap.add_argument("--redis", required=True)
+    # The store's URI: streamlab bench passes it in the environment, so that a password in it
+    # is not on this process's command line.
+    ap.add_argument("--redis", default=os.environ.get("LAB_STORE_URI"), help="(default $LAB_STORE_URI)")
     ap.add_argument("--prefix", required=True)
 
 
 def main():
     a = parse_args(__doc__, store_args)
+    if not a.redis:
+        sys.exit("--redis or LAB_STORE_URI is needed")
     r = redis.Redis.from_url(a.redis)
     keys = [f"{a.prefix}:id", f"{a.prefix}:texto", f"{a.prefix}:fecha"]
 

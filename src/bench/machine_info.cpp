@@ -95,7 +95,8 @@ nlohmann::json program_versions(const ServiceUris& services, const std::filesyst
   v["psql"] = program_output({"psql", "--version"}, std::regex(R"(psql \(PostgreSQL\) (\S+))"));
   v["postgresql"] = nullptr;
   if (!services.postgres.empty() && find_program("psql")) {
-    auto r = run_program(psql_argv(services.postgres, {"-At", "-c", "SHOW server_version"}), 15s);
+    const auto [argv, env] = psql(services.postgres, {"-At", "-c", "SHOW server_version"});
+    auto r = run_program(argv, 15s, env);
     if (r.exit_code == 0) v["postgresql"] = first_line(r.out);
   }
   v["redis"] = nullptr;

@@ -62,6 +62,11 @@ struct ScenarioResult {
   bool failed = false;  // a step failed (beyond the counts)
 };
 
+// A child's `--sink URI` becomes `--sink env:STREAMLAB_BENCH_SINK` with the URI in that variable
+// (returned, for the child's environment): a password in it stays out of /proc/<pid>/cmdline.
+inline constexpr const char* kSinkVariable = "STREAMLAB_BENCH_SINK";
+Environment sink_through_environment(std::vector<std::string>& argv);
+
 // Helpers on consume's --json summary.
 double num(const nlohmann::json& j, const char* key);      // 0 when missing
 nlohmann::json latency_of(const nlohmann::json& summary);  // the report's latency_ms, or null

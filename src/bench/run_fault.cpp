@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/secrets.hpp"
+
 #include "bench/run.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -132,9 +134,22 @@ std::optional<VerifyFigures> Run::verify_sink(const std::string& topic, const st
         "duplicated cannot be counted");
     return std::nullopt;
   }
-  const RunResult rr = run_program({fs::read_symlink("/proc/self/exe").string(), "verify", "-b", c_.services.brokers,
-                                    "-t", topic, "--sink", sink, "--table", table, "-g", group, "--json"},
-                                   300s, {}, {}, [this](pid_t pid) { monitor_.watch_pid("verify", "streamlab", pid); });
+  std::vector<std::string> argv = {fs::read_symlink("/proc/self/exe").string(),
+                                   "verify",
+                                   "-b",
+                                   c_.services.brokers,
+                                   "-t",
+                                   topic,
+                                   "--sink",
+                                   sink,
+                                   "--table",
+                                   table,
+                                   "-g",
+                                   group,
+                                   "--json"};
+  const Environment env = sink_through_environment(argv);
+  const RunResult rr =
+      run_program(argv, 300s, env, {}, [this](pid_t pid) { monitor_.watch_pid("verify", "streamlab", pid); });
   monitor_.unwatch("verify");
   auto figures = parse_verify(rr.out);
   if (!figures) {
@@ -162,7 +177,8 @@ std::optional<std::string> Run::outage_impossible(const std::string& sink) {
   const std::string local = exported_value(env.out, var);
   if (env.exit_code != 0 || local.empty() || !same_server(sink_uri(sink), local, default_port(sink))) {
     return fmt::format("the sink {} is not the local {} of {} ({}): the bench stops only the local services",
-                       redact_uri(sink_uri(sink)), sink, script.string(), local.empty() ? "none" : redact_uri(local));
+                       core::redact_secrets(sink_uri(sink)), sink, script.string(),
+                       local.empty() ? "none" : core::redact_secrets(local));
   }
   const RunResult status = run_program({script.string(), "status", sink}, 30s);
   if (status.exit_code != 0) return fmt::format("the local {} is not running under {}", sink, script.string());

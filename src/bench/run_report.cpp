@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/secrets.hpp"
+
 #include "bench/machine_info.hpp"
 #include "bench/run.hpp"
 
@@ -158,13 +160,13 @@ json Run::document(const json& scenarios, std::time_t started) const {
   doc["finished_at"] = iso_utc(std::time(nullptr));
   doc["quick"] = c_.quick;
   doc["scale"] = c_.scale;
-  doc["command"] = c_.command_line;
+  doc["command"] = core::redact_secrets(c_.command_line);
   doc["run_id"] = run_id_;
   json services = json::object();
   services["brokers"] = c_.services.brokers;
-  if (!c_.services.postgres.empty()) services["postgres"] = redact_uri(c_.services.postgres);
-  if (!c_.services.redis.empty()) services["redis"] = redact_uri(c_.services.redis);
-  if (!c_.services.ignite.empty()) services["ignite"] = redact_uri(c_.services.ignite);
+  if (!c_.services.postgres.empty()) services["postgres"] = core::redact_secrets(c_.services.postgres);
+  if (!c_.services.redis.empty()) services["redis"] = core::redact_secrets(c_.services.redis);
+  if (!c_.services.ignite.empty()) services["ignite"] = core::redact_secrets(c_.services.ignite);
   doc["services"] = services;
   doc["machine"] = machine_facts();
   doc["versions"] = program_versions(c_.services, root_);

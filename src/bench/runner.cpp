@@ -89,6 +89,17 @@ double store_rate(const json& summary) {
   return (num(summary["sink"], "rows") + num(summary["sink"], "dead_letters")) / secs;
 }
 
+Environment sink_through_environment(std::vector<std::string>& argv) {
+  Environment env;
+  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == "--sink" && argv[i + 1] != "null") {
+      env.emplace_back(kSinkVariable, argv[i + 1]);
+      argv[i + 1] = std::string("env:") + kSinkVariable;
+    }
+  }
+  return env;
+}
+
 Run::Run(const RunConfig& c)
     : c_(c),
       run_id_(random_id()),
@@ -147,6 +158,7 @@ StreamlabProcess Run::start(const std::string& command, const std::string& name,
   spec.argv[0] = fs::read_symlink("/proc/self/exe").string();
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.argv.insert(spec.argv.end(), {"--json", "--stats", p.stats.string()});
+  spec.env = sink_through_environment(spec.argv);
   std::error_code ec;
   fs::remove(p.stats, ec);  // --stats appends; a file of an earlier run in the same --out would mislead
   spec.stdout_path = p.out;

@@ -1,22 +1,19 @@
 #include "bench/service_clients.hpp"
 
+#include <cctype>
 #include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "bench/child_process.hpp"
+#include "core/secrets.hpp"
 #include "ignite/client.hpp"
 #include "ignite/uri.hpp"
 
 namespace streamlab::bench {
 
 using namespace std::chrono_literals;
-
-std::string redact_uri(const std::string& uri) {
-  static const std::regex pw(R"(^([a-z]+://[^:@/]*):[^@/]*@)");
-  return std::regex_replace(uri, pw, "$1@");
-}
 
 std::uint16_t port_of(const std::string& address, std::uint16_t fallback) {
   std::string rest = address;
@@ -32,17 +29,64 @@ std::uint16_t port_of(const std::string& address, std::uint16_t fallback) {
   }
 }
 
-std::vector<std::string> psql_argv(const std::string& uri, const std::vector<std::string>& args) {
-  std::vector<std::string> v = {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", uri};
-  v.insert(v.end(), args.begin(), args.end());
-  return v;
+namespace {
+
+std::string percent_decoded(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
 }
 
-std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>> redis_cli(
-    const std::string& uri) {
+// A libpq URI without its password, and the password (decoded; empty when there is none).
+std::pair<std::string, std::string> without_password(const std::string& uri) {
+  std::string rest = uri, password;
+  if (const auto scheme = rest.find("://"); scheme != std::string::npos) {
+    // libpq's own reading: the userinfo ends at the first '@' before any '/'.
+    const auto end = rest.find_first_of("@/", scheme + 3);
+    if (end != std::string::npos && rest[end] == '@') {
+      if (const auto colon = rest.find(':', scheme + 3); colon < end) {
+        password = percent_decoded(std::string_view(rest).substr(colon + 1, end - colon - 1));
+        rest.erase(colon, end - colon);
+      }
+    }
+  }
+  if (const auto q = rest.find('?'); q != std::string::npos) {
+    std::string query, kept;
+    std::stringstream params(rest.substr(q + 1));
+    while (std::getline(params, query, '&')) {
+      if (query.starts_with("password=")) {
+        password = percent_decoded(std::string_view(query).substr(9));
+      } else {
+        kept += (kept.empty() ? "" : "&") + query;
+      }
+    }
+    rest = rest.substr(0, q) + (kept.empty() ? "" : "?" + kept);
+  }
+  return {rest, password};
+}
+
+}  // namespace
+
+ToolCall psql(const std::string& uri, const std::vector<std::string>& args) {
+  auto [plain, password] = without_password(uri);
+  ToolCall call{{"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", plain}, {}};
+  call.first.insert(call.first.end(), args.begin(), args.end());
+  if (!password.empty()) call.second.emplace_back("PGPASSWORD", password);
+  return call;
+}
+
+ToolCall redis_cli(const std::string& uri) {
   static const std::regex re(R"(^redis://(?:([^:@]*):([^@]*)@)?([^:/]+)?(?::(\d+))?(?:/(\d+))?)");
   std::smatch m;
-  std::vector<std::pair<std::string, std::string>> env;
+  Environment env;
   if (!std::regex_search(uri, m, re)) return {{"redis-cli"}, env};
   if (m[2].matched && !m[2].str().empty()) env.emplace_back("REDISCLI_AUTH", m[2].str());
   return {{"redis-cli", "-h", m[3].matched ? m[3].str() : "127.0.0.1", "-p", m[4].matched ? m[4].str() : "6379", "-n",
@@ -53,8 +97,10 @@ std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::stri
 std::optional<std::string> postgres_unreachable(const std::string& uri) {
   if (uri.empty()) return "no PostgreSQL configured (--postgres or STREAMLAB_POSTGRES)";
   if (!find_program("psql")) return "psql not installed";
-  auto r = run_program(psql_argv(uri, {"-At", "-c", "SELECT 1"}), 15s);
-  if (r.exit_code != 0) return fmt::format("PostgreSQL at {} not reachable: {}", redact_uri(uri), r.err.substr(0, 200));
+  const auto [argv, env] = psql(uri, {"-At", "-c", "SELECT 1"});
+  auto r = run_program(argv, 15s, env);
+  if (r.exit_code != 0)
+    return fmt::format("PostgreSQL at {} not reachable: {}", core::redact_secrets(uri), r.err.substr(0, 200));
   return std::nullopt;
 }
 
@@ -65,7 +111,8 @@ std::optional<std::string> redis_unreachable(const std::string& uri) {
   argv.push_back("PING");
   auto r = run_program(argv, 15s, env);
   if (r.exit_code != 0 || r.out.find("PONG") == std::string::npos) {
-    return fmt::format("Redis at {} not reachable: {}{}", redact_uri(uri), r.out.substr(0, 200), r.err.substr(0, 200));
+    return fmt::format("Redis at {} not reachable: {}{}", core::redact_secrets(uri), r.out.substr(0, 200),
+                       r.err.substr(0, 200));
   }
   return std::nullopt;
 }
@@ -78,12 +125,13 @@ std::optional<std::string> ignite_unreachable(const std::string& uri) {
     c.sql_fields("PUBLIC", "SELECT 1");
     return std::nullopt;
   } catch (const std::exception& e) {
-    return fmt::format("Ignite at {} not reachable: {}", redact_uri(uri), e.what());
+    return fmt::format("Ignite at {} not reachable: {}", core::redact_secrets(uri), e.what());
   }
 }
 
 std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::string& table) {
-  auto r = run_program(psql_argv(uri, {"-At", "-c", fmt::format("SELECT count(*) FROM \"{}\"", table)}), 60s);
+  const auto [argv, env] = psql(uri, {"-At", "-c", fmt::format("SELECT count(*) FROM \"{}\"", table)});
+  auto r = run_program(argv, 60s, env);
   if (r.exit_code != 0) return std::nullopt;
   try {
     return std::stoull(r.out);
@@ -101,7 +149,8 @@ std::string drop_postgres(const std::string& uri, const std::vector<std::string>
       "DO $$ BEGIN IF to_regclass('streamlab_offsets') IS NOT NULL THEN "
       "DELETE FROM streamlab_offsets WHERE consumer_group LIKE '{}%'; END IF; END $$;",
       group_prefix);
-  auto r = run_program(psql_argv(uri, {"-c", sql}), 120s);
+  const auto [argv, env] = psql(uri, {"-c", sql});
+  auto r = run_program(argv, 120s, env);
   return r.exit_code == 0 ? "" : r.err.substr(0, 300);
 }
 

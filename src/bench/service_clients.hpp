@@ -14,8 +14,6 @@ struct ServiceUris {
   std::string brokers, postgres, redis, ignite;  // empty = not configured
 };
 
-// `scheme://user:password@host…` → `scheme://user@host…`.
-std::string redact_uri(const std::string& uri);
 // The port of "host:port", "scheme://[user[:pw]@]host:port/…" (0 when there is none).
 std::uint16_t port_of(const std::string& address, std::uint16_t fallback);
 
@@ -24,10 +22,16 @@ std::optional<std::string> postgres_unreachable(const std::string& uri);
 std::optional<std::string> redis_unreachable(const std::string& uri);
 std::optional<std::string> ignite_unreachable(const std::string& uri);
 
-// psql with the session's URI, quiet, stopping at the first error; `args` appended.
-std::vector<std::string> psql_argv(const std::string& uri, const std::vector<std::string>& args);
+// A program's command line and what it gets in its environment (added to the bench's own):
+// secrets go there, never into the argv that every local user can read in /proc.
+using Environment = std::vector<std::pair<std::string, std::string>>;
+using ToolCall = std::pair<std::vector<std::string>, Environment>;
+
+// psql with the session's URI, quiet, stopping at the first error, `args` appended; a password
+// in the URI (user:password@ or ?password=, percent-decoded) goes in PGPASSWORD.
+ToolCall psql(const std::string& uri, const std::vector<std::string>& args);
 // redis-cli for `uri` (host, port, db); the password, if any, goes in REDISCLI_AUTH.
-std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>> redis_cli(const std::string& uri);
+ToolCall redis_cli(const std::string& uri);
 
 std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::string& table);
 // Clean-up; errors are returned as text (empty = done).

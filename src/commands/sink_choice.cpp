@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "core/errors.hpp"
 #include "sinks/ignite/ignite_inventory.hpp"
 #include "sinks/ignite/ignite_sink.hpp"
@@ -25,7 +27,20 @@ core::UsageError unknown_scheme(const std::string& uri) {
 
 }  // namespace
 
-std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& c) {
+std::string sink_uri(const std::string& value) {
+  if (!value.starts_with("env:")) return value;
+  const std::string name = value.substr(4);
+  const char* uri = name.empty() ? nullptr : std::getenv(name.c_str());
+  if (uri == nullptr || *uri == '\0') {
+    throw core::UsageError(
+        fmt::format("--sink {}: the environment variable {} is not set", value, name.empty() ? "(no name)" : name));
+  }
+  return uri;
+}
+
+std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice) {
+  SinkChoice c = choice;
+  c.uri = sink_uri(choice.uri);
   const bool postgres = is_postgres(c.uri);
   if (c.raw != "none" && !postgres) throw core::UsageError("--raw goes with a PostgreSQL --sink");
   if (c.uri == "null") return std::make_unique<sinks::NullSink>();
@@ -49,7 +64,9 @@ std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& c) {
   throw unknown_scheme(c.uri);
 }
 
-std::unique_ptr<sinks::SinkInventory> make_inventory(const SinkChoice& c) {
+std::unique_ptr<sinks::SinkInventory> make_inventory(const SinkChoice& choice) {
+  SinkChoice c = choice;
+  c.uri = sink_uri(choice.uri);
   if (c.uri == "null") throw core::UsageError("--sink null stores nothing, so there is nothing to verify");
   if (is_postgres(c.uri)) return std::make_unique<sinks::PostgresInventory>(c.uri, c.table);
   if (c.uri.starts_with("redis://")) return std::make_unique<sinks::RedisInventory>(c.uri, c.table);

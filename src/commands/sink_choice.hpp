@@ -10,10 +10,15 @@
 namespace streamlab::commands {
 
 struct SinkChoice {
-  std::string uri;           // null | postgres://… | postgresql://… | redis://… | ignite://…
+  std::string uri;           // null | postgres://… | postgresql://… | redis://… | ignite://… | env:NAME
   std::string table;         // PostgreSQL or Ignite table / Redis key prefix; empty = the sink's default
   std::string raw = "none";  // PostgreSQL: none | json | jsonb
 };
+
+// The URI a --sink value names: `env:NAME` is the URI held by the environment variable NAME
+// (so a password in it is in no process's argv), anything else the value itself. UsageError
+// when NAME is not set.
+std::string sink_uri(const std::string& value);
 
 // Throws core::UsageError for an unknown scheme or a bad option.
 std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice);

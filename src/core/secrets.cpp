@@ -1,0 +1,84 @@
+#include "core/secrets.hpp"
+
+#include <cctype>
+
+namespace streamlab::core {
+namespace {
+
+bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+bool word(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
+
+bool secret_key(std::string_view key) {
+  std::string lower;
+  for (char c : key) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (std::string_view k : {"password", "passwd", "pwd", "pass", "token", "secret", "sasl.password"}) {
+    if (lower == k || lower.ends_with(std::string("_") + std::string(k)) ||
+        lower.ends_with(std::string(".") + std::string(k))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// From `at` (just past "://"), the end of the userinfo password's token, and where it starts;
+// false when the URI has no "user:password@".
+bool userinfo_password(std::string_view text, std::size_t at, std::size_t& from, std::size_t& to) {
+  std::size_t end = at;
+  while (end < text.size() && !space(text[end]) && text[end] != '\'' && text[end] != '"') ++end;
+  const std::string_view token = text.substr(at, end - at);
+  const std::size_t last_at = token.rfind('@');
+  if (last_at == std::string_view::npos) return false;
+  const std::size_t colon = token.find(':');
+  if (colon == std::string_view::npos || colon > last_at) return false;
+  if (token.substr(0, colon).find('/') != std::string_view::npos) return false;  // a path, not a user
+  from = at + colon + 1;
+  to = at + last_at;
+  return true;
+}
+
+}  // namespace
+
+std::string redact_secrets(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // scheme://user:password@
+    if (text.compare(i, 3, "://") == 0) {
+      std::size_t from = 0, to = 0;
+      out.append("://");
+      i += 3;
+      if (userinfo_password(text, i, from, to)) {
+        out.append(text.substr(i, from - i));
+        out.append("***");
+        i = to;
+      }
+      continue;
+    }
+    // key=value where the key names a secret
+    if (text[i] == '=' && i > 0 && word(text[i - 1])) {
+      std::size_t k = i;
+      while (k > 0 && (word(text[k - 1]) || text[k - 1] == '.')) --k;
+      if (secret_key(text.substr(k, i - k))) {
+        out.push_back('=');
+        std::size_t v = i + 1;
+        if (v < text.size() && text[v] == '\'') {  // libpq's quoted value, \' and \\ escaped
+          ++v;
+          while (v < text.size() && text[v] != '\'') v += text[v] == '\\' ? 2 : 1;
+          v = std::min(v + 1, text.size());
+        } else {
+          while (v < text.size() && !space(text[v]) && text[v] != '&' && text[v] != '"' && text[v] != '\'') ++v;
+        }
+        out.append("***");
+        i = v;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace streamlab::core

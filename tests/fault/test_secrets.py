@@ -1,0 +1,97 @@
+"""A password given to streamlab appears nowhere it writes: not on a child's command line
+(/proc/<pid>/cmdline, readable by every local user) while `streamlab bench` runs its consumers,
+psql and the lab-style baseline, not in the report, not on stdout or stderr; and `--sink env:NAME`
+keeps it off consume's own command line. The local PostgreSQL trusts loopback, so it accepts the
+made-up password, which lets the whole path run for real."""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import unittest
+
+from harness import BROKERS, POSTGRES, STREAMLAB, create_topic, fresh, produce
+
+PASSWORD = "Pw-" + fresh("secret")[3:]
+
+
+def with_password(uri):
+    """postgres://user@host… or postgres://host… → the same with user:PASSWORD@."""
+    m = re.match(r"^(postgres(?:ql)?://)(?:([^@/:]*)(?::[^@/]*)?@)?(.*)$", uri)
+    assert m, uri
+    return f"{m.group(1)}{m.group(2) or 'postgres'}:{PASSWORD}@{m.group(3)}"
+
+
+class CommandLineWatch:
+    """Reads every process's command line until stopped; remembers those holding the password."""
+
+    def __init__(self):
+        self.seen, self.found, self.done = 0, [], threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.done.is_set():
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        line = f.read().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                self.seen += 1
+                if PASSWORD in line and "test_secrets" not in line:
+                    self.found.append(line)
+            self.done.wait(0.01)
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+
+
+class Secrets(unittest.TestCase):
+    def test_bench_keeps_the_password_out_of_argv_report_and_output(self):
+        with tempfile.TemporaryDirectory(prefix="secrets-") as out:
+            watch = CommandLineWatch()
+            try:
+                # The URI as a user keeps it out of their own command line: in the environment.
+                p = subprocess.run([STREAMLAB, "bench", "-b", BROKERS, "--scenario", "sink-postgres-counters",
+                                    "--scale", "0.01", "--out", out], capture_output=True, text=True, timeout=600,
+                                   env=dict(os.environ, STREAMLAB_POSTGRES=with_password(POSTGRES)))
+            finally:
+                watch.stop()
+            self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+            with open(os.path.join(out, "report.json")) as f:
+                doc = json.load(f)
+            tools = {b["tool"] for b in doc["scenarios"][0]["baselines"]}
+            # The children that had the URI ran: the consumers, psql, the lab-style consumer.
+            self.assertTrue({"psql \\copy", "lab-style postgres"} <= tools, tools)
+            self.assertGreater(watch.seen, 100)
+            self.assertEqual(watch.found[:3], [])
+            self.assertNotIn(PASSWORD, p.stdout + p.stderr)
+            for root, _, files in os.walk(out):
+                for name in files:
+                    with open(os.path.join(root, name), "rb") as f:
+                        self.assertNotIn(PASSWORD.encode(), f.read(), name)
+
+    def test_consume_takes_the_sink_from_the_environment(self):
+        topic = fresh("secret-env")
+        create_topic(topic, 1)
+        produce(topic, "counter", 10)
+        env = dict(os.environ, MY_SINK=with_password(POSTGRES))
+        p = subprocess.run([STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "-g", fresh("g"), "--from", "beginning",
+                            "--sink", "env:MY_SINK", "--table", fresh("t").replace("-", "_"), "--until-end",
+                            "--json"], capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertEqual(json.loads(p.stdout)["sink"]["rows"], 10)
+        self.assertNotIn(PASSWORD, p.stdout + p.stderr)
+        p = subprocess.run([STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "--sink", "env:NOT_SET_ANYWHERE"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("NOT_SET_ANYWHERE is not set", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
