@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -80,25 +82,40 @@ Command& hset_with_coordinates(Command& cmd, const std::string& key, const Row& 
       .field("offset", r.offset());
 }
 
-// One row's commands onto `c` (inside the MULTI); returns how many.
-std::size_t queue_row(Command& cmd, std::string& c, const std::string& p, const std::string& group, const Row& r) {
+// What a batch adds to the lists and the hashtag counts, gathered so that each list gets one
+// variadic RPUSH (its keys in the batch's order) and each hashtag one ZINCRBY by its count.
+struct BatchTail {
+  std::vector<std::pair<std::string, std::vector<std::string>>> lists;  // list key → keys pushed
+  std::map<std::string, std::int64_t> hashtags;
+
+  void push(const std::string& list, std::string key) {
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == list; });
+    if (it == lists.end()) it = lists.insert(lists.end(), {list, {}});
+    it->second.push_back(std::move(key));
+  }
+};
+
+// One row's hash (and a tweet's id pointer) onto `c` (inside the MULTI); what it adds to the
+// lists and hashtags goes to `tail`. Returns how many commands it queued.
+std::size_t queue_row(Command& cmd, std::string& c, const std::string& p, const std::string& group, const Row& r,
+                      BatchTail& tail) {
   const std::int64_t ts = r.timestamp_ms();
   const std::string coords = fmt::format("{}:{}:{}", r.topic(), r.partition(), r.offset());
   if (!r.dead_letter_reason.empty()) {
-    const std::string key = fmt::format("{}:dead:{}", p, coords);
+    std::string key = fmt::format("{}:dead:{}", p, coords);
     hset_with_coordinates(cmd, key, r)
         .field("group", group)
         .field("error", r.dead_letter_reason)
         .field("payload", r.payload())
         .field("kafka_timestamp", ts)
         .append_to(c);
-    cmd.arg("RPUSH").arg(p + ":dead_letters").arg(key).append_to(c);
-    return 2;
+    tail.push(p + ":dead_letters", std::move(key));
+    return 1;
   }
   // Every message under its coordinates, as dead letters are: the same tweet at two offsets
   // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
-  const std::string key = fmt::format("{}:msg:{}", p, coords);
-  std::size_t queued = 0;
+  std::string key = fmt::format("{}:msg:{}", p, coords);
+  std::size_t queued = 1;
   if (r.parsed.kind == tweets::MessageKind::Tweet) {
     const tweets::Tweet& t = r.parsed.tweet;
     hset_with_coordinates(cmd, key, r)
@@ -113,26 +130,21 @@ std::size_t queue_row(Command& cmd, std::string& c, const std::string& p, const 
         .field("is_retweet", t.is_retweet ? "1" : "0")
         .field("kafka_timestamp", ts)
         .append_to(c);
-    ++queued;
     if (!t.id.empty()) {
       // The lookup by id: the key of the copy stored last, rather than the hash a second time.
       cmd.arg("SET").arg(fmt::format("{}:tweet:{}", p, t.id)).arg(key).append_to(c);
       ++queued;
     }
-    for (const auto& tag : t.hashtags) {
-      cmd.arg("ZINCRBY").arg(p + ":hashtags").arg("1").arg(tag).append_to(c);
-      ++queued;
-    }
+    for (const auto& tag : t.hashtags) ++tail.hashtags[tag];
   } else {
     hset_with_coordinates(cmd, key, r)
         .field("kind", "counter")
         .field("number", r.parsed.number)
         .field("kafka_timestamp", ts)
         .append_to(c);
-    ++queued;
   }
-  cmd.arg("RPUSH").arg(fmt::format("{}:index:{}", p, r.topic())).arg(key).append_to(c);
-  return queued + 1;
+  tail.push(fmt::format("{}:index:{}", p, r.topic()), std::move(key));
+  return queued;
 }
 
 }  // namespace
@@ -141,9 +153,20 @@ std::string transaction_resp(const std::string& prefix, const std::string& group
                              std::size_t& commands) {
   std::string tx;
   Command cmd;
+  BatchTail tail;
   cmd.arg("MULTI").append_to(tx);
   commands = 0;
-  for (const Row& r : batch.rows) commands += queue_row(cmd, tx, prefix, group, r);
+  for (const Row& r : batch.rows) commands += queue_row(cmd, tx, prefix, group, r, tail);
+  for (const auto& [list, keys] : tail.lists) {
+    cmd.arg("RPUSH").arg(list);
+    for (const auto& k : keys) cmd.arg(k);
+    cmd.append_to(tx);
+    ++commands;
+  }
+  for (const auto& [tag, count] : tail.hashtags) {
+    cmd.arg("ZINCRBY").arg(prefix + ":hashtags").arg(count).arg(tag).append_to(tx);
+    ++commands;
+  }
   cmd.arg("HSET").arg(redis::offsets_key(prefix, group));
   for (const auto& [tp, range] : batch.ranges()) cmd.arg(field_of(tp)).arg(range.next);
   cmd.append_to(tx);

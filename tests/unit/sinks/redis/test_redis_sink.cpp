@@ -44,37 +44,45 @@ TEST(RedisTransaction, CountersAndADeadLetterInOneMultiExec) {
   std::size_t commands = 99;
   const std::string tx = transaction_resp("p", "g", b, commands);
 
+  // Each row's hash; then one RPUSH per list, its keys in the batch's order; then the offsets.
   const std::string expected =
       resp({"MULTI"}) +
       resp({"HSET", "p:msg:t:0:41", "topic", "t", "partition", "0", "offset", "41", "kind", "counter", "number", "7",
             "kafka_timestamp", "1000"}) +
-      resp({"RPUSH", "p:index:t", "p:msg:t:0:41"}) +
       resp({"HSET", "p:dead:t:1:5", "topic", "t", "partition", "1", "offset", "5", "group", "g", "error",
             "malformed JSON", "payload", "not json", "kafka_timestamp", "2000"}) +
-      resp({"RPUSH", "p:dead_letters", "p:dead:t:1:5"}) +
       resp({"HSET", "p:msg:t:0:42", "topic", "t", "partition", "0", "offset", "42", "kind", "counter", "number", "8",
             "kafka_timestamp", "3000"}) +
-      resp({"RPUSH", "p:index:t", "p:msg:t:0:42"}) + resp({"HSET", "p:offsets:g", "t:0", "43", "t:1", "6"}) +
-      resp({"EXEC"});
+      resp({"RPUSH", "p:index:t", "p:msg:t:0:41", "p:msg:t:0:42"}) + resp({"RPUSH", "p:dead_letters", "p:dead:t:1:5"}) +
+      resp({"HSET", "p:offsets:g", "t:0", "43", "t:1", "6"}) + resp({"EXEC"});
   EXPECT_EQ(tx, expected);
-  EXPECT_EQ(commands, 7u);
+  EXPECT_EQ(commands, 6u);
 }
 
-TEST(RedisTransaction, ATweetCountsItsHashtagsAndPointsItsIdAtItsKey) {
+namespace {
+
+std::string tweet(const std::string& id, const std::string& tags) {
+  return R"({"id_str": ")" + id +
+         R"(", "created_at": "Wed May 01 12:18:44 +0000 2019", "text": "hi",)"
+         R"( "lang": "en", "user": {"screen_name": "ann"}, "entities": {"hashtags": [)" +
+         tags + R"(], "user_mentions": []}})";
+}
+
+}  // namespace
+
+TEST(RedisTransaction, TweetsPointTheirIdsAtTheirKeysAndCountHashtagsOncePerBatch) {
   Batch b;
-  b.rows.push_back(row(2, 0,
-                       R"({"id_str": "123", "created_at": "Wed May 01 12:18:44 +0000 2019", "text": "hi #a #b",)"
-                       R"( "lang": "en", "user": {"screen_name": "ann"},)"
-                       R"( "entities": {"hashtags": [{"text": "a"}, {"text": "b"}], "user_mentions": []}})",
-                       -1));
+  b.rows.push_back(row(2, 0, tweet("123", R"({"text": "a"}, {"text": "b"})"), -1));
+  b.rows.push_back(row(2, 1, tweet("124", R"({"text": "b"})"), -1));
   ASSERT_EQ(b.rows[0].parsed.kind, streamlab::tweets::MessageKind::Tweet);
   std::size_t commands = 0;
   const std::string tx = transaction_resp("p", "g", b, commands);
-  // HSET, SET of the id, one ZINCRBY per hashtag, RPUSH, and the offsets' HSET.
-  EXPECT_EQ(commands, 6u);
+  // Per tweet HSET and SET of its id; one RPUSH; one ZINCRBY per hashtag, by its count; the offsets.
+  EXPECT_EQ(commands, 8u);
   EXPECT_NE(tx.find(resp({"SET", "p:tweet:123", "p:msg:t:2:0"})), std::string::npos) << tx;
-  EXPECT_NE(tx.find(resp({"ZINCRBY", "p:hashtags", "1", "a"}) + resp({"ZINCRBY", "p:hashtags", "1", "b"})),
-            std::string::npos)
+  EXPECT_NE(tx.find(resp({"SET", "p:tweet:124", "p:msg:t:2:1"})), std::string::npos) << tx;
+  EXPECT_TRUE(tx.ends_with(resp({"RPUSH", "p:index:t", "p:msg:t:2:0", "p:msg:t:2:1"}) +
+                           resp({"ZINCRBY", "p:hashtags", "1", "a"}) + resp({"ZINCRBY", "p:hashtags", "2", "b"}) +
+                           resp({"HSET", "p:offsets:g", "t:2", "2"}) + resp({"EXEC"})))
       << tx;
-  EXPECT_TRUE(tx.ends_with(resp({"HSET", "p:offsets:g", "t:2", "1"}) + resp({"EXEC"})));
 }
