@@ -75,7 +75,17 @@ Consumer::Consumer(const ClientOptions& options, GroupOptions group, RebalanceLi
 
 Consumer::~Consumer() { close(); }
 
-bool Consumer::cooperative() const { return std::strcmp(rd_kafka_rebalance_protocol(rk_.get()), "COOPERATIVE") == 0; }
+bool Consumer::cooperative() const {
+  // Asked only outside close(): from the revoke callback that rd_kafka_consumer_close runs,
+  // librdkafka 2.0.2's rd_kafka_rebalance_protocol may block forever or answer NULL (librdkafka
+  // issue 4041; both seen here, one member in ~20 under load), so the last answer is kept.
+  if (!closing_) {
+    if (const char* protocol = rd_kafka_rebalance_protocol(rk_.get()); protocol != nullptr) {
+      cooperative_ = std::strcmp(protocol, "COOPERATIVE") == 0;
+    }
+  }
+  return cooperative_;
+}
 
 void Consumer::on_rebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                             void* opaque) {
@@ -236,6 +246,8 @@ Offsets Consumer::committed(const std::vector<TopicPartition>& partitions) {
 void Consumer::close() {
   if (closed_ || !rk_) return;
   closed_ = true;
+  cooperative();  // the protocol as it stands, for the revoke that closing runs
+  closing_ = true;
   rd_kafka_consumer_close(rk_.get());
 }
 

@@ -91,6 +91,8 @@ class Consumer final : public ConsumerControl {
   std::map<TopicPartition, ReadProgress> progress_;
   std::map<TopicPartition, ReadProgress>::iterator last_ = progress_.end();
   bool closed_ = false;
+  bool closing_ = false;              // inside rd_kafka_consumer_close
+  mutable bool cooperative_ = false;  // the group's rebalance protocol as last known
   std::uint64_t assignments_ = 0;
   std::uint64_t generation_ = 0;
 };
