@@ -165,12 +165,43 @@ std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
+namespace {
+
+// This process's own directory for the programs' output: made by mkdtemp (mode 0700, a name
+// nobody can guess or take first), removed at exit. A fixed name in the shared temporary
+// directory would let another local user plant a link there that the output is written through.
+class PrivateTempDir {
+ public:
+  PrivateTempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "streamlab-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw core::RuntimeFailure(fmt::format("cannot make a private directory in {}: {}",
+                                             std::filesystem::temp_directory_path().string(), std::strerror(errno)));
+    }
+    path_ = pattern;
+  }
+  ~PrivateTempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+const std::filesystem::path& private_temp_dir() {
+  static const PrivateTempDir dir;
+  return dir.path();
+}
+
 RunResult run_program(const std::vector<std::string>& argv, std::chrono::seconds timeout,
                       const std::vector<std::pair<std::string, std::string>>& env,
                       const std::filesystem::path& stdin_path, const std::function<void(pid_t)>& on_start) {
   static std::atomic<unsigned> serial{0};
-  const auto base =
-      std::filesystem::temp_directory_path() / fmt::format("streamlab-bench-{}-{}", ::getpid(), serial.fetch_add(1));
+  const auto base = private_temp_dir() / fmt::format("run-{}", serial.fetch_add(1));
   ChildSpec spec;
   spec.argv = argv;
   spec.stdin_path = stdin_path;

@@ -59,6 +59,10 @@ struct RunResult {
 // Runs to completion (killed after `timeout`), capturing stdout and stderr through files in
 // `scratch` (or the system's temp dir).
 // `on_start` gets the pid (the bench's monitor watches baselines by it).
+// This process's private directory (mode 0700, made by mkdtemp, removed at exit) where
+// run_program keeps its programs' output.
+const std::filesystem::path& private_temp_dir();
+
 RunResult run_program(const std::vector<std::string>& argv, std::chrono::seconds timeout,
                       const std::vector<std::pair<std::string, std::string>>& env = {},
                       const std::filesystem::path& stdin_path = {}, const std::function<void(pid_t)>& on_start = {});

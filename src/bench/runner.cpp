@@ -110,6 +110,7 @@ Run::Run(const RunConfig& c)
       epoch_wall_ms_(core::wall_ms()),
       monitor_(500ms, epoch_) {
   fs::create_directories(work_);
+  fs::permissions(work_, fs::perms::owner_all);  // payload files and the children's logs: ours alone
   std::vector<double> planned;
   for (const auto& s : c_.scenarios) planned.push_back(s.planned_s + (c_.baselines ? baseline_planned_s(s) : 0));
   progress_.emplace(planned);
