@@ -28,6 +28,16 @@ std::string resolve_brokers(const std::string& flag);
 // "key=value" → pair; throws UsageError naming the bad argument.
 std::pair<std::string, std::string> parse_property(const std::string& arg);
 
+// A librdkafka properties file as kcat's -F reads it: one key=value a line, blank lines and
+// lines starting with '#' skipped, spaces around the key and the value trimmed. UsageError
+// naming the file and line for anything else, or when it cannot be read. A file holding a
+// password, secret or token that other users may read gets a warning on stderr.
+Properties read_properties_file(const std::string& path);
+
+// The bootstrap list: -b when given, else one the properties set (bootstrap.servers or
+// metadata.broker.list, from -F or -X; taken out of `properties`), else resolve_brokers("").
+std::string choose_bootstrap(const std::string& flag, Properties& properties);
+
 struct ConfDeleter {
   void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
 };
