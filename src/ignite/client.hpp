@@ -41,8 +41,8 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   // For one request to be answered; a timed-out request closes the connection.
   std::chrono::milliseconds request_timeout{60000};
-  // The largest response accepted.
-  std::size_t max_response_bytes = std::size_t{1} << 30;
+  // The largest response accepted: a page of SQL rows or a batch's get_all is a few MB.
+  std::size_t max_response_bytes = std::size_t{256} << 20;
 };
 
 enum class TxConcurrency : std::int8_t { kOptimistic = 0, kPessimistic = 1 };

@@ -102,7 +102,8 @@ class TypeResolver {
 class Reader {
  public:
   // Reads `data`; back-references (handles) may point anywhere inside it. `resolver` (may be
-  // null) is asked about compact-footer objects.
+  // null) is asked about compact-footer objects. At most 8 elements per byte of `data` (plus
+  // 65,536) and 16 Mi elements in all are decoded: more is a ProtocolError.
   explicit Reader(std::span<const std::uint8_t> data, TypeResolver* resolver = nullptr);
 
   std::size_t position() const { return pos_; }

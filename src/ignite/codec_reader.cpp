@@ -3,6 +3,8 @@
 
 #include "ignite/codec.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <bit>
@@ -14,6 +16,9 @@ namespace streamlab::ignite {
 
 namespace {
 constexpr int kMaxDepth = 64;
+// Elements decoded from one buffer at most, whatever its size: each becomes a Value of a few
+// dozen bytes, so this bounds what a response can make the decoder allocate (under 1 GB).
+constexpr std::size_t kMaxElements = std::size_t{16} << 20;
 }  // namespace
 
 // What all readers over one buffer share: the buffer, the resolver, the types met so far and a
@@ -30,7 +35,7 @@ Reader::Reader(std::span<const std::uint8_t> data, TypeResolver* resolver)
     : shared_(std::make_shared<Shared>()), pos_(0), end_(data.size()) {
   shared_->data = data;
   shared_->resolver = resolver;
-  shared_->budget = 8 * data.size() + 65536;
+  shared_->budget = std::min(8 * data.size() + 65536, kMaxElements);
 }
 
 Reader::Reader(std::shared_ptr<Shared> shared, std::size_t pos, std::size_t end, int depth)
