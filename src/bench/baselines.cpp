@@ -188,20 +188,16 @@ BaselineResult psql_copy(const BaselineContext& c, const std::string& table, con
   if (!find_program("psql")) return missing("psql \\copy", "store", "psql is not installed");
   BaselineResult b{.tool = "psql \\copy", .measure = "store"};
   const auto file = c.work_dir / (fresh + ".copy");
-  const auto [exp_argv, env] =
-      psql(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" TO '{}'", table, file.string())});
-  auto exp = run_program(exp_argv, 300s, env);
-  auto create = run_program(
-      psql(c.services.postgres, {"-c", fmt::format("CREATE TABLE \"{}\" (LIKE \"{}\" INCLUDING ALL)", fresh, table)})
-          .first,
-      60s, env);
+  auto exp = run_psql(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" TO '{}'", table, file.string())}, 300s);
+  auto create = run_psql(c.services.postgres,
+                         {"-c", fmt::format("CREATE TABLE \"{}\" (LIKE \"{}\" INCLUDING ALL)", fresh, table)}, 60s);
   if (exp.exit_code != 0 || create.exit_code != 0) {
     b.note = "export failed: " + exp.err.substr(0, 200) + create.err.substr(0, 200);
     return b;
   }
-  auto load = run_watched(
-      c, "psql", psql(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" FROM '{}'", fresh, file.string())}).first,
-      600s, env);
+  const auto [load_argv, env] =
+      psql(c.services.postgres, {"-c", fmt::format("\\copy \"{}\" FROM '{}'", fresh, file.string())});
+  auto load = run_watched(c, "psql", load_argv, 600s, env);
   std::error_code ec;
   std::filesystem::remove(file, ec);
   if (load.exit_code != 0) {
@@ -289,19 +285,14 @@ BaselineResult lab_style(const BaselineContext& c, const std::string& sink, cons
   if (!std::filesystem::exists(script)) return missing(tool, "store", "missing " + script.filename().string());
   std::vector<std::string> argv = {python.string(), script.string(), "--brokers", c.services.brokers, "--topic", topic,
                                    "--group",       group,           "--count",   std::to_string(n)};
-  Environment env;  // the store's URI (and a password in it) out of the script's command line
-  if (sink == "postgres") {
-    argv.insert(argv.end(), {"--table", table});
-    env.emplace_back("LAB_STORE_URI", c.services.postgres);
-  }
-  if (sink == "redis") {
-    argv.insert(argv.end(), {"--prefix", table});
-    env.emplace_back("LAB_STORE_URI", c.services.redis);
-  }
-  if (sink == "ignite") {
-    argv.insert(argv.end(), {"--table", table, "--drop"});
-    env.emplace_back("LAB_STORE_URI", c.services.ignite);
-  }
+  // The store's URI (and a password in it) goes in the environment, not on the command line.
+  const std::string& uri = sink == "postgres" ? c.services.postgres
+                           : sink == "redis"  ? c.services.redis
+                                              : c.services.ignite;
+  const Environment env = {{"LAB_STORE_URI", uri}};
+  if (sink == "postgres") argv.insert(argv.end(), {"--table", table});
+  if (sink == "redis") argv.insert(argv.end(), {"--prefix", table});
+  if (sink == "ignite") argv.insert(argv.end(), {"--table", table, "--drop"});
   auto r = run_watched(c, "lab-" + sink, argv, 900s, env);
   BaselineResult b{.tool = tool, .measure = "store"};
   if (r.exit_code != 0) {

@@ -95,8 +95,7 @@ nlohmann::json program_versions(const ServiceUris& services, const std::filesyst
   v["psql"] = program_output({"psql", "--version"}, std::regex(R"(psql \(PostgreSQL\) (\S+))"));
   v["postgresql"] = nullptr;
   if (!services.postgres.empty() && find_program("psql")) {
-    const auto [argv, env] = psql(services.postgres, {"-At", "-c", "SHOW server_version"});
-    auto r = run_program(argv, 15s, env);
+    auto r = run_psql(services.postgres, {"-At", "-c", "SHOW server_version"}, 15s);
     if (r.exit_code == 0) v["postgresql"] = first_line(r.out);
   }
   v["redis"] = nullptr;

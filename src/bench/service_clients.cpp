@@ -83,6 +83,11 @@ ToolCall psql(const std::string& uri, const std::vector<std::string>& args) {
   return call;
 }
 
+RunResult run_psql(const std::string& uri, const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  const auto [argv, env] = psql(uri, args);
+  return run_program(argv, timeout, env);
+}
+
 ToolCall redis_cli(const std::string& uri) {
   static const std::regex re(R"(^redis://(?:([^:@]*):([^@]*)@)?([^:/]+)?(?::(\d+))?(?:/(\d+))?)");
   std::smatch m;
@@ -97,8 +102,7 @@ ToolCall redis_cli(const std::string& uri) {
 std::optional<std::string> postgres_unreachable(const std::string& uri) {
   if (uri.empty()) return "no PostgreSQL configured (--postgres or STREAMLAB_POSTGRES)";
   if (!find_program("psql")) return "psql not installed";
-  const auto [argv, env] = psql(uri, {"-At", "-c", "SELECT 1"});
-  auto r = run_program(argv, 15s, env);
+  auto r = run_psql(uri, {"-At", "-c", "SELECT 1"}, 15s);
   if (r.exit_code != 0)
     return fmt::format("PostgreSQL at {} not reachable: {}", core::redact_secrets(uri), r.err.substr(0, 200));
   return std::nullopt;
@@ -130,8 +134,7 @@ std::optional<std::string> ignite_unreachable(const std::string& uri) {
 }
 
 std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::string& table) {
-  const auto [argv, env] = psql(uri, {"-At", "-c", fmt::format("SELECT count(*) FROM \"{}\"", table)});
-  auto r = run_program(argv, 60s, env);
+  auto r = run_psql(uri, {"-At", "-c", fmt::format("SELECT count(*) FROM \"{}\"", table)}, 60s);
   if (r.exit_code != 0) return std::nullopt;
   try {
     return std::stoull(r.out);
@@ -149,8 +152,7 @@ std::string drop_postgres(const std::string& uri, const std::vector<std::string>
       "DO $$ BEGIN IF to_regclass('streamlab_offsets') IS NOT NULL THEN "
       "DELETE FROM streamlab_offsets WHERE consumer_group LIKE '{}%'; END IF; END $$;",
       group_prefix);
-  const auto [argv, env] = psql(uri, {"-c", sql});
-  auto r = run_program(argv, 120s, env);
+  auto r = run_psql(uri, {"-c", sql}, 120s);
   return r.exit_code == 0 ? "" : r.err.substr(0, 300);
 }
 

@@ -2,11 +2,14 @@
 // The services as the bench reaches them besides streamlab's own sinks: reachability checks,
 // the psql / redis-cli command lines, counts and clean-up of what a run created.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "bench/child_process.hpp"
 
 namespace streamlab::bench {
 
@@ -30,6 +33,8 @@ using ToolCall = std::pair<std::vector<std::string>, Environment>;
 // psql with the session's URI, quiet, stopping at the first error, `args` appended; a password
 // in the URI (user:password@ or ?password=, percent-decoded) goes in PGPASSWORD.
 ToolCall psql(const std::string& uri, const std::vector<std::string>& args);
+// That psql run to its end (at most `timeout`).
+RunResult run_psql(const std::string& uri, const std::vector<std::string>& args, std::chrono::seconds timeout);
 // redis-cli for `uri` (host, port, db); the password, if any, goes in REDISCLI_AUTH.
 ToolCall redis_cli(const std::string& uri);
 

@@ -348,7 +348,7 @@ int Loop::summarize() const {
                    {"commit_ms",
                     {{"p50", ms(st.commit_us.quantile(0.5))},
                      {"p99", ms(st.commit_us.quantile(0.99))},
-                     {"total", st.commit_us.mean() * static_cast<double>(st.commit_us.count()) / 1000.0}}},
+                     {"total", ms(st.commit_us.sum())}}},
                    {"stored_latency_ms",
                     {{"p50", ms(st.end_to_end_us.quantile(0.5))},
                      {"p90", ms(st.end_to_end_us.quantile(0.9))},

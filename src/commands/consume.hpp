@@ -40,8 +40,8 @@ struct ConsumeOptions {
   std::string table;
   std::string raw = "none";
   std::size_t batch_rows = 5000;
-  double batch_ms =
-      20;  // p99 produce-to-stored under 100 ms at 5,000 msgs/s (the latency-<sink> scenarios of streamlab bench)
+  // p99 produce-to-stored under 100 ms at 5,000 msgs/s (the latency-<sink> scenarios of streamlab bench)
+  double batch_ms = 20;
   std::string dlq_topic;
 };
 

@@ -16,6 +16,7 @@ class LatencyHistogram {
   std::uint64_t count() const { return count_; }
   std::int64_t max() const { return max_; }
   std::int64_t min() const { return count_ ? min_ : 0; }
+  std::int64_t sum() const { return sum_; }
   double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0; }
   // q in [0, 1]; returns an upper bound of the bucket holding the q-quantile (0 when empty).
   std::int64_t quantile(double q) const;
