@@ -120,18 +120,23 @@ wait_gone() {
   done
 }
 
-# Stops the process PID leads: SIGTERM (a clean shutdown: Kafka closes its logs, Redis
-# flushes its AOF), then SIGKILL to its whole process group if it is still there after the
-# deadline. The final group-wide SIGKILL also catches any child it left behind.
+# terminate NAME PID...: stops the processes the PIDs lead: SIGTERM to all at once (a clean
+# shutdown: Kafka closes its logs, Redis flushes its AOF; the nodes of a cluster together, while
+# they still have a quorum), then SIGKILL to the process group of each still there after the
+# deadline. The final group-wide SIGKILL also catches any child one left behind.
 terminate() {
-  local name=$1 pid=$2
-  kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
-    say "$name: still running ${STOP_TIMEOUT}s after SIGTERM, sending SIGKILL"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    wait_gone "$pid" 10 || die "$name: pid $pid survived SIGKILL"
-  fi
-  kill -KILL -- "-$pid" 2>/dev/null || true
+  local name=$1 pid deadline
+  shift
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  for pid in "$@"; do
+    if ! wait_gone "$pid" $((deadline - SECONDS)); then
+      say "$name: pid $pid still running ${STOP_TIMEOUT}s after SIGTERM, sending SIGKILL"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 10 || die "$name: pid $pid survived SIGKILL"
+    fi
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
 }
 
 # A start that did not reach "ready": show why, and leave no half-started process behind.
@@ -143,26 +148,35 @@ start_failed() {
   exit 1
 }
 
-# Launches a service's server (launch), records its pid in PIDFILE and waits up to TIMEOUT
-# seconds for READY; on failure removes the pid file and reports (start_failed). Sets
-# LAUNCHED_PID. The common start of the services that run their server themselves.
+# Launches a service's server (launch), records its pid in PIDFILE and waits for it
+# (await_launched). Sets LAUNCHED_PID. The common start of the services that run their server
+# themselves.
 launch_and_wait() {
-  local name=$1 pidfile=$2 log=$3 timeout=$4 ready=$5 pid
+  local name=$1 pidfile=$2 log=$3 timeout=$4 ready=$5
   shift 5
   launch "$log" "$@"
-  pid=$LAUNCHED_PID
-  echo "$pid" >"$pidfile"
-  if ! wait_ready "$timeout" "$pid" "$ready"; then
+  echo "$LAUNCHED_PID" >"$pidfile"
+  await_launched "$name" "$pidfile" "$log" "$timeout" "$LAUNCHED_PID" "$ready"
+}
+
+# await_launched NAME PIDFILE LOG TIMEOUT PID READY [ARG...]: waits up to TIMEOUT seconds for
+# READY ARG... to succeed; on failure removes PIDFILE and reports (start_failed).
+await_launched() {
+  local name=$1 pidfile=$2 log=$3 timeout=$4 pid=$5
+  shift 5
+  if ! wait_ready "$timeout" "$pid" "$@"; then
     rm -f "$pidfile"
     alive "$pid" || start_failed "$name" "$log" "" "exited during start-up"
     start_failed "$name" "$log" "$pid" "not ready after ${timeout}s"
   fi
 }
 
-# Stops the server whose pid PID_FUNCTION prints (terminate), and removes PIDFILE.
+# stop_by_pidfile NAME PIDFILE PID_FUNCTION [ARG...]: stops the server whose pid
+# PID_FUNCTION ARG... prints (terminate), and removes PIDFILE.
 stop_by_pidfile() {
-  local name=$1 pidfile=$2 pid_function=$3 pid
-  pid=$("$pid_function")
+  local name=$1 pidfile=$2 pid
+  shift 2
+  pid=$("$@")
   if [[ -z $pid ]]; then
     say "$name: not running"
   else
