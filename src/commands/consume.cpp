@@ -214,8 +214,10 @@ bool Loop::run() {
     }
     if (consumer_.assignments() != seen_assignments_) {
       seen_assignments_ = consumer_.assignments();
-      status_.finish();
-      fmt::print(stderr, "assigned: {}\n", describe_assignment(consumer_.progress()));
+      status_.note("assigned: " + describe_assignment(consumer_.progress()));
+    }
+    for (const auto& change : consumer_.stats_watch().take_leader_changes()) {
+      status_.note(kafka::describe(change));
     }
     if (!consumer_.progress().empty()) {
       ever_assigned_ = true;
@@ -334,6 +336,7 @@ int Loop::summarize() const {
           {"histogram", histogram_ms(latency)}}},
         {"idle_exit", idle_timeout_},
         {"reached_end", reached_end_},
+        {"kafka", kafka::to_json(consumer_.stats_watch())},
     };
     if (!kinds.empty()) j["kinds"] = kinds;
     if (runner) {
@@ -372,6 +375,7 @@ int Loop::summarize() const {
                  st.rows, st.dead_letters, st.batches, sink->describe(), ms(st.commit_us.quantile(0.5)),
                  ms(st.end_to_end_us.quantile(0.5)), ms(st.end_to_end_us.quantile(0.99)));
     }
+    if (const auto k = kafka::summary(consumer_.stats_watch()); !k.empty()) fmt::print(stderr, "kafka: {}\n", k);
     if (view.malformed() > 0) {
       fmt::print(stderr, "{} malformed message(s); first: {}\n", view.malformed(), view.first_malformed());
     }

@@ -56,10 +56,31 @@ std::string status_text(const kafka::Producer& p, double msgs_per_s, double byte
                      core::human_count(msgs_per_s), bytes_per_s / 1e6);
 }
 
+// The longest time messages were in flight without a single acknowledgement: a broker that
+// failed shows as one such wait, until another broker leads its partitions.
+class AckWait {
+ public:
+  explicit AckWait(core::Nanos start) : since_(start) {}
+  void observe(std::uint64_t acked, std::uint64_t in_flight, core::Nanos now) {
+    if (acked != acked_ || in_flight == 0) {
+      acked_ = acked;
+      since_ = now;
+    } else {
+      longest_ = std::max(longest_, now - since_);
+    }
+  }
+  double longest_s() const { return duration<double>(longest_).count(); }
+
+ private:
+  std::uint64_t acked_ = 0;
+  core::Nanos since_, longest_{0};
+};
+
 // What a run did, beside the producer's own counters.
 struct Totals {
   std::uint64_t bytes_sent = 0;
   double seconds = 0;
+  double longest_ack_wait_s = 0;
   std::string source_error;  // the source's RuntimeFailure, "" when none
 };
 
@@ -83,6 +104,8 @@ int summarize(const ProduceOptions& o, const kafka::Producer& producer, const so
         {"msgs_per_s", secs > 0 ? static_cast<double>(producer.acked()) / secs : 0},
         {"mb_per_s", secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0},
         {"interrupted", core::shutdown_requested()},
+        {"kafka", kafka::to_json(producer.stats_watch())},
+        {"longest_ack_wait_s", t.longest_ack_wait_s},
     };
     if (!producer.first_error().empty()) j["first_error"] = producer.first_error();
     if (!t.source_error.empty()) j["source_error"] = t.source_error;
@@ -92,6 +115,9 @@ int summarize(const ProduceOptions& o, const kafka::Producer& producer, const so
              producer.acked(), producer.sent(), o.topic, static_cast<double>(producer.acked_bytes()) / 1e6, secs,
              core::human_count(secs > 0 ? static_cast<double>(producer.acked()) / secs : 0),
              secs > 0 ? static_cast<double>(producer.acked_bytes()) / secs / 1e6 : 0);
+  if (const auto k = kafka::summary(producer.stats_watch()); !k.empty()) {
+    fmt::print(stderr, "kafka: {}; the longest wait for an acknowledgement {:.1f} s\n", k, t.longest_ack_wait_s);
+  }
   if (source.skipped() > 0) {
     fmt::print(stderr, "skipped {} malformed line(s); first: {}\n", source.skipped(), source.first_skip_reason());
   }
@@ -128,13 +154,16 @@ int run_produce(const ProduceOptions& o) {
   const auto start = clock.now();
   auto last_tick = start;
   std::uint64_t last_acked = 0, last_bytes = 0;
+  AckWait ack_wait(start);
   auto tick = [&](bool force) {
-    if (stats.due() || force) stats.write({{"count", producer.acked()}, {"bytes", producer.acked_bytes()}});
     const auto now = clock.now();
+    ack_wait.observe(producer.acked(), producer.in_flight(), now);
+    if (stats.due() || force) stats.write({{"count", producer.acked()}, {"bytes", producer.acked_bytes()}});
     if (!force && now - last_tick < seconds(1)) return;
     const double dt = duration<double>(now - last_tick).count();
     const double rate = dt > 0 ? static_cast<double>(producer.acked() - last_acked) / dt : 0;
     const double bps = dt > 0 ? static_cast<double>(producer.acked_bytes() - last_bytes) / dt : 0;
+    for (const auto& change : producer.stats_watch().take_leader_changes()) status.note(kafka::describe(change));
     status.show(status_text(producer, rate, bps));
     last_tick = now;
     last_acked = producer.acked();
@@ -178,7 +207,7 @@ int run_produce(const ProduceOptions& o) {
   tick(true);
   status.finish();
   const double secs = duration<double>(clock.now() - start).count();
-  return summarize(o, producer, *source, {bytes_sent, secs, source_error});
+  return summarize(o, producer, *source, {bytes_sent, secs, ack_wait.longest_s(), source_error});
 }
 
 CLI::App* add_produce_command(CLI::App& app, ProduceOptions& o) {

@@ -48,16 +48,17 @@ int run_topic(const TopicOptions& o) {
   kafka::Admin admin(brokers.client);
   if (o.action == "create") {
     if (o.partitions < 1) throw core::UsageError("--partitions must be at least 1");
-    if (o.replication_factor < 1) throw core::UsageError("--replication-factor must be at least 1");
     kafka::Properties configs;
     for (const auto& c : o.configs) configs.push_back(kafka::parse_property(c));
+    int replicas = 1;
     if (brokers.embedded) {
       brokers.embedded->create_topic(o.topic, o.partitions);  // the mock has no CreateTopics
     } else {
-      admin.create_topic(o.topic, o.partitions, o.replication_factor, configs, o.if_not_exists);
+      // Three copies where the cluster has three brokers, as production clusters keep them.
+      replicas = o.replication_factor > 0 ? o.replication_factor : std::min(3, admin.broker_count());
+      admin.create_topic(o.topic, o.partitions, replicas, configs, o.if_not_exists);
     }
-    fmt::print(stderr, "topic '{}' ready: {} partition(s), replication factor {}\n", o.topic, o.partitions,
-               o.replication_factor);
+    fmt::print(stderr, "topic '{}' ready: {} partition(s), replication factor {}\n", o.topic, o.partitions, replicas);
     return 0;
   }
   if (o.action == "delete") {
@@ -91,7 +92,9 @@ CLI::App* add_topic_command(CLI::App& app, TopicOptions& o) {
     if (std::string(action) != "list") a->add_option("-t,--topic", o.topic, "Topic name")->required();
     if (std::string(action) == "create") {
       a->add_option("-p,--partitions", o.partitions, "Partitions")->capture_default_str();
-      a->add_option("-r,--replication-factor", o.replication_factor, "Replication factor")->capture_default_str();
+      a->add_option("-r,--replication-factor", o.replication_factor,
+                    "Replication factor (default: 3, or the number of brokers when fewer)")
+          ->check(CLI::Range(1, 32767));
       a->add_option("--config", o.configs, "Topic config key=value (repeatable)");
       a->add_flag("--if-not-exists", o.if_not_exists, "Succeed when the topic already exists");
     }

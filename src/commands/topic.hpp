@@ -15,7 +15,7 @@ struct TopicOptions {
   std::string brokers;
   std::string topic;
   int partitions = 1;
-  int replication_factor = 1;
+  int replication_factor = 0;  // 0: min(3, brokers in the cluster)
   bool if_not_exists = false;
   bool json = false;
   std::vector<std::string> configs;     // --config key=value, topic configs for create

@@ -19,6 +19,12 @@ void StatusLine::show(const std::string& text) {
   std::fflush(stderr);
 }
 
+void StatusLine::note(const std::string& text) {
+  finish();
+  fmt::print(stderr, "{}\n", text);
+  std::fflush(stderr);
+}
+
 void StatusLine::finish() {
   if (open_) {
     std::fputc('\n', stderr);

@@ -11,6 +11,8 @@ class StatusLine {
   // `in_place` false: one line each time even on a terminal (when data also goes there).
   explicit StatusLine(bool in_place = true);
   void show(const std::string& text);
+  // An event worth its own line (a leader changed): printed below the status, which goes on.
+  void note(const std::string& text);
   // Ends an in-place line so the next output starts on a fresh line.
   void finish();
 

@@ -119,6 +119,15 @@ void Admin::delete_topic(const std::string& name) {
   check_results(results, n, "delete", name, RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
+int Admin::broker_count() {
+  const struct rd_kafka_metadata* md = nullptr;
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, kAdminTimeoutMs);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw core::RuntimeFailure(fmt::format("metadata: {}", rd_kafka_err2str(e)));
+  const int n = md->broker_cnt;
+  rd_kafka_metadata_destroy(md);
+  return n;
+}
+
 std::vector<TopicInfo> Admin::describe(const std::string& name, bool watermarks) {
   return describe_topics(rk_.get(), name, watermarks);
 }

@@ -36,6 +36,8 @@ class Admin {
   void create_topic(const std::string& name, int partitions, int replication_factor, const Properties& configs = {},
                     bool if_not_exists = false);
   void delete_topic(const std::string& name);
+  // Brokers in the cluster, as the metadata lists them.
+  int broker_count();
   // All topics when `name` is empty (internal ones, starting with "__", left out).
   std::vector<TopicInfo> describe(const std::string& name = {}, bool watermarks = true);
 

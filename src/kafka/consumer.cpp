@@ -54,10 +54,12 @@ Consumer::Consumer(const ClientOptions& options, GroupOptions group, RebalanceLi
       // A subscribed topic that does not exist yet (consume started before the first produce)
       // is looked for again at this interval; librdkafka's 5 minutes would look like a hang.
       {"topic.metadata.refresh.interval.ms", "5000"},
+      {"statistics.interval.ms", kStatsIntervalMs},
   };
   if (!group.instance_id.empty()) defaults.emplace_back("group.instance.id", group.instance_id);
   ConfPtr conf = make_conf(options, defaults);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::on_rebalance);
+  watch_stats<Consumer>(conf.get());
   rd_kafka_conf_set_opaque(conf.get(), this);
   rk_ = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
   rd_kafka_poll_set_consumer(rk_.get());

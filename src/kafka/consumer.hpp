@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "kafka/client_config.hpp"
+#include "kafka/client_stats.hpp"
 #include "kafka/consumer_control.hpp"
 
 namespace streamlab::kafka {
@@ -75,6 +76,8 @@ class Consumer final : public ConsumerControl {
   // Leaves the group (committing what was consumed, without a listener); idempotent.
   void close();
   rd_kafka_t* handle() const { return rk_.get(); }
+  // Retries and leader changes, from librdkafka's statistics (served by poll).
+  StatsWatch& stats_watch() { return stats_; }
 
  private:
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -95,6 +98,7 @@ class Consumer final : public ConsumerControl {
   mutable bool cooperative_ = false;  // the group's rebalance protocol as last known
   std::uint64_t assignments_ = 0;
   std::uint64_t generation_ = 0;
+  StatsWatch stats_;
 };
 
 }  // namespace streamlab::kafka

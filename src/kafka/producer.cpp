@@ -9,11 +9,16 @@ namespace streamlab::kafka {
 Producer::Producer(const ClientOptions& options, std::string topic) : topic_(std::move(topic)) {
   // No lost or duplicated messages on retries: the lab lost data; streamlab must not.
   const Properties defaults = {
-      {"enable.idempotence", "true"},  {"acks", "all"}, {"linger.ms", "5"}, {"queue.buffering.max.messages", "500000"},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "5"},
+      {"queue.buffering.max.messages", "500000"},
       {"message.timeout.ms", "60000"},
+      {"statistics.interval.ms", kStatsIntervalMs},
   };
   ConfPtr conf = make_conf(options, defaults);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::on_delivery);
+  watch_stats<Producer>(conf.get());
   rd_kafka_conf_set_opaque(conf.get(), this);
   rk_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
   rkt_ = rd_kafka_topic_new(rk_.get(), topic_.c_str(), nullptr);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kafka/client_config.hpp"
+#include "kafka/client_stats.hpp"
 
 namespace streamlab::kafka {
 
@@ -39,6 +40,9 @@ class Producer {
   std::uint64_t in_flight() const { return sent_ - acked() - failed(); }
   std::string first_error() const;
   rd_kafka_t* handle() const { return rk_.get(); }
+  // Retries and leader changes, from librdkafka's statistics (served by poll and flush).
+  StatsWatch& stats_watch() { return stats_; }
+  const StatsWatch& stats_watch() const { return stats_; }
 
  private:
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
@@ -50,6 +54,7 @@ class Producer {
   std::atomic<std::uint64_t> acked_{0}, failed_{0}, acked_bytes_{0};
   mutable std::mutex error_mutex_;
   std::string first_error_;
+  StatsWatch stats_;
 };
 
 }  // namespace streamlab::kafka
