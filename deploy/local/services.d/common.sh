@@ -139,6 +139,18 @@ terminate() {
   done
 }
 
+# kill_node SERVICE N NODES NAME PID PIDFILE: SIGKILL to node N (of NODES) of a service, whose
+# pid is PID (empty: not running), for fault tests; its next start brings it back.
+kill_node() {
+  local service=$1 node=$2 nodes=$3 name=$4 pid=$5 pidfile=$6
+  [[ $node =~ ^[1-9]$ ]] && ((node <= nodes)) || usage_error "kill $service: a node from 1 to $nodes, not '$node'"
+  [[ -n $pid ]] || die "$name: not running"
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
+  wait_gone "$pid" 10 || die "$name: pid $pid survived SIGKILL"
+  rm -f "$pidfile"
+  say "$name: killed (pid $pid)"
+}
+
 # A start that did not reach "ready": show why, and leave no half-started process behind.
 start_failed() {
   local name=$1 log=$2 pid=$3 reason=$4

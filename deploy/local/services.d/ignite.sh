@@ -1,22 +1,37 @@
-# Apache Ignite 2.17, one server node run from jars Maven copies from Central: CommandLineStartup
-# reads a Spring XML filled in from deploy/local/ignite/ignite-config.xml.in. Clients use the
-# thin-client port only (binary client protocol); peer class loading and the REST connector are off.
+# Apache Ignite 2.17 run from jars Maven copies from Central: one server node by default, or a
+# cluster of STREAMLAB_IGNITE_NODES nodes (in memory). CommandLineStartup reads a Spring XML
+# filled in from deploy/local/ignite/ignite-config.xml.in. Clients use the thin-client port only
+# (binary client protocol); peer class loading and the REST connector are off.
 # One of deploy/local/services' services: sourced by it after common.sh.
+#
+# Node i (from 1) takes the thin-client, discovery and communication ports of the first node plus
+# i-1; the nodes find each other through a static IP finder listing the ten discovery ports from
+# the first, on loopback only. One node keeps its state in .local/ignite/, a cluster in
+# .local/ignite-<port>x<nodes>/node-<i>/.
 # shellcheck shell=bash
 
 readonly IGNITE_PORT=${STREAMLAB_IGNITE_PORT:-10800}
 readonly IGNITE_DISCOVERY_PORT=${STREAMLAB_IGNITE_DISCOVERY_PORT:-47500}
 readonly IGNITE_COMMUNICATION_PORT=${STREAMLAB_IGNITE_COMMUNICATION_PORT:-47100}
+readonly IGNITE_NODES=${STREAMLAB_IGNITE_NODES:-1}
+[[ $IGNITE_NODES =~ ^[1-9]$ ]] || die "ignite: STREAMLAB_IGNITE_NODES must be 1 to 9, not '$IGNITE_NODES'"
 readonly IGNITE_START_TIMEOUT=120   # seconds to wait for the node to be ready (ignite_ready)
 
-readonly IGNITE_DIR=$STATE/ignite
+readonly IGNITE_DIR=$STATE/ignite   # the jars; one node's state too
 readonly IGNITE_LIB=$IGNITE_DIR/lib
 readonly IGNITE_POM=$ROOT/deploy/local/ignite/pom.xml
 readonly IGNITE_TEMPLATE=$ROOT/deploy/local/ignite/ignite-config.xml.in
-readonly IGNITE_CONFIG=$IGNITE_DIR/ignite-config.xml
-readonly IGNITE_ADDR=$HOST:$IGNITE_PORT
 readonly IGNITE_PROBE=$ROOT/deploy/local/services.d/ignite_probe.py
 readonly IGNITE_PYTHON=$STATE/venv/bin/python
+
+ignite_nodes() { seq 1 "$IGNITE_NODES"; }
+ignite_node_dir() {
+  if ((IGNITE_NODES == 1)); then echo "$IGNITE_DIR"; else echo "$STATE/ignite-${IGNITE_PORT}x$IGNITE_NODES/node-$1"; fi
+}
+ignite_node_name() { if ((IGNITE_NODES == 1)); then echo ignite; else echo "ignite node $1"; fi; }
+ignite_port() { echo $((IGNITE_PORT + $1 - 1)); }
+ignite_addr() { echo "$HOST:$(ignite_port "$1")"; }
+ignite_config() { echo "$(ignite_node_dir "$1")/ignite-config.xml"; }
 
 # The pom is the one place the version is written.
 ignite_version() {
@@ -42,11 +57,15 @@ ignite_install() {
   maven_fetch_jars ignite "$IGNITE_POM" "$IGNITE_LIB" "${wanted[@]/%/-$version.jar}"
 }
 
-ignite_pid() { live_pid "$IGNITE_DIR/pid" "CommandLineStartup $IGNITE_CONFIG"; }
+ignite_pid() { live_pid "$(ignite_node_dir "$1")/pid" "CommandLineStartup $(ignite_config "$1")"; }
 
 ignite_persistence() {
   case ${STREAMLAB_IGNITE_PERSISTENCE:-0} in
-    1 | true | yes | on) echo true ;;
+    1 | true | yes | on)
+      # A persistent cluster needs its baseline managed as nodes come and go: not done here.
+      ((IGNITE_NODES == 1)) || usage_error "STREAMLAB_IGNITE_PERSISTENCE=1 is for one node, not a cluster"
+      echo true
+      ;;
     0 | false | no | off | "") echo false ;;
     *) usage_error "STREAMLAB_IGNITE_PERSISTENCE must be 0 or 1, not '$STREAMLAB_IGNITE_PERSISTENCE'" ;;
   esac
@@ -54,24 +73,31 @@ ignite_persistence() {
 
 # Written on every start, so a changed port or setting applies at the next restart.
 ignite_write_config() {
-  local persistence=$1 region_mb=${STREAMLAB_IGNITE_REGION_MB:-2048}
+  local node=$1 persistence=$2 region_mb=${STREAMLAB_IGNITE_REGION_MB:-2048} dir config consistent_id
+  dir=$(ignite_node_dir "$node")
+  config=$(ignite_config "$node")
   if ! [[ $region_mb =~ ^[0-9]+$ ]] || ((region_mb < 256)); then
     usage_error "STREAMLAB_IGNITE_REGION_MB must be a number of MiB >= 256"
   fi
+  # One node keeps the id its persistence files were made under.
+  consistent_id=streamlab-ignite
+  ((IGNITE_NODES == 1)) || consistent_id=streamlab-ignite-$node
   sed -e "s|@HOST@|$HOST|g" \
-    -e "s|@PORT@|$IGNITE_PORT|g" \
-    -e "s|@DISCOVERY_PORT@|$IGNITE_DISCOVERY_PORT|g" \
+    -e "s|@CONSISTENT_ID@|$consistent_id|g" \
+    -e "s|@PORT@|$(ignite_port "$node")|g" \
+    -e "s|@DISCOVERY_PORT@|$((IGNITE_DISCOVERY_PORT + node - 1))|g" \
+    -e "s|@DISCOVERY_PORT_FIRST@|$IGNITE_DISCOVERY_PORT|g" \
     -e "s|@DISCOVERY_PORT_LAST@|$((IGNITE_DISCOVERY_PORT + 9))|g" \
-    -e "s|@COMMUNICATION_PORT@|$IGNITE_COMMUNICATION_PORT|g" \
-    -e "s|@WORK_DIR@|$IGNITE_DIR/work|g" \
+    -e "s|@COMMUNICATION_PORT@|$((IGNITE_COMMUNICATION_PORT + node - 1))|g" \
+    -e "s|@WORK_DIR@|$dir/work|g" \
     -e "s|@REGION_MB@|$region_mb|g" \
     -e "s|@PERSISTENCE@|$persistence|g" \
-    "$IGNITE_TEMPLATE" >"$IGNITE_CONFIG"
-  ! grep -q '@[A-Z_]*@' "$IGNITE_CONFIG" || die "ignite: unfilled placeholder in $IGNITE_CONFIG"
+    "$IGNITE_TEMPLATE" >"$config"
+  ! grep -q '@[A-Z_]*@' "$config" || die "ignite: unfilled placeholder in $config"
 
   # java.util.logging to stderr (the log file): Ignite's own start/stop lines and topology at
   # INFO, everything else from its internals at WARNING, which keeps a day's log readable.
-  cat >"$IGNITE_DIR/java.util.logging.properties" <<'LOGEOF'
+  cat >"$dir/java.util.logging.properties" <<'LOGEOF'
 handlers=java.util.logging.ConsoleHandler
 java.util.logging.ConsoleHandler.level=ALL
 java.util.logging.ConsoleHandler.formatter=java.util.logging.SimpleFormatter
@@ -87,80 +113,114 @@ LOGEOF
 # cluster is ACTIVE. A persistent cluster starts INACTIVE the first time (and whenever its
 # baseline is incomplete): the probe then activates it; with one node, that node becomes the
 # baseline, and later restarts activate by themselves. See services.d/ignite_probe.py.
-ignite_probe() { "$IGNITE_PYTHON" "$IGNITE_PROBE" "$HOST" "$IGNITE_PORT" 2>&1; }
-
 ignite_ready() {
-  port_open "$IGNITE_PORT" || return 1
-  local out
-  out=$(ignite_probe) && return 0
-  [[ -n $out ]] && echo "[probe] $out" >>"$IGNITE_DIR/log"
+  local node=$1 out
+  port_open "$(ignite_port "$node")" || return 1
+  out=$("$IGNITE_PYTHON" "$IGNITE_PROBE" "$HOST" "$(ignite_port "$node")" 2>&1) && return 0
+  [[ -n $out ]] && echo "[probe] $out" >>"$(ignite_node_dir "$node")/log"
   return 1
 }
 
+# Starts every node that is not running: all of them, then waits for each.
 ignite_start() {
-  local pid
-  pid=$(ignite_pid)
-  if [[ -n $pid ]]; then
-    say "ignite: already running (pid $pid, $IGNITE_ADDR)"
-    return 0
-  fi
-  require_free_port ignite "$IGNITE_PORT" "$IGNITE_DISCOVERY_PORT" "$IGNITE_COMMUNICATION_PORT"
-  local persistence
+  local node dir pid persistence mode="in-memory" started=$SECONDS launched=()
   persistence=$(ignite_persistence)
-  mkdir -p "$IGNITE_DIR/work"
-  ignite_write_config "$persistence"
-  rotate_log "$IGNITE_DIR/log"
-
-  local started=$SECONDS
-  # The module flags are the ones Ignite's documentation lists for Java 17 (they are accepted by
-  # Java 11 too). IGNITE_UPDATE_NOTIFIER=false: no version check over the network.
-  # shellcheck disable=SC2086  # STREAMLAB_IGNITE_HEAP is a list of JVM options
-  launch_and_wait ignite "$IGNITE_DIR/pid" "$IGNITE_DIR/log" "$IGNITE_START_TIMEOUT" ignite_ready \
-    java ${STREAMLAB_IGNITE_HEAP:--Xms1g -Xmx1g} \
-    -XX:+UseG1GC -XX:+DisableExplicitGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-    -Djava.net.preferIPv4Stack=true \
-    --add-opens=java.base/jdk.internal.access=ALL-UNNAMED \
-    --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
-    --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
-    --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
-    --add-opens=java.management/com.sun.jmx.mbeanserver=ALL-UNNAMED \
-    --add-opens=jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED \
-    --add-opens=java.base/sun.reflect.generics.reflectiveObjects=ALL-UNNAMED \
-    --add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED \
-    --add-opens=java.base/java.io=ALL-UNNAMED \
-    --add-opens=java.base/java.nio=ALL-UNNAMED \
-    --add-opens=java.base/java.net=ALL-UNNAMED \
-    --add-opens=java.base/java.util=ALL-UNNAMED \
-    --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
-    --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED \
-    --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
-    --add-opens=java.base/java.lang=ALL-UNNAMED \
-    --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
-    --add-opens=java.base/java.math=ALL-UNNAMED \
-    --add-opens=java.sql/java.sql=ALL-UNNAMED \
-    --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
-    --add-opens=java.base/java.time=ALL-UNNAMED \
-    --add-opens=java.base/java.text=ALL-UNNAMED \
-    --add-opens=java.management/sun.management=ALL-UNNAMED \
-    --add-opens=java.desktop/java.awt.font=ALL-UNNAMED \
-    -DIGNITE_HOME="$IGNITE_DIR" -DIGNITE_QUIET=true -DIGNITE_NO_ASCII=true \
-    -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true \
-    -Djava.util.logging.config.file="$IGNITE_DIR/java.util.logging.properties" \
-    -cp "$IGNITE_LIB/*" org.apache.ignite.startup.cmdline.CommandLineStartup "$IGNITE_CONFIG"
-  local mode="in-memory"
   [[ $persistence == true ]] && mode="persistence on"
-  say "ignite: started (pid $LAUNCHED_PID, $IGNITE_ADDR, $mode) in $((SECONDS - started))s"
+  for node in $(ignite_nodes); do
+    pid=$(ignite_pid "$node")
+    if [[ -n $pid ]]; then
+      say "$(ignite_node_name "$node"): already running (pid $pid, $(ignite_addr "$node"))"
+      continue
+    fi
+    dir=$(ignite_node_dir "$node")
+    require_free_port "$(ignite_node_name "$node")" "$(ignite_port "$node")" \
+      $((IGNITE_DISCOVERY_PORT + node - 1)) $((IGNITE_COMMUNICATION_PORT + node - 1))
+    mkdir -p "$dir/work"
+    ignite_write_config "$node" "$persistence"
+    rotate_log "$dir/log"
+    # The module flags are the ones Ignite's documentation lists for Java 17 (they are accepted by
+    # Java 11 too). IGNITE_UPDATE_NOTIFIER=false: no version check over the network.
+    # shellcheck disable=SC2086  # STREAMLAB_IGNITE_HEAP is a list of JVM options
+    launch "$dir/log" \
+      java ${STREAMLAB_IGNITE_HEAP:--Xms1g -Xmx1g} \
+      -XX:+UseG1GC -XX:+DisableExplicitGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Djava.net.preferIPv4Stack=true \
+      --add-opens=java.base/jdk.internal.access=ALL-UNNAMED \
+      --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
+      --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
+      --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
+      --add-opens=java.management/com.sun.jmx.mbeanserver=ALL-UNNAMED \
+      --add-opens=jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED \
+      --add-opens=java.base/sun.reflect.generics.reflectiveObjects=ALL-UNNAMED \
+      --add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED \
+      --add-opens=java.base/java.io=ALL-UNNAMED \
+      --add-opens=java.base/java.nio=ALL-UNNAMED \
+      --add-opens=java.base/java.net=ALL-UNNAMED \
+      --add-opens=java.base/java.util=ALL-UNNAMED \
+      --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+      --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED \
+      --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+      --add-opens=java.base/java.lang=ALL-UNNAMED \
+      --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
+      --add-opens=java.base/java.math=ALL-UNNAMED \
+      --add-opens=java.sql/java.sql=ALL-UNNAMED \
+      --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+      --add-opens=java.base/java.time=ALL-UNNAMED \
+      --add-opens=java.base/java.text=ALL-UNNAMED \
+      --add-opens=java.management/sun.management=ALL-UNNAMED \
+      --add-opens=java.desktop/java.awt.font=ALL-UNNAMED \
+      -DIGNITE_HOME="$dir" -DIGNITE_QUIET=true -DIGNITE_NO_ASCII=true \
+      -DIGNITE_UPDATE_NOTIFIER=false -DIGNITE_PERFORMANCE_SUGGESTIONS_DISABLED=true \
+      -Djava.util.logging.config.file="$dir/java.util.logging.properties" \
+      -cp "$IGNITE_LIB/*" org.apache.ignite.startup.cmdline.CommandLineStartup "$(ignite_config "$node")"
+    echo "$LAUNCHED_PID" >"$dir/pid"
+    launched+=("$node")
+  done
+  for node in "${launched[@]}"; do
+    dir=$(ignite_node_dir "$node")
+    read -r pid <"$dir/pid"
+    await_launched "$(ignite_node_name "$node")" "$dir/pid" "$dir/log" "$IGNITE_START_TIMEOUT" "$pid" ignite_ready "$node"
+    say "$(ignite_node_name "$node"): started (pid $pid, $(ignite_addr "$node"), $mode) in $((SECONDS - started))s"
+  done
 }
 
 # SIGTERM runs Ignite's shutdown hook: the node leaves the topology and, with persistence,
-# writes a checkpoint before exiting.
-ignite_stop() { stop_by_pidfile ignite "$IGNITE_DIR/pid" ignite_pid; }
-
-ignite_status() {
-  local pid mode="in-memory"
-  pid=$(ignite_pid)
-  grep -q 'name="persistenceEnabled" value="true"' "$IGNITE_CONFIG" 2>/dev/null && mode="persistence on"
-  service_status ignite "$pid" "$IGNITE_ADDR ($mode)"
+# writes a checkpoint before exiting. Every node of this layout and of any cluster found under
+# $STATE (a cluster's own stop leaves the single node running), all at once.
+ignite_stop() {
+  local pidfile dir pid pids=() pidfiles=()
+  local single=()
+  ((IGNITE_NODES > 1)) || single=("$IGNITE_DIR/pid")  # a cluster's stop leaves the single node alone
+  for pidfile in "${single[@]}" "$STATE"/ignite-*x*/node-*/pid; do
+    [[ -f $pidfile ]] || continue
+    dir=$(dirname "$pidfile")
+    pid=$(live_pid "$pidfile" "CommandLineStartup $dir/ignite-config.xml")
+    pidfiles+=("$pidfile")
+    [[ -n $pid ]] || continue
+    say "ignite: stopping pid $pid (${dir#"$STATE"/})"
+    pids+=("$pid")
+  done
+  ((${#pids[@]})) || say "ignite: not running"
+  ((${#pids[@]} == 0)) || terminate ignite "${pids[@]}"
+  ((${#pidfiles[@]} == 0)) || rm -f "${pidfiles[@]}"
 }
 
-ignite_env() { export_var STREAMLAB_IGNITE "ignite://$IGNITE_ADDR"; }
+# SIGKILL to node N, for fault tests: `start ignite` brings it back.
+ignite_kill() { kill_node ignite "$1" "$IGNITE_NODES" "$(ignite_node_name "$1")" "$(ignite_pid "$1")" \
+  "$(ignite_node_dir "$1")/pid"; }
+
+ignite_status() {
+  local node rc=0 mode="in-memory"
+  grep -q 'name="persistenceEnabled" value="true"' "$(ignite_config 1)" 2>/dev/null && mode="persistence on"
+  for node in $(ignite_nodes); do
+    service_status "$(ignite_node_name "$node")" "$(ignite_pid "$node")" "$(ignite_addr "$node") ($mode)" || rc=1
+  done
+  return "$rc"
+}
+
+# All nodes: the client goes on with another when one fails.
+ignite_env() {
+  local node list=()
+  for node in $(ignite_nodes); do list+=("$(ignite_addr "$node")"); done
+  export_var STREAMLAB_IGNITE "ignite://$(IFS=,; echo "${list[*]}")"
+}

@@ -200,12 +200,15 @@ kafka_start() {
   done
 }
 
-# Every node, of this layout and of any other cluster a start left running under $STATE (so a
-# plain `stop`, CI's last step, never leaves a broker holding its ports), all at once: a node
-# stopped after the others would wait for a controller quorum that is gone.
+# Every node of this layout and of any cluster a start left running under $STATE (so a plain
+# `stop`, CI's last step, never leaves a broker holding its ports; a cluster's own stop leaves the
+# single node running), all at once: a node stopped after the others would wait for a
+# controller quorum that is gone.
 kafka_stop() {
   local pidfile dir pid pids=() pidfiles=()
-  for pidfile in "$KAFKA_DIR/pid" "$STATE"/kafka-*x*/node-*/pid; do
+  local single=()
+  ((KAFKA_NODES > 1)) || single=("$KAFKA_DIR/pid")  # a cluster's stop leaves the single node alone
+  for pidfile in "${single[@]}" "$STATE"/kafka-*x*/node-*/pid; do
     [[ -f $pidfile ]] || continue
     dir=$(dirname "$pidfile")
     pid=$(live_pid "$pidfile" "kafka.Kafka $dir/server.properties")
@@ -220,17 +223,8 @@ kafka_stop() {
 }
 
 # SIGKILL to node N, for fault tests and benchmarks: `start kafka` brings it back.
-kafka_kill() {
-  local node=$1 pid
-  [[ $node =~ ^[1-9]$ ]] && ((node <= KAFKA_NODES)) \
-    || usage_error "kill kafka: a node from 1 to $KAFKA_NODES, not '$node'"
-  pid=$(kafka_pid "$node")
-  [[ -n $pid ]] || die "$(kafka_node_name "$node"): not running"
-  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
-  wait_gone "$pid" 10 || die "$(kafka_node_name "$node"): pid $pid survived SIGKILL"
-  rm -f "$(kafka_node_dir "$node")/pid"
-  say "$(kafka_node_name "$node"): killed (pid $pid)"
-}
+kafka_kill() { kill_node kafka "$1" "$KAFKA_NODES" "$(kafka_node_name "$1")" "$(kafka_pid "$1")" \
+  "$(kafka_node_dir "$1")/pid"; }
 
 kafka_status() {
   local node rc=0
