@@ -442,10 +442,11 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
                 "while the page and /metrics stay available")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  c->add_option("--sink", o.sink,
-                "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
-                "URI), redis://[:password@]host:port[/db][?record=FILE], ignite://host:port[?table=NAME], or "
-                "env:NAME, the URI in environment variable NAME (a password then stays out of the process list)");
+  c->add_option(
+      "--sink", o.sink,
+      "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
+      "URI), redis://[:password@]host:port[/db][?record=FILE], ignite://host:port[,host:port...][?table=NAME], or "
+      "env:NAME, the URI in environment variable NAME (a password then stays out of the process list)");
   c->add_option("--table", o.table,
                 "PostgreSQL or Ignite table (default streamlab_messages; dead letters in "
                 "<table>_dead_letters) or Redis key prefix (default streamlab)");

@@ -18,24 +18,34 @@ constexpr std::size_t kMaxHandshakeBytes = 1 << 16;
 
 }  // namespace
 
-std::string peer_of(const ClientOptions& o) {
-  return o.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", o.host, o.port)
-                                               : fmt::format("{}:{}", o.host, o.port);
+std::string Address::to_string() const {
+  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
 }
 
-Client::Client(ClientOptions options) : options_(std::move(options)) {}
+Client::Client(ClientOptions options) : options_(std::move(options)) {
+  if (options_.addresses.empty()) throw std::invalid_argument("ignite::Client needs at least one address");
+}
 
 Client::~Client() { close(); }
 
 void Client::connect() {
   if (connection_) return;
-  version_ = kProtocol1_7;
-  connection_ = std::make_unique<Connection>(options_.host, options_.port, options_.connect_timeout);
-  try {
-    handshake();
-  } catch (...) {
-    close();
-    throw;
+  // From the node reached last: after it failed, the next one answers.
+  const std::size_t n = options_.addresses.size();
+  for (std::size_t tried = 0;; ++tried) {
+    try {
+      version_ = kProtocol1_7;
+      connection_ = std::make_unique<Connection>(peer().host, peer().port, options_.connect_timeout);
+      handshake();
+      return;
+    } catch (const ConnectionError&) {
+      close();
+      if (tried + 1 == n) throw;  // every node refused: the last one's reason
+      current_ = (current_ + 1) % n;
+    } catch (...) {
+      close();
+      throw;
+    }
   }
 }
 
@@ -49,7 +59,7 @@ void Client::close() noexcept {
 }
 
 void Client::handshake() {
-  const std::string peer = peer_of(options_);
+  const std::string who = peer().to_string();
   for (int attempt = 0;; ++attempt) {
     connection_->send(encode_handshake(version_, options_.user, options_.password), options_.request_timeout);
     const auto body = connection_->receive(options_.request_timeout, kMaxHandshakeBytes);
@@ -57,11 +67,11 @@ void Client::handshake() {
     try {
       h = decode_handshake(body, version_);
     } catch (const ProtocolError& e) {
-      throw ProtocolError(fmt::format("ignite {}: handshake: {}", peer, e.what()));
+      throw ProtocolError(fmt::format("ignite {}: handshake: {}", who, e.what()));
     }
     if (h.accepted) return;
     if (h.status == status::kAuthFailed) {
-      throw ServerError(h.status, h.error, fmt::format("ignite {}: handshake", peer));
+      throw ServerError(h.status, h.error, fmt::format("ignite {}: handshake", who));
     }
     const ProtocolVersion offered = h.server_version;
     if (offered != version_) {
@@ -69,21 +79,21 @@ void Client::handshake() {
       // so the next attempt dials again.
       if (attempt == 0 && offered >= kProtocol1_2 && offered < version_) {
         version_ = offered;
-        connection_ = std::make_unique<Connection>(options_.host, options_.port, options_.connect_timeout);
+        connection_ = std::make_unique<Connection>(peer().host, peer().port, options_.connect_timeout);
         continue;
       }
       throw ProtocolError(
-          fmt::format("ignite {}: the server speaks binary client protocol {}, this client {} to {}: {}", peer,
+          fmt::format("ignite {}: the server speaks binary client protocol {}, this client {} to {}: {}", who,
                       offered.to_string(), kProtocol1_2.to_string(), kProtocol1_7.to_string(), h.error));
     }
     // Same version, refused anyway: the node is not serving clients yet (starting, recovering).
-    throw ConnectionError(fmt::format("ignite {}: handshake refused: {}", peer, h.error));
+    throw ConnectionError(fmt::format("ignite {}: handshake refused: {}", who, h.error));
   }
 }
 
 void Client::require_connected(std::string_view what) const {
   if (!connection_) {
-    throw ConnectionError(fmt::format("ignite {}: {}: not connected", peer_of(options_), what));
+    throw ConnectionError(fmt::format("ignite {}: {}: not connected", peer().to_string(), what));
   }
 }
 
@@ -94,7 +104,7 @@ Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_
     constexpr int kMaxNotifications = 10000;
     for (int notifications = 0;; ++notifications) {
       if (notifications > kMaxNotifications) {
-        throw ProtocolError(fmt::format("ignite {}: {}: more than {} notifications and no answer", peer_of(options_),
+        throw ProtocolError(fmt::format("ignite {}: {}: more than {} notifications and no answer", peer().to_string(),
                                         what, kMaxNotifications));
       }
       Response response;
@@ -104,15 +114,15 @@ Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_
       try {
         h = read_response_header(r, version_);
       } catch (const ProtocolError& e) {
-        throw ProtocolError(fmt::format("ignite {}: {}: response header: {}", peer_of(options_), what, e.what()));
+        throw ProtocolError(fmt::format("ignite {}: {}: response header: {}", peer().to_string(), what, e.what()));
       }
       // Notifications (continuous queries, compute) are not answers; this client starts none.
       if (h.notification) continue;
       if (h.request_id != request_id) {
-        throw ProtocolError(fmt::format("ignite {}: {}: answer to request {} while waiting for {}", peer_of(options_),
+        throw ProtocolError(fmt::format("ignite {}: {}: answer to request {} while waiting for {}", peer().to_string(),
                                         what, h.request_id, request_id));
       }
-      if (h.status != 0) throw ServerError(h.status, h.error, fmt::format("ignite {}: {}", peer_of(options_), what));
+      if (h.status != 0) throw ServerError(h.status, h.error, fmt::format("ignite {}: {}", peer().to_string(), what));
       response.body = r.position();
       return response;
     }
@@ -322,7 +332,7 @@ std::shared_ptr<const BinaryType> Client::find_type(std::int32_t type_id, std::i
     in.expect_end("response");
   } catch (const ProtocolError& e) {
     close();
-    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer_of(options_), what, e.what()));
+    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer().to_string(), what, e.what()));
   }
   if (!meta) return nullptr;
   for (const auto& schema : meta->schemas) {
@@ -339,7 +349,7 @@ Transaction Client::begin_transaction(TxConcurrency concurrency, TxIsolation iso
                                       std::chrono::milliseconds timeout, std::optional<std::string> label) {
   require_connected("start transaction");
   if (version_ < kProtocol1_5) {
-    throw Error(fmt::format("ignite {}: transactions need protocol 1.5.0, the server speaks {}", peer_of(options_),
+    throw Error(fmt::format("ignite {}: transactions need protocol 1.5.0, the server speaks {}", peer().to_string(),
                             version_.to_string()));
   }
   if (tx_id_) throw std::logic_error("ignite client: a transaction is already open on this connection");
@@ -402,7 +412,7 @@ ClusterState Client::cluster_state() {
   const std::uint8_t s = decode(r, "cluster state", [](Reader& in) { return in.u8(); });
   if (s > 2) {
     close();
-    throw ProtocolError(fmt::format("ignite {}: cluster state {} is unknown", peer_of(options_), s));
+    throw ProtocolError(fmt::format("ignite {}: cluster state {} is unknown", peer().to_string(), s));
   }
   return static_cast<ClusterState>(s);
 }

@@ -33,9 +33,17 @@ namespace streamlab::ignite {
 class Connection;
 class Client;
 
-struct ClientOptions {
+// One node's thin-client endpoint.
+struct Address {
   std::string host = "127.0.0.1";
   std::uint16_t port = 10800;
+  std::string to_string() const;  // "host:port", "[v6]:port"
+};
+
+struct ClientOptions {
+  // The cluster's nodes: connect() tries them in turn, starting from the one it last reached, so
+  // a client outlives any node but the last.
+  std::vector<Address> addresses{Address{}};
   std::optional<std::string> user;
   std::optional<std::string> password;
   std::chrono::milliseconds connect_timeout{5000};
@@ -108,15 +116,17 @@ class Client final : public TypeResolver {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Connects and completes the handshake (a no-op when connected). Throws ConnectionError
-  // (unreachable, or a node not accepting clients yet), ServerError (e.g. authentication) or
-  // ProtocolError (no common protocol version).
+  // Connects and completes the handshake (a no-op when connected), with the first of the
+  // addresses that answers. Throws ConnectionError (no node reachable, or none accepting
+  // clients yet), ServerError (e.g. authentication) or ProtocolError (no common protocol version).
   void connect();
   // Closes the connection; an open transaction is rolled back by the cluster.
   void close() noexcept;
   bool connected() const { return connection_ != nullptr; }
   ProtocolVersion protocol_version() const { return version_; }
   const ClientOptions& options() const { return options_; }
+  // The node connected to, or the one tried last.
+  const Address& peer() const { return options_.addresses[current_]; }
 
   // Caches (by name; a cache created by CREATE TABLE is "SQL_<SCHEMA>_<TABLE>" unless the
   // table's CACHE_NAME says otherwise).
@@ -191,6 +201,7 @@ class Client final : public TypeResolver {
   SqlPage next_sql_page(std::int64_t cursor_id, std::size_t columns);
 
   ClientOptions options_;
+  std::size_t current_ = 0;  // index of peer() in options_.addresses
   std::unique_ptr<Connection> connection_;
   ProtocolVersion version_ = kProtocol1_7;
   std::int64_t next_request_id_ = 0;

@@ -12,9 +12,6 @@
 
 namespace streamlab::ignite {
 
-// "host:port", "[v6]:port": the server as messages name it.
-std::string peer_of(const ClientOptions& o);
-
 template <typename WriteBody>
 Client::Response Client::call(std::int16_t op_code, std::string_view what, WriteBody&& write_body) {
   require_connected(what);
@@ -33,7 +30,7 @@ auto Client::decode(const Response& response, std::string_view what, Decode&& de
     return result;
   } catch (const ProtocolError& e) {
     close();
-    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer_of(options_), what, e.what()));
+    throw ProtocolError(fmt::format("ignite {}: {}: {}", peer().to_string(), what, e.what()));
   }
 }
 

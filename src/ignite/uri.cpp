@@ -12,8 +12,9 @@ namespace {
 
 [[noreturn]] void bad(std::string_view uri, std::string_view why) {
   // The query may carry a password: the address is shown without it.
-  throw core::UsageError(fmt::format("invalid Ignite address '{}': {} (expected ignite://host[:port][?table=NAME])",
-                                     uri.substr(0, uri.find('?')), why));
+  throw core::UsageError(
+      fmt::format("invalid Ignite address '{}': {} (expected ignite://host[:port][,host[:port]...][?table=NAME])",
+                  uri.substr(0, uri.find('?')), why));
 }
 
 int hex_digit(char c) {
@@ -49,27 +50,9 @@ bool is_sql_identifier(std::string_view s) {
   return true;
 }
 
-}  // namespace
-
-IgniteUri parse_uri(std::string_view uri) {
-  constexpr std::string_view kScheme = "ignite://";
-  if (uri.size() < kScheme.size() || !std::equal(kScheme.begin(), kScheme.end(), uri.begin(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-      })) {
-    bad(uri, "it does not start with ignite://");
-  }
-  std::string_view rest = uri.substr(kScheme.size());
-  std::string_view query;
-  if (const auto q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (rest.find('/') != std::string_view::npos) bad(uri, "it has a path; only host, port and ?table= are known");
-  if (rest.find('@') != std::string_view::npos)
-    bad(uri, "credentials go in ?user=...&password=..., not before the host");
-
-  IgniteUri out;
+// One "host[:port]" of the address list.
+Address parse_address(std::string_view uri, std::string_view rest) {
+  Address out;
   std::string_view port;
   if (!rest.empty() && rest.front() == '[') {
     const auto close = rest.find(']');
@@ -99,6 +82,37 @@ IgniteUri parse_uri(std::string_view uri) {
     }
     if (value == 0) bad(uri, "port 0");
     out.port = static_cast<std::uint16_t>(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+IgniteUri parse_uri(std::string_view uri) {
+  constexpr std::string_view kScheme = "ignite://";
+  if (uri.size() < kScheme.size() || !std::equal(kScheme.begin(), kScheme.end(), uri.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      })) {
+    bad(uri, "it does not start with ignite://");
+  }
+  std::string_view rest = uri.substr(kScheme.size());
+  std::string_view query;
+  if (const auto q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find('/') != std::string_view::npos) bad(uri, "it has a path; only host, port and ?table= are known");
+  if (rest.find('@') != std::string_view::npos)
+    bad(uri, "credentials go in ?user=...&password=..., not before the host");
+
+  IgniteUri out;
+  if (rest.empty()) bad(uri, "no host");
+  while (true) {
+    const auto comma = rest.find(',');
+    out.addresses.push_back(parse_address(uri, rest.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
   }
 
   while (!query.empty()) {
@@ -133,16 +147,15 @@ IgniteUri parse_uri(std::string_view uri) {
 
 ClientOptions IgniteUri::client_options() const {
   ClientOptions o;
-  o.host = host;
-  o.port = port;
+  o.addresses = addresses;
   o.user = user;
   o.password = password;
   return o;
 }
 
 std::string IgniteUri::redacted() const {
-  std::string out = host.find(':') != std::string::npos ? fmt::format("ignite://[{}]:{}", host, port)
-                                                        : fmt::format("ignite://{}:{}", host, port);
+  std::string out = "ignite://";
+  for (const auto& a : addresses) out += (&a == &addresses.front() ? "" : ",") + a.to_string();
   char sep = '?';
   if (table) out += fmt::format("{}table={}", sep, *table), sep = '&';
   if (user) out += fmt::format("{}user={}", sep, *user), sep = '&';

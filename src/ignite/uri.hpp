@@ -1,7 +1,9 @@
 #pragma once
-// The sink address: ignite://host[:port][?table=NAME&user=U&password=P]
+// The sink address: ignite://host[:port][,host[:port]...][?table=NAME&user=U&password=P]
 //   host   a name, an IPv4 address or an IPv6 address in brackets ([::1]);
 //   port   the thin-client port, 10800 if absent;
+//   several addresses: nodes of one cluster, tried in turn (the client goes on with another
+//          when the one it uses fails);
 //   table  the SQL table the sink writes (an SQL identifier: letters, digits, '_');
 //   user, password  credentials for a cluster with authentication (percent-encoded if needed).
 // A malformed address is a core::UsageError naming what is wrong (exit code 2).
@@ -10,14 +12,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ignite/client.hpp"
 
 namespace streamlab::ignite {
 
 struct IgniteUri {
-  std::string host;
-  std::uint16_t port = 10800;
+  std::vector<Address> addresses;  // at least one
   std::optional<std::string> table;
   std::optional<std::string> user;
   std::optional<std::string> password;

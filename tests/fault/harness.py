@@ -274,18 +274,21 @@ class IgniteStore:
     need it (they run with .local/venv's python)."""
     uri = os.environ.get("STREAMLAB_IGNITE", "ignite://127.0.0.1:10800")
 
-    def __init__(self, table):
+    def __init__(self, table, uri=None):
         self.table = table.upper()  # unquoted SQL names: Ignite upper-cases them, as the sink does
-        host_port = self.uri.split("://", 1)[1].split("?", 1)[0]
-        host, _, port = host_port.partition(":")
-        self.address = (host or "127.0.0.1", int(port or 10800))
+        if uri:
+            self.uri = uri
+        self.addresses = []  # the nodes of a cluster: pyignite goes on with another when one fails
+        for host_port in self.uri.split("://", 1)[1].split("?", 1)[0].split(","):
+            host, _, port = host_port.partition(":")
+            self.addresses.append((host or "127.0.0.1", int(port or 10800)))
 
     def _query(self, sql, *args, page_size=5000):
         # A fresh client per read: the node may have been restarted by an outage test.
         from pyignite import Client
         client = Client(timeout=30)
         try:
-            client.connect(*self.address)
+            client.connect(self.addresses)
             with client.sql(sql, query_args=list(args) or None, page_size=page_size) as cursor:
                 return list(cursor)
         finally:

@@ -533,7 +533,7 @@ TEST_F(IgniteClient, ConnectionRefusedIsAQuickClearRetryableError) {
   ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(s);
   ClientOptions o;
-  o.port = ntohs(a.sin_port);
+  o.addresses[0].port = ntohs(a.sin_port);
   Client dead(o);
   const auto start = std::chrono::steady_clock::now();
   try {
@@ -546,6 +546,14 @@ TEST_F(IgniteClient, ConnectionRefusedIsAQuickClearRetryableError) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_FALSE(dead.connected());
   EXPECT_THROW(dead.size("x"), ConnectionError);  // not connected
+
+  // A cluster's address list with a dead node first: the client goes on to the live one.
+  ClientOptions both = uri_.client_options();
+  both.addresses.insert(both.addresses.begin(), o.addresses[0]);
+  Client client(both);
+  client.connect();
+  EXPECT_EQ(client.peer().to_string(), uri_.addresses[0].to_string());
+  EXPECT_EQ(client.cluster_state(), ClusterState::kActive);
 }
 
 namespace {
@@ -633,9 +641,9 @@ class CuttableProxy {
 
 TEST_F(IgniteClient, ConnectionLossIsRetryableAndAReconnectRecovers) {
   const std::string name = cache("reconnect");
-  CuttableProxy proxy(uri_.host, uri_.port);
+  CuttableProxy proxy(uri_.addresses[0].host, uri_.addresses[0].port);
   ClientOptions o = uri_.client_options();
-  o.port = proxy.port();
+  o.addresses[0].port = proxy.port();
   Client via_proxy(o);
   via_proxy.connect();
   via_proxy.put(name, Value(std::int32_t{1}), Value("before"));
@@ -669,8 +677,8 @@ nlohmann::json run_pyignite(const std::string& mode, const IgniteUri& uri, const
     ADD_FAILURE() << kPython << " is missing: run deploy/local/python-env (make test does)";
     return {};
   }
-  const Outcome r = run_command(kPython + " " + kScript + " " + mode + " " + uri.host + " " + std::to_string(uri.port) +
-                                " '" + cache + "' " + table + " 2>&1");
+  const Outcome r = run_command(kPython + " " + kScript + " " + mode + " " + uri.addresses[0].host + " " +
+                                std::to_string(uri.addresses[0].port) + " '" + cache + "' " + table + " 2>&1");
   if (r.code != 0) {
     ADD_FAILURE() << "pyignite " << mode << " failed (" << r.code << "):\n" << r.output;
     return {};

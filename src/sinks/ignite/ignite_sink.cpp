@@ -21,6 +21,10 @@ using ignite::Value;
 constexpr const char* kOffsetsTable = kIgniteOffsetsTable;
 // Rows per put_all request: about 4 MB of tweets, and short enough pauses for the node.
 constexpr std::size_t kRowsPerRequest = 1000;
+// Every table: a backup of each partition on another node, written before a write is answered
+// (see the header).
+constexpr const char* kCacheOptions =
+    "template=partitioned,backups=1,write_synchronization_mode=full_sync,atomicity=atomic";
 
 // Field order = the table's column order, key columns first (Ignite matches them by name and
 // builds SQL rows from the key object and the value object).
@@ -125,20 +129,20 @@ void IgniteSink::create_tables() {
       "CREATE TABLE IF NOT EXISTS {0} (TOPIC VARCHAR, KAFKA_PARTITION INT, KAFKA_OFFSET BIGINT, KIND VARCHAR, "
       "NUMBER BIGINT, TWEET_ID VARCHAR, CREATED_AT TIMESTAMP, AUTHOR VARCHAR, LANG VARCHAR, TEXT VARCHAR, "
       "HASHTAGS VARCHAR, MENTIONS VARCHAR, IS_RETWEET BOOLEAN, KAFKA_TIMESTAMP TIMESTAMP, "
-      "PRIMARY KEY (TOPIC, KAFKA_PARTITION, KAFKA_OFFSET)) WITH \"template=partitioned,backups=0,atomicity=atomic,"
-      "cache_name={0},key_type={1},value_type={2}\"",
-      table_, kMessageKey->name(), kMessageRow->name()));
-  ddl(fmt::format(
-      "CREATE TABLE IF NOT EXISTS {0} (TOPIC VARCHAR, KAFKA_PARTITION INT, KAFKA_OFFSET BIGINT, "
-      "CONSUMER_GROUP VARCHAR, ERROR VARCHAR, PAYLOAD VARBINARY, KAFKA_TIMESTAMP TIMESTAMP, "
-      "PRIMARY KEY (TOPIC, KAFKA_PARTITION, KAFKA_OFFSET)) WITH \"template=partitioned,backups=0,atomicity=atomic,"
-      "cache_name={0},key_type={1},value_type={2}\"",
-      dead_table_, kMessageKey->name(), kDeadLetterRow->name()));
+      "PRIMARY KEY (TOPIC, KAFKA_PARTITION, KAFKA_OFFSET)) WITH "
+      "\"{3},cache_name={0},key_type={1},value_type={2}\"",
+      table_, kMessageKey->name(), kMessageRow->name(), kCacheOptions));
+  ddl(
+      fmt::format("CREATE TABLE IF NOT EXISTS {0} (TOPIC VARCHAR, KAFKA_PARTITION INT, KAFKA_OFFSET BIGINT, "
+                  "CONSUMER_GROUP VARCHAR, ERROR VARCHAR, PAYLOAD VARBINARY, KAFKA_TIMESTAMP TIMESTAMP, "
+                  "PRIMARY KEY (TOPIC, KAFKA_PARTITION, KAFKA_OFFSET)) WITH "
+                  "\"{3},cache_name={0},key_type={1},value_type={2}\"",
+                  dead_table_, kMessageKey->name(), kDeadLetterRow->name(), kCacheOptions));
   ddl(fmt::format(
       "CREATE TABLE IF NOT EXISTS {0} (CONSUMER_GROUP VARCHAR, TOPIC VARCHAR, KAFKA_PARTITION INT, NEXT_OFFSET BIGINT, "
-      "PRIMARY KEY (CONSUMER_GROUP, TOPIC, KAFKA_PARTITION)) WITH \"template=partitioned,backups=0,atomicity=atomic,"
-      "cache_name={0},key_type={1},value_type={2},wrap_value=true\"",
-      kOffsetsTable, kOffsetKey->name(), kOffsetRow->name()));
+      "PRIMARY KEY (CONSUMER_GROUP, TOPIC, KAFKA_PARTITION)) WITH "
+      "\"{3},cache_name={0},key_type={1},value_type={2},wrap_value=true\"",
+      kOffsetsTable, kOffsetKey->name(), kOffsetRow->name(), kCacheOptions));
   tables_ready_ = true;
 }
 

@@ -14,8 +14,13 @@
 // batch (the caller finds that out on its next attempt, as the contract says).
 // A row the node refuses for its data (a generic server failure on put_all) is found by halving
 // the request and stored as a dead letter with the node's message; the rest goes on.
-// Durability is Ignite's: with persistence off (the local default) a node restart loses the
-// rows and offsets stored so far; the sink recreates its tables and goes on from where it is.
+// Durability is Ignite's: every table keeps one backup of each partition on another node
+// (BACKUPS=1) and a write is acknowledged only once primary and backup both have it
+// (FULL_SYNC; Ignite's default PRIMARY_SYNC could acknowledge a row that dies with its primary
+// while the offset after it survives on a backup), so a cluster loses nothing when one node
+// dies, and the client goes on with another node of the URI. A single node without persistence
+// (the local default) loses the rows and offsets stored so far when it restarts; the sink
+// recreates its tables and goes on from where it is.
 // Errors: connection trouble is retryable; the node's other errors, and tables whose rows lack
 // the fields this sink writes, are fatal.
 

@@ -11,21 +11,32 @@ using namespace streamlab::ignite;
 
 TEST(IgniteUri, ParsesHostPortAndParameters) {
   const IgniteUri u = parse_uri("ignite://127.0.0.1:10800?table=distribuidos&user=ignite&password=p%40ss%26word");
-  EXPECT_EQ(u.host, "127.0.0.1");
-  EXPECT_EQ(u.port, 10800);
+  ASSERT_EQ(u.addresses.size(), 1u);
+  EXPECT_EQ(u.addresses[0].host, "127.0.0.1");
+  EXPECT_EQ(u.addresses[0].port, 10800);
   EXPECT_EQ(u.table, "distribuidos");
   EXPECT_EQ(u.user, "ignite");
   EXPECT_EQ(u.password, "p@ss&word");
   EXPECT_EQ(u.redacted(), "ignite://127.0.0.1:10800?table=distribuidos&user=ignite&password=***");
-  EXPECT_EQ(u.client_options().port, 10800);
+  EXPECT_EQ(u.client_options().addresses[0].port, 10800);
 
   const IgniteUri d = parse_uri("ignite://ignite-host/");
-  EXPECT_EQ(d.host, "ignite-host");
-  EXPECT_EQ(d.port, 10800);
+  EXPECT_EQ(d.addresses[0].host, "ignite-host");
+  EXPECT_EQ(d.addresses[0].port, 10800);
   EXPECT_FALSE(d.table.has_value());
   const IgniteUri v6 = parse_uri("IGNITE://[::1]:10801");
-  EXPECT_EQ(v6.host, "::1");
-  EXPECT_EQ(v6.port, 10801);
+  EXPECT_EQ(v6.addresses[0].host, "::1");
+  EXPECT_EQ(v6.addresses[0].port, 10801);
+}
+
+TEST(IgniteUri, SeveralNodesOfOneCluster) {
+  const IgniteUri u = parse_uri("ignite://127.0.0.1:10800,127.0.0.1:10801,[::1],node3?table=t");
+  ASSERT_EQ(u.addresses.size(), 4u);
+  EXPECT_EQ(u.addresses[1].to_string(), "127.0.0.1:10801");
+  EXPECT_EQ(u.addresses[2].to_string(), "[::1]:10800");
+  EXPECT_EQ(u.addresses[3].to_string(), "node3:10800");
+  EXPECT_EQ(u.client_options().addresses.size(), 4u);
+  EXPECT_EQ(u.redacted(), "ignite://127.0.0.1:10800,127.0.0.1:10801,[::1]:10800,node3:10800?table=t");
 }
 
 TEST(IgniteUri, RejectsMalformedAddressesClearly) {
@@ -33,6 +44,10 @@ TEST(IgniteUri, RejectsMalformedAddressesClearly) {
                        "postgres://x",
                        "ignite://",
                        "ignite://:10800",
+                       "ignite://host,",
+                       "ignite://,host",
+                       "ignite://host,:1",
+                       "ignite://a:1,b:x",
                        "ignite://host:",
                        "ignite://host:99999",
                        "ignite://host:0",
