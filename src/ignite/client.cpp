@@ -51,6 +51,12 @@ void Client::connect() {
 
 void Client::close() noexcept {
   connection_.reset();
+  nodes_.clear();
+  node_id_.reset();
+  partitions_ = {};
+  topology_.reset();
+  partitions_for_.reset();
+  dialed_ = false;
   tx_id_.reset();
   // A node restarted in memory has forgotten the types: register them again after reconnecting.
   registered_.clear();
@@ -58,18 +64,24 @@ void Client::close() noexcept {
   last_registered_.reset();
 }
 
+HandshakeResponse Client::handshake_on(Connection& connection, const std::string& who) {
+  connection.send(encode_handshake(version_, options_.user, options_.password), options_.request_timeout);
+  const auto body = connection.receive(options_.request_timeout, kMaxHandshakeBytes);
+  try {
+    return decode_handshake(body, version_);
+  } catch (const ProtocolError& e) {
+    throw ProtocolError(fmt::format("ignite {}: handshake: {}", who, e.what()));
+  }
+}
+
 void Client::handshake() {
   const std::string who = peer().to_string();
   for (int attempt = 0;; ++attempt) {
-    connection_->send(encode_handshake(version_, options_.user, options_.password), options_.request_timeout);
-    const auto body = connection_->receive(options_.request_timeout, kMaxHandshakeBytes);
-    HandshakeResponse h;
-    try {
-      h = decode_handshake(body, version_);
-    } catch (const ProtocolError& e) {
-      throw ProtocolError(fmt::format("ignite {}: handshake: {}", who, e.what()));
+    const HandshakeResponse h = handshake_on(*connection_, who);
+    if (h.accepted) {
+      node_id_ = h.node_id;
+      return;
     }
-    if (h.accepted) return;
     if (h.status == status::kAuthFailed) {
       throw ServerError(h.status, h.error, fmt::format("ignite {}: handshake", who));
     }
@@ -97,9 +109,10 @@ void Client::require_connected(std::string_view what) const {
   }
 }
 
-Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_t request_id, std::string_view what) {
+Client::Response Client::exchange(Connection& connection, std::vector<std::uint8_t> request, std::int64_t request_id,
+                                  std::string_view what) {
   try {
-    connection_->send(request, options_.request_timeout);
+    connection.send(request, options_.request_timeout);
     // A server sending only notifications would otherwise keep this loop going forever.
     constexpr int kMaxNotifications = 10000;
     for (int notifications = 0;; ++notifications) {
@@ -108,7 +121,7 @@ Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_
                                         what, kMaxNotifications));
       }
       Response response;
-      response.message = connection_->receive(options_.request_timeout, options_.max_response_bytes);
+      response.message = connection.receive(options_.request_timeout, options_.max_response_bytes);
       Reader r(response.message);
       ResponseHeader h;
       try {
@@ -116,6 +129,8 @@ Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_
       } catch (const ProtocolError& e) {
         throw ProtocolError(fmt::format("ignite {}: {}: response header: {}", peer().to_string(), what, e.what()));
       }
+      // A newer topology makes the partition maps stale (refreshed at the next routed request).
+      if (h.topology && (!topology_ || *topology_ < *h.topology)) topology_ = h.topology;
       // Notifications (continuous queries, compute) are not answers; this client starts none.
       if (h.notification) continue;
       if (h.request_id != request_id) {
@@ -127,12 +142,73 @@ Client::Response Client::exchange(std::vector<std::uint8_t> request, std::int64_
       return response;
     }
   } catch (const ConnectionError&) {
-    close();
+    drop_node(connection);
     throw;
   } catch (const ProtocolError&) {
-    close();
+    drop_node(connection);
     throw;
   }
+}
+
+void Client::drop_node(Connection& connection) noexcept {
+  if (&connection == connection_.get()) {
+    close();
+    return;
+  }
+  // Another node's connection: requests for its partitions go through the default one until
+  // the next partition map finds it again.
+  std::erase_if(nodes_, [&](const auto& n) { return n.second.get() == &connection; });
+}
+
+void Client::refresh_partitions(std::int32_t cache_id) {
+  std::vector<std::int32_t> ids{cache_id};
+  for (const auto& [id, _] : partitions_.caches) {
+    if (id != cache_id) ids.push_back(id);
+  }
+  const auto what = "cache partitions";
+  const auto r = call(op::kCachePartitions, what, [&](Writer& w) { write_cache_partitions_request(w, ids); });
+  partitions_ = decode(r, what, [](Reader& in) { return read_cache_partitions(in); });
+  partitions_.caches.try_emplace(cache_id, std::nullopt);  // left out: no assignment (yet)
+  // A cache the answer leaves out has no assignment yet: asked again next time, through any node.
+  if (!topology_ || *topology_ < partitions_.version) topology_ = partitions_.version;
+  partitions_for_ = topology_;  // stale once an answer reports a newer topology than this
+  dialed_ = false;
+}
+
+void Client::dial_nodes() {
+  dialed_ = true;
+  for (std::size_t i = 0; i < options_.addresses.size(); ++i) {
+    if (i == current_) continue;
+    const Address& a = options_.addresses[i];
+    try {
+      auto connection = std::make_unique<Connection>(a.host, a.port, options_.connect_timeout);
+      const HandshakeResponse h = handshake_on(*connection, a.to_string());
+      if (!h.accepted || !h.node_id || h.node_id == node_id_) continue;
+      nodes_[{h.node_id->most_significant, h.node_id->least_significant}] = std::move(connection);
+    } catch (const Error&) {
+      // Down or not serving yet: its keys go through the default connection.
+    }
+  }
+}
+
+std::optional<Uuid> Client::primary_of(std::string_view cache, const Value& key) {
+  require_connected("primary node");
+  const std::int32_t id = cache_id(cache);
+  if (!partitions_.caches.contains(id) || partitions_for_ != topology_) refresh_partitions(id);
+  const auto c = partitions_.caches.find(id);
+  return c != partitions_.caches.end() && c->second ? primary_node(*c->second, key) : std::nullopt;
+}
+
+Connection& Client::route(std::string_view cache, const Value& key) {
+  if (!options_.partition_awareness || options_.addresses.size() < 2 || tx_id_ || !node_id_) return *connection_;
+  const std::optional<Uuid> node = primary_of(cache, key);
+  if (!node || node == node_id_) return *connection_;
+  const std::pair<std::uint64_t, std::uint64_t> node_key{node->most_significant, node->least_significant};
+  if (!nodes_.contains(node_key) && !dialed_) dial_nodes();
+  const auto channel = nodes_.find(node_key);
+  if (channel == nodes_.end()) return *connection_;
+  ++routed_requests_;
+  return *channel->second;
 }
 
 std::int32_t Client::cache_id(std::string_view cache) const { return java_hash(cache); }
@@ -198,7 +274,7 @@ void Client::put(std::string_view cache, const Value& key, const Value& value) {
   register_types_in(key);
   register_types_in(value);
   const auto what = fmt::format("put into cache '{}'", cache);
-  const auto r = call(op::kCachePut, what, [&](Writer& w) {
+  const auto r = call_keyed(cache, key, op::kCachePut, what, [&](Writer& w) {
     write_cache_header(w, cache_id(cache), tx_id_);
     w.value(key);
     w.value(value);
@@ -229,8 +305,8 @@ bool Client::put_if_absent(std::string_view cache, const Value& key, const Value
   register_types_in(key);
   register_types_in(value);
   const auto what = fmt::format("put_if_absent into cache '{}'", cache);
-  const auto r = call(op::kCachePutIfAbsent, what,
-                      [&](Writer& w) { write_put_if_absent(w, cache_id(cache), tx_id_, key, value); });
+  const auto r = call_keyed(cache, key, op::kCachePutIfAbsent, what,
+                            [&](Writer& w) { write_put_if_absent(w, cache_id(cache), tx_id_, key, value); });
   return decode(r, what, [](Reader& in) { return read_written_flag(in); });
 }
 
@@ -240,8 +316,9 @@ bool Client::replace_if_equals(std::string_view cache, const Value& key, const V
   register_types_in(expected);
   register_types_in(value);
   const auto what = fmt::format("replace_if_equals in cache '{}'", cache);
-  const auto r = call(op::kCacheReplaceIfEquals, what,
-                      [&](Writer& w) { write_replace_if_equals(w, cache_id(cache), tx_id_, key, expected, value); });
+  const auto r = call_keyed(cache, key, op::kCacheReplaceIfEquals, what, [&](Writer& w) {
+    write_replace_if_equals(w, cache_id(cache), tx_id_, key, expected, value);
+  });
   return decode(r, what, [](Reader& in) { return read_written_flag(in); });
 }
 
@@ -249,7 +326,7 @@ Value Client::get(std::string_view cache, const Value& key) {
   require_connected("get");
   register_types_in(key);
   const auto what = fmt::format("get from cache '{}'", cache);
-  const auto r = call(op::kCacheGet, what, [&](Writer& w) {
+  const auto r = call_keyed(cache, key, op::kCacheGet, what, [&](Writer& w) {
     write_cache_header(w, cache_id(cache), tx_id_);
     w.value(key);
   });
@@ -272,7 +349,7 @@ bool Client::contains_key(std::string_view cache, const Value& key) {
   require_connected("contains_key");
   register_types_in(key);
   const auto what = fmt::format("contains_key in cache '{}'", cache);
-  const auto r = call(op::kCacheContainsKey, what, [&](Writer& w) {
+  const auto r = call_keyed(cache, key, op::kCacheContainsKey, what, [&](Writer& w) {
     write_cache_header(w, cache_id(cache), tx_id_);
     w.value(key);
   });
@@ -283,7 +360,7 @@ bool Client::remove_key(std::string_view cache, const Value& key) {
   require_connected("remove_key");
   register_types_in(key);
   const auto what = fmt::format("remove_key from cache '{}'", cache);
-  const auto r = call(op::kCacheRemoveKey, what, [&](Writer& w) {
+  const auto r = call_keyed(cache, key, op::kCacheRemoveKey, what, [&](Writer& w) {
     write_cache_header(w, cache_id(cache), tx_id_);
     w.value(key);
   });

@@ -4,10 +4,13 @@
 // operations (conditional writes included), SQL fields queries with cursor paging, binary types
 // and transactions.
 //
-// One Client is one connection, used by one thread at a time; requests are sent one after the
-// other. Errors (errors.hpp): a ConnectionError closes the connection, and the client stays
-// closed until connect() is called again (the Ignite sink does, under the sink runner's
-// backoff); a ServerError leaves the connection usable; a ProtocolError closes it.
+// One Client is one connection to one of its addresses (plus, with several, one to each other
+// node for the single-key requests partition awareness sends there), used by one thread at a
+// time; requests are sent one after the other. Errors (errors.hpp): a ConnectionError closes the
+// connection, and the client stays closed until connect() is called again (the Ignite sink
+// does, under the sink runner's backoff); one on another node's connection closes just that one,
+// whose keys then go through the first; a ServerError leaves the connection usable; a
+// ProtocolError closes it.
 //
 // Complex objects: a BinaryObject's type is registered with the cluster (its metadata: field
 // names, type codes, schema) before the first request of this connection that carries it, so
@@ -51,6 +54,8 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{60000};
   // The largest response accepted: a page of SQL rows or a batch's get_all is a few MB.
   std::size_t max_response_bytes = std::size_t{256} << 20;
+  // With several addresses: single-key requests go to the key's primary node (see affinity.hpp).
+  bool partition_awareness = true;
 };
 
 enum class TxConcurrency : std::int8_t { kOptimistic = 0, kPessimistic = 1 };
@@ -120,13 +125,21 @@ class Client final : public TypeResolver {
   // addresses that answers. Throws ConnectionError (no node reachable, or none accepting
   // clients yet), ServerError (e.g. authentication) or ProtocolError (no common protocol version).
   void connect();
-  // Closes the connection; an open transaction is rolled back by the cluster.
+  // Closes the connections; an open transaction is rolled back by the cluster.
   void close() noexcept;
   bool connected() const { return connection_ != nullptr; }
   ProtocolVersion protocol_version() const { return version_; }
   const ClientOptions& options() const { return options_; }
   // The node connected to, or the one tried last.
   const Address& peer() const { return options_.addresses[current_]; }
+  // Requests sent to a key's primary node over a connection of its own (partition awareness),
+  // rather than through peer().
+  std::uint64_t routed_requests() const { return routed_requests_; }
+  // The id of the node connected to (protocol 1.4+).
+  std::optional<Uuid> node_id() const { return node_id_; }
+  // The primary node of `key` in `cache` by the cluster's partition map (fetched if needed), or
+  // nullopt when it cannot be told.
+  std::optional<Uuid> primary_of(std::string_view cache, const Value& key);
 
   // Caches (by name; a cache created by CREATE TABLE is "SQL_<SCHEMA>_<TABLE>" unless the
   // table's CACHE_NAME says otherwise).
@@ -155,10 +168,11 @@ class Client final : public TypeResolver {
 
   // SQL fields query (DDL, DML or SELECT) in `schema` ("PUBLIC" if empty) with positional `?`
   // arguments; every page fetched. DML answers one row with the number of rows changed.
+  // `local`: a SELECT sees only the data the connected node holds.
   SqlResult sql_fields(std::string_view schema, std::string_view sql, std::span<const Value> args = {},
-                       std::int32_t page_size = 1024);
+                       std::int32_t page_size = 1024, bool local = false);
   SqlCursor sql_cursor(std::string_view schema, std::string_view sql, std::span<const Value> args = {},
-                       std::int32_t page_size = 1024);
+                       std::int32_t page_size = 1024, bool local = false);
 
   // Registers `type` with the cluster unless this connection already did.
   void register_type(const BinaryType& type);
@@ -187,11 +201,27 @@ class Client final : public TypeResolver {
 
   template <typename WriteBody>
   Response call(std::int16_t op_code, std::string_view what, WriteBody&& write_body);
-  Response exchange(std::vector<std::uint8_t> request, std::int64_t request_id, std::string_view what);
+  // call() on the connection to `key`'s primary node in `cache` when there is one (route()).
+  template <typename WriteBody>
+  Response call_keyed(std::string_view cache, const Value& key, std::int16_t op_code, std::string_view what,
+                      WriteBody&& write_body);
+  // Sends on `connection` and waits for its answer. A connection or protocol failure closes
+  // that connection (all of them when it is the default one) and is rethrown.
+  Response exchange(Connection& connection, std::vector<std::uint8_t> request, std::int64_t request_id,
+                    std::string_view what);
+  HandshakeResponse handshake_on(Connection& connection, const std::string& who);
   // Decodes a response body; a malformed one closes the connection (the server is confused).
   template <typename Decode>
   auto decode(const Response& response, std::string_view what, Decode&& decode_body);
   void handshake();
+  // Partition awareness: the connection to the primary node of `key` in `cache`, or the default
+  // one (one address, in a transaction, a cache or key whose node cannot be told, a node not
+  // reachable). Refreshes the cache's partition map when it is unknown or stale.
+  Connection& route(std::string_view cache, const Value& key);
+  void refresh_partitions(std::int32_t cache_id);
+  // Connects to every address not connected yet, keeping those that answer by node id.
+  void dial_nodes();
+  void drop_node(Connection& connection) noexcept;
   void require_connected(std::string_view what) const;
   // Registers the types of the complex objects in `v` this connection has not registered yet.
   void register_types_in(const Value& v);
@@ -203,6 +233,14 @@ class Client final : public TypeResolver {
   ClientOptions options_;
   std::size_t current_ = 0;  // index of peer() in options_.addresses
   std::unique_ptr<Connection> connection_;
+  // Partition awareness: connection_'s node, the other nodes' connections, the partition maps
+  // of the caches used so far and the newest topology version any answer reported.
+  std::optional<Uuid> node_id_;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::unique_ptr<Connection>> nodes_;
+  PartitionMap partitions_;
+  std::optional<AffinityVersion> topology_, partitions_for_;
+  bool dialed_ = false;  // every address tried since the last partition map
+  std::uint64_t routed_requests_ = 0;
   ProtocolVersion version_ = kProtocol1_7;
   std::int64_t next_request_id_ = 0;
   std::optional<std::int32_t> tx_id_;

@@ -18,7 +18,18 @@ Client::Response Client::call(std::int16_t op_code, std::string_view what, Write
   const std::int64_t id = ++next_request_id_;
   Request request(op_code, id);
   write_body(request.body());  // may throw std::invalid_argument: nothing was sent
-  return exchange(request.finish(), id, what);
+  return exchange(*connection_, request.finish(), id, what);
+}
+
+template <typename WriteBody>
+Client::Response Client::call_keyed(std::string_view cache, const Value& key, std::int16_t op_code,
+                                    std::string_view what, WriteBody&& write_body) {
+  require_connected(what);
+  Connection& connection = route(cache, key);
+  const std::int64_t id = ++next_request_id_;
+  Request request(op_code, id);
+  write_body(request.body());  // may throw std::invalid_argument: nothing was sent
+  return exchange(connection, request.finish(), id, what);
 }
 
 template <typename Decode>

@@ -48,7 +48,7 @@ std::optional<std::vector<std::vector<Value>>> SqlCursor::next_page() {
 }
 
 SqlCursor Client::sql_cursor(std::string_view schema, std::string_view sql, std::span<const Value> args,
-                             std::int32_t page_size) {
+                             std::int32_t page_size, bool local) {
   require_connected("SQL query");
   if (page_size <= 0) throw std::invalid_argument("SQL page size must be positive");
   for (const Value& a : args) register_types_in(a);
@@ -57,6 +57,7 @@ SqlCursor Client::sql_cursor(std::string_view schema, std::string_view sql, std:
   q.sql = std::string(sql);
   q.args = args;
   q.page_size = page_size;
+  q.local = local;
   const auto what = fmt::format("SQL query '{}'", sql.substr(0, 200));
   const auto r = call(op::kQuerySqlFields, what, [&](Writer& w) {
     write_cache_header(w, 0, std::nullopt);
@@ -81,8 +82,8 @@ void Client::close_cursor(std::int64_t cursor_id) noexcept {
 }
 
 SqlResult Client::sql_fields(std::string_view schema, std::string_view sql, std::span<const Value> args,
-                             std::int32_t page_size) {
-  SqlCursor cursor = sql_cursor(schema, sql, args, page_size);
+                             std::int32_t page_size, bool local) {
+  SqlCursor cursor = sql_cursor(schema, sql, args, page_size, local);
   SqlResult result;
   result.columns = cursor.columns();
   while (auto page = cursor.next_page()) {

@@ -88,8 +88,10 @@ ResponseHeader read_response_header(Reader& r, ProtocolVersion version) {
   if (version >= kProtocol1_4) {
     h.flags = r.i16();
     if (h.flags & response_flags::kAffinityTopologyChanged) {
-      r.i64();  // topology version
-      r.i32();  // minor topology version
+      AffinityVersion v;
+      v.major = r.i64();
+      v.minor = r.i32();
+      h.topology = v;
     }
     if (h.flags & response_flags::kNotification) {
       h.notification = true;
@@ -177,7 +179,7 @@ void write_sql_fields(Writer& w, const SqlFieldsRequest& q) {
   for (const Value& a : q.args) w.value(a);
   w.u8(0);           // statement type: any
   w.boolean(false);  // distributed joins
-  w.boolean(false);  // local
+  w.boolean(q.local);
   w.boolean(false);  // replicated only
   w.boolean(false);  // enforce join order
   w.boolean(false);  // collocated

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ignite/affinity.hpp"
 #include "ignite/codec.hpp"
 #include "ignite/value.hpp"
 
@@ -44,6 +45,7 @@ inline constexpr std::int16_t kCacheRemoveKey = 1016;
 inline constexpr std::int16_t kCacheRemoveKeys = 1018;
 inline constexpr std::int16_t kCacheGetSize = 1020;
 inline constexpr std::int16_t kCacheGetNames = 1050;
+inline constexpr std::int16_t kCachePartitions = 1101;
 inline constexpr std::int16_t kCacheGetOrCreateWithName = 1052;
 inline constexpr std::int16_t kCacheGetOrCreateWithConfiguration = 1054;
 inline constexpr std::int16_t kCacheDestroy = 1056;
@@ -109,6 +111,8 @@ struct ResponseHeader {
   // A server-initiated notification (continuous query, compute task), not an answer.
   bool notification = false;
   std::int16_t notification_op = 0;
+  // The cluster's affinity topology version, when it changed since this connection's last answer.
+  std::optional<AffinityVersion> topology;
   std::int32_t status = 0;  // 0 = success
   std::string error;        // when status != 0
 };
@@ -155,6 +159,7 @@ struct SqlFieldsRequest {
   std::int32_t page_size = 1024;
   std::int32_t max_rows = -1;  // -1: no limit
   std::int64_t timeout_ms = 0;
+  bool local = false;  // only the connected node's data
 };
 // OP_QUERY_SQL_FIELDS after the cache header (cache id 0: the schema decides).
 void write_sql_fields(Writer& w, const SqlFieldsRequest& q);

@@ -4,7 +4,8 @@ single node of the other tests keeps running) and stops at the end. The sink's t
 backup of each partition on the other node, written before a write is answered, and the sink
 is given both nodes' addresses. The node the sink talks to is killed (SIGKILL) while it stores a
 backlog: the sink goes on with the other node, and `streamlab verify` and pyignite (through the
-surviving node) find every message exactly once.
+surviving node) find every message exactly once. The client's partition awareness (key ->
+partition -> node) is checked against where this cluster keeps each key.
 
 Needs pyignite: run by /usr/bin/python3 (ctest), the script re-executes itself with .local/venv's
 python (deploy/local/python-env)."""
@@ -79,6 +80,16 @@ class IgniteFailover(unittest.TestCase):
         assert_exactly_once(self, store, topic, group)
         print(f"\nignite node {victim} killed with {COUNT} counters to store: the sink exited 0; "
               f"its log:\n{sink.stderr()[-1500:]}", file=sys.stderr)
+
+    def test_partition_awareness_agrees_with_the_cluster(self):
+        """streamlab's key -> partition -> node against where the cluster keeps each key: the C++
+        tests of tests/integration/test_ignite_partition_awareness.cpp, run against this cluster."""
+        binary = os.path.join(os.path.dirname(os.path.abspath(os.environ.get("STREAMLAB_BINARY", "build/streamlab"))),
+                              "tests", "integration_tests")
+        p = subprocess.run([binary, "--gtest_filter=IgnitePartitionAwareness.*"], capture_output=True, text=True,
+                           timeout=300, env={**os.environ, "STREAMLAB_IGNITE_CLUSTER": self.uri})
+        self.assertEqual(p.returncode, 0, p.stdout[-3000:] + p.stderr[-2000:])
+        self.assertIn("[  PASSED  ] 3 tests", p.stdout)  # run, not skipped
 
     def test_the_node_the_sink_uses_dies(self):
         self.run_case(1)  # the first address: the one the sink connected to

@@ -1,7 +1,7 @@
 #pragma once
 // Runs every decoder of Ignite server answers over the same bytes: the handshake response, the
 // response header (1.7 and pre-1.4 layouts) followed by each operation's body (get, getAll,
-// size, the conditional writes' flag, SQL fields pages, binary type metadata), and a bare value
+// size, the conditional writes' flag, SQL fields pages, cache partitions, binary type metadata), and a bare value
 // (binary objects included).
 // A decoder may only return or throw ignite::ProtocolError; anything else (a crash, a sanitizer
 // report, another exception) is a bug. Shared by the libFuzzer target and the unit tests.
@@ -70,6 +70,12 @@ inline void decode_all_responses(std::span<const std::uint8_t> data) {
       guard([&] {
         Reader r(body, &resolver);
         read_sql_next_page(r, 3);
+      });
+      guard([&] {
+        Reader r(body, &resolver);
+        for (const auto& [id, cache] : read_cache_partitions(r).caches) {
+          if (cache) primary_node(*cache, Value(id));
+        }
       });
       guard([&] {
         Reader r(body, &resolver);
