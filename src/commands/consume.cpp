@@ -22,6 +22,7 @@
 #include "core/shutdown.hpp"
 #include "core/stats_file.hpp"
 #include "core/status_line.hpp"
+#include "host/broker_metrics.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/producer.hpp"
 #include "sinks/sink_runner.hpp"
@@ -122,7 +123,8 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
                               .info = {.topics = o.topics, .group = o.group, .sink = p.sink ? p.sink->describe() : ""},
                               .brokers = p.brokers.embedded ? "" : p.brokers.client.brokers,
                               .start_from_end = p.from == kafka::StartFrom::End,
-                              .max_event_streams = o.web_clients},
+                              .max_event_streams = o.web_clients,
+                              .broker_metrics = host::broker_metrics_urls_from_env()},
         consumer.handle());
     fmt::print(stderr, "dashboard: {}\n", p.dashboard->url());
   }

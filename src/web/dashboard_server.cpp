@@ -148,6 +148,7 @@ DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
     }
   }
   monitor_->start();
+  if (!options_.broker_metrics.empty()) brokers_ = std::make_unique<host::BrokerScraper>(options_.broker_metrics);
 
   listener_ = std::thread([this] { server_->listen_after_bind(); });
   ticker_ = std::thread([this] { run_ticker(); });
@@ -192,6 +193,7 @@ void DashboardServer::run_poller() {
   do {
     poll_offsets();
     poll_processes();
+    poll_brokers();
   } while (!wait_until(SteadyClock::now() + kPollEvery));
 }
 
@@ -240,6 +242,10 @@ void DashboardServer::poll_processes() {
     usage.push_back({series.name, series.cpu_pct.back(), series.rss_bytes.back()});
   }
   state_.set_processes(std::move(usage));
+}
+
+void DashboardServer::poll_brokers() {
+  if (brokers_) state_.set_brokers(brokers_->sample());
 }
 
 }  // namespace streamlab::web

@@ -39,6 +39,9 @@ struct DashboardOptions {
   // workers for as long as it lasts, so the server has this many plus spare ones for the page
   // and /metrics.
   std::size_t max_event_streams = 16;
+  // The brokers' Prometheus endpoints (deploy/local/services env: $STREAMLAB_KAFKA_METRICS),
+  // scraped once a second; none: no broker panel.
+  std::vector<std::string> broker_metrics;
 };
 
 // "127.0.0.1:8080", "localhost:0", "[::1]:8080" → host and port; UsageError otherwise.
@@ -67,6 +70,7 @@ class DashboardServer {
   void run_poller();
   void poll_offsets();
   void poll_processes();
+  void poll_brokers();
   // Sleeps until `t` or stop(); true when stopping.
   bool wait_until(std::chrono::steady_clock::time_point t);
 
@@ -75,6 +79,7 @@ class DashboardServer {
   LiveState state_;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<host::ProcessMonitor> monitor_;
+  std::unique_ptr<host::BrokerScraper> brokers_;  // null without options_.broker_metrics
   std::string url_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

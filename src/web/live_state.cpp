@@ -93,6 +93,11 @@ void LiveState::set_processes(std::vector<ProcessUsage> processes) {
   processes_ = std::move(processes);
 }
 
+void LiveState::set_brokers(std::vector<host::BrokerView> brokers) {
+  std::lock_guard lock(mu_);
+  brokers_ = std::move(brokers);
+}
+
 void LiveState::add_card(const tweets::ParsedMessage& m, std::string_view payload, const Pending& p) {
   json card = {{"kind", tweets::to_string(m.kind)},
                {"partition", p.partition},
@@ -188,6 +193,8 @@ void LiveState::tick() {
   for (const auto& p : processes_) {
     processes.push_back({{"name", p.name}, {"cpu_pct", p.cpu_pct}, {"rss_bytes", p.rss_bytes}});
   }
+  json brokers = json::array();
+  for (const auto& b : brokers_) brokers.push_back(host::to_json(b));
   json tags = json::array();
   for (const auto& [tag, count] : top) tags.push_back({{"tag", tag}, {"count", count}});
   top_ = std::move(top);
@@ -201,7 +208,8 @@ void LiveState::tick() {
                 {"lag", lag},
                 {"rows_per_s", sink.is_null() ? 0.0 : sink["rows_per_s"].get<double>()},
                 {"batches_per_s", sink.is_null() ? 0.0 : sink["batches_per_s"].get<double>()},
-                {"processes", processes}};
+                {"processes", processes},
+                {"brokers", brokers}};
   history_.emplace_back(now, dump(point));
   while (!history_.empty() && history_.front().first < now - limits_.history) history_.pop_front();
   stats_ = std::move(point);
@@ -285,11 +293,13 @@ std::string LiveState::metrics() const {
   }
   std::vector<PartitionOffsets> partitions;
   std::vector<ProcessUsage> processes;
+  std::vector<host::BrokerView> brokers;
   std::vector<std::pair<std::string, std::uint64_t>> top;
   {
     std::lock_guard lock(mu_);
     partitions = partitions_;
     processes = processes_;
+    brokers = brokers_;
     top = top_;
   }
   PrometheusText p;
@@ -334,6 +344,24 @@ std::string LiveState::metrics() const {
   p.family("streamlab_process_resident_memory_bytes", "Resident memory of a watched process", "gauge");
   for (const auto& q : processes) {
     p.sample("streamlab_process_resident_memory_bytes", {{"process", q.name}}, static_cast<double>(q.rss_bytes));
+  }
+  // The brokers' own view, re-exported from their JMX exporters as rates over the last second.
+  const std::pair<const char*, double host::BrokerView::*> broker_gauges[] = {
+      {"streamlab_broker_up", nullptr},
+      {"streamlab_broker_produce_requests_per_second", &host::BrokerView::produce_per_s},
+      {"streamlab_broker_fetch_requests_per_second", &host::BrokerView::fetch_per_s},
+      {"streamlab_broker_bytes_in_per_second", &host::BrokerView::bytes_in_per_s},
+      {"streamlab_broker_bytes_out_per_second", &host::BrokerView::bytes_out_per_s},
+      {"streamlab_broker_produce_time_p99_milliseconds", &host::BrokerView::produce_p99_ms},
+      {"streamlab_broker_under_replicated_partitions", &host::BrokerView::under_replicated},
+  };
+  if (!brokers.empty()) {
+    for (const auto& [name, field] : broker_gauges) {
+      p.family(name, "A broker's own metric (its JMX exporter), per broker metrics URL", "gauge");
+      for (const auto& b : brokers) {
+        p.sample(name, {{"broker", b.url}}, field == nullptr ? (b.up ? 1.0 : 0.0) : b.*field);
+      }
+    }
   }
   p.family("streamlab_hashtag_uses",
            fmt::format("Uses of the {} most used hashtags over the last {} s", limits_.top_hashtags,

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/latency_histogram.hpp"
+#include "host/broker_metrics.hpp"
 #include "kafka/message.hpp"
 #include "sinks/sink_runner.hpp"
 #include "tweets/message_parser.hpp"
@@ -70,6 +71,8 @@ class LiveState {
   // --- the dashboard's threads ---
   void set_partitions(std::vector<PartitionOffsets> partitions, double produced_per_s);
   void set_processes(std::vector<ProcessUsage> processes);
+  // The brokers' own metrics (their JMX exporters), when the dashboard was given them.
+  void set_brokers(std::vector<host::BrokerView> brokers);
   // Parses what arrived since the last call: hashtags of every message, cards of the newest.
   void analyze();
   // Closes one update: rates, a chart point, the snapshot sent to every page.
@@ -138,6 +141,7 @@ class LiveState {
   std::deque<std::pair<std::uint64_t, std::string>> feed_;  // card id, card JSON
   std::vector<std::pair<std::string, std::uint64_t>> top_;
   std::vector<PartitionOffsets> partitions_;
+  std::vector<host::BrokerView> brokers_;
   double produced_per_s_ = 0;
   std::vector<ProcessUsage> processes_;
   std::deque<std::pair<Clock::time_point, std::string>> history_;  // chart points

@@ -31,6 +31,7 @@ import json  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import unittest  # noqa: E402
+import urllib.request  # noqa: E402
 
 SERVICES = os.path.join(ROOT, "deploy", "local", "services")
 CLUSTER_ENV = {
@@ -51,8 +52,10 @@ def cluster(*args, timeout=300):
 
 # The harness reads the brokers from the environment when imported: the cluster's, from `env`.
 cluster("start", "kafka")
-os.environ["STREAMLAB_BROKERS"] = re.search(r"STREAMLAB_BROKERS=(\S+)", cluster("env", "kafka").stdout) \
-    .group(1).replace("\\,", ",")
+CLUSTER_EXPORTS = cluster("env", "kafka").stdout
+os.environ["STREAMLAB_BROKERS"] = re.search(r"STREAMLAB_BROKERS=(\S+)", CLUSTER_EXPORTS).group(1).replace("\\,", ",")
+# Each node's own metrics (its JMX exporter), in node order.
+METRICS = re.search(r"STREAMLAB_KAFKA_METRICS=(\S+)", CLUSTER_EXPORTS).group(1).replace("\\,", ",").split(",")
 
 from harness import (BROKERS, IgniteStore, PostgresStore, RedisStore, SinkProcess, assert_exactly_once,  # noqa: E402
                      create_topic, fresh, streamlab, wait_until)
@@ -122,6 +125,17 @@ class Producer:
         return self.proc.returncode, json.loads(out) if out.strip() else {}, err
 
 
+def broker_metric(url, name):
+    """A sample of a broker's Prometheus endpoint (its JMX exporter); None when it cannot be read."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            text = r.read().decode()
+    except OSError:
+        return None
+    m = re.search(rf"^{name}(?:{{[^}}]*}})? (\S+)$", text, re.M)
+    return float(m.group(1)) if m else None
+
+
 def read_numbers(topic, count):
     """Every counter in the topic, read back by streamlab from the beginning: {number: times}."""
     out = streamlab("consume", "-b", BROKERS, "-t", topic, "-g", fresh("read"), "--from", "beginning", "--show",
@@ -152,14 +166,23 @@ class Failover(unittest.TestCase):
         self.assertEqual(summary["acked"], PRODUCE_COUNT, summary)
         self.assertIn("leader", err)  # "topic '…' partition 0: leader 2 -> 3"
         self.assertGreaterEqual(summary["kafka"]["disconnects"], 1, summary)
+        # The brokers' own view of the failover: a survivor counts the dead node's replicas as
+        # under-replicated.
+        survivor = METRICS[victim % 3]
+        wait_until(lambda: (broker_metric(survivor, "kafka_server_replicamanager_underreplicatedpartitions") or 0) > 0,
+                   60, "a survivor reporting under-replicated partitions")
+        shrinks = broker_metric(survivor, "kafka_server_replicamanager_isrshrinkspersec_total")
 
         cluster("start", "kafka")
+        wait_until(lambda: broker_metric(survivor, "kafka_server_replicamanager_underreplicatedpartitions") == 0, 120,
+                   "every partition fully replicated again, by the survivor's metrics")
         got = read_numbers(topic, PRODUCE_COUNT)
         duplicates = sum(n - 1 for n in got.values() if n > 1)
         lost = sum(1 for n in range(PRODUCE_COUNT) if n not in got)
         print(f"\nfailover while producing: node {victim} killed; produced {summary['acked']}, read back "
               f"{sum(got.values())}, duplicates {duplicates}, lost {lost}; kafka {summary['kafka']}; "
-              f"the longest wait for an acknowledgement {summary['longest_ack_wait_s']:.1f} s", file=sys.stderr)
+              f"the longest wait for an acknowledgement {summary['longest_ack_wait_s']:.1f} s; the survivor's "
+              f"ISR shrinks {shrinks}", file=sys.stderr)
         self.assertEqual((lost, duplicates, len(got)), (0, 0, PRODUCE_COUNT))
 
     def test_sinks_across_a_leader_failover(self):

@@ -104,6 +104,17 @@ try {
   await page.waitForFunction(() => document.querySelectorAll("#feed .counters .num").length === 60, null, { timeout: 10000 });
   check(true, "the 60 counters are shown in the number stream");
 
+  // The broker's own metrics, scraped from its JMX exporter ($STREAMLAB_KAFKA_METRICS, which
+  // `deploy/local/services env` sets): the broker panel shows every broker up.
+  if (process.env.STREAMLAB_KAFKA_METRICS) {
+    const brokers = process.env.STREAMLAB_KAFKA_METRICS.split(",").length;
+    const shown = await page.waitForFunction((n) => {
+      const hint = document.getElementById("n-broker-hint").textContent;
+      return !document.getElementById("broker-box").hidden && hint.startsWith(`${n}/${n} up`) ? hint : null;
+    }, brokers, { timeout: 10000 }).then((h) => h.jsonValue()).catch(() => null);
+    check(shown !== null, `the broker panel shows the broker's own metrics (${shown})`);
+  }
+
   // Update rate and chart growth over 2 s.
   const before = await page.evaluate(() => ({ ...window.__streamlab, t: performance.now() }));
   await page.waitForTimeout(2000);

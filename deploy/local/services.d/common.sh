@@ -139,6 +139,28 @@ terminate() {
   done
 }
 
+# stop_nodes SERVICE NODES DIR PROGRAM CONFIG: stops, all at once (terminate), the single node
+# whose state is DIR (unless NODES > 1: a cluster's own stop leaves it alone) and every node of
+# any cluster of SERVICE under $STATE (.local/SERVICE-<port>x<nodes>/node-<i>/), each known by
+# its pid file and its command line (PROGRAM and the node's CONFIG file), so that a plain `stop`
+# (CI's last step) never leaves a node holding its ports.
+stop_nodes() {
+  local service=$1 nodes=$2 single_dir=$3 program=$4 config=$5 pidfile dir pid single=() pids=() pidfiles=()
+  ((nodes > 1)) || single=("$single_dir/pid")
+  for pidfile in "${single[@]}" "$STATE/$service"-*x*/node-*/pid; do
+    [[ -f $pidfile ]] || continue
+    dir=$(dirname "$pidfile")
+    pid=$(live_pid "$pidfile" "$program $dir/$config")
+    pidfiles+=("$pidfile")
+    [[ -n $pid ]] || continue
+    say "$service: stopping pid $pid (${dir#"$STATE"/})"
+    pids+=("$pid")
+  done
+  ((${#pids[@]})) || say "$service: not running"
+  ((${#pids[@]} == 0)) || terminate "$service" "${pids[@]}"
+  ((${#pidfiles[@]} == 0)) || rm -f "${pidfiles[@]}"
+}
+
 # kill_node SERVICE N NODES NAME PID PIDFILE: SIGKILL to node N (of NODES) of a service, whose
 # pid is PID (empty: not running), for fault tests; its next start brings it back.
 kill_node() {

@@ -185,25 +185,8 @@ ignite_start() {
 }
 
 # SIGTERM runs Ignite's shutdown hook: the node leaves the topology and, with persistence,
-# writes a checkpoint before exiting. Every node of this layout and of any cluster found under
-# $STATE (a cluster's own stop leaves the single node running), all at once.
-ignite_stop() {
-  local pidfile dir pid pids=() pidfiles=()
-  local single=()
-  ((IGNITE_NODES > 1)) || single=("$IGNITE_DIR/pid")  # a cluster's stop leaves the single node alone
-  for pidfile in "${single[@]}" "$STATE"/ignite-*x*/node-*/pid; do
-    [[ -f $pidfile ]] || continue
-    dir=$(dirname "$pidfile")
-    pid=$(live_pid "$pidfile" "CommandLineStartup $dir/ignite-config.xml")
-    pidfiles+=("$pidfile")
-    [[ -n $pid ]] || continue
-    say "ignite: stopping pid $pid (${dir#"$STATE"/})"
-    pids+=("$pid")
-  done
-  ((${#pids[@]})) || say "ignite: not running"
-  ((${#pids[@]} == 0)) || terminate ignite "${pids[@]}"
-  ((${#pidfiles[@]} == 0)) || rm -f "${pidfiles[@]}"
-}
+# writes a checkpoint before exiting. Every node (stop_nodes), all at once.
+ignite_stop() { stop_nodes ignite "$IGNITE_NODES" "$IGNITE_DIR" CommandLineStartup ignite-config.xml; }
 
 # SIGKILL to node N, for fault tests: `start ignite` brings it back.
 ignite_kill() { kill_node ignite "$1" "$IGNITE_NODES" "$(ignite_node_name "$1")" "$(ignite_pid "$1")" \

@@ -11,6 +11,8 @@
 
 readonly KAFKA_PORT=${STREAMLAB_KAFKA_PORT:-19092}
 readonly KAFKA_CONTROLLER_PORT=${STREAMLAB_KAFKA_CONTROLLER_PORT:-19093}
+# Each broker's Prometheus metrics (the JMX exporter agent) on this port + (node - 1).
+readonly KAFKA_METRICS_PORT=${STREAMLAB_KAFKA_METRICS_PORT:-$((KAFKA_PORT + 98))}
 readonly KAFKA_NODES=${STREAMLAB_KAFKA_NODES:-1}
 [[ $KAFKA_NODES =~ ^[1-9]$ ]] || die "kafka: STREAMLAB_KAFKA_NODES must be 1 to 9, not '$KAFKA_NODES'"
 readonly KAFKA_START_TIMEOUT=90   # seconds to wait for the broker to accept requests
@@ -18,6 +20,9 @@ readonly KAFKA_START_TIMEOUT=90   # seconds to wait for the broker to accept req
 readonly KAFKA_DIR=$STATE/kafka   # the jars and tools' settings; one node's state too
 readonly KAFKA_LIB=$KAFKA_DIR/lib
 readonly KAFKA_POM=$ROOT/deploy/local/kafka/pom.xml
+readonly KAFKA_JMX_POM=$ROOT/deploy/local/kafka/jmx-exporter.pom.xml
+readonly KAFKA_JMX_RULES=$ROOT/deploy/local/kafka/jmx-exporter.yaml
+readonly KAFKA_JMX_LIB=$KAFKA_DIR/jmx-exporter
 if ((KAFKA_NODES == 1)); then
   readonly KAFKA_CLUSTER_DIR=$KAFKA_DIR
 else
@@ -34,6 +39,8 @@ kafka_node_dir() { if ((KAFKA_NODES == 1)); then echo "$KAFKA_DIR"; else echo "$
 kafka_port() { echo $((KAFKA_PORT + 2 * ($1 - 1))); }
 kafka_controller_port() { echo $((KAFKA_CONTROLLER_PORT + 2 * ($1 - 1))); }
 kafka_addr() { echo "$HOST:$(kafka_port "$1")"; }
+kafka_metrics_port() { echo $((KAFKA_METRICS_PORT + $1 - 1)); }
+kafka_metrics_url() { echo "http://$HOST:$(kafka_metrics_port "$1")/metrics"; }
 # "127.0.0.1:19092,127.0.0.1:19094,..."
 kafka_bootstrap() {
   local i list=()
@@ -41,9 +48,12 @@ kafka_bootstrap() {
   (IFS=,; echo "${list[*]}")
 }
 
-# The pom is the one place the version is written.
+# The poms are the one place the versions are written.
 kafka_version() {
   sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM"
+}
+kafka_jmx_jar() {
+  echo "$KAFKA_JMX_LIB/jmx_prometheus_javaagent-$(sed -n 's:.*<jmx.exporter.version>\(.*\)</jmx.exporter.version>.*:\1:p' "$KAFKA_JMX_POM").jar"
 }
 
 kafka_install() {
@@ -51,10 +61,14 @@ kafka_install() {
   command -v kcat >/dev/null || apt_install kcat
   local version
   version=$(kafka_version)
-  [[ -f $KAFKA_LIB/kafka_2.13-$version.jar ]] && return 0
-
-  say "kafka: fetching Apache Kafka $version jars from Maven Central"
-  maven_fetch_jars kafka "$KAFKA_POM" "$KAFKA_LIB" "kafka_2.13-$version.jar"
+  if [[ ! -f $KAFKA_LIB/kafka_2.13-$version.jar ]]; then
+    say "kafka: fetching Apache Kafka $version jars from Maven Central"
+    maven_fetch_jars kafka "$KAFKA_POM" "$KAFKA_LIB" "kafka_2.13-$version.jar"
+  fi
+  if [[ ! -f $(kafka_jmx_jar) ]]; then
+    say "kafka: fetching the Prometheus JMX exporter agent from Maven Central"
+    maven_fetch_jars kafka "$KAFKA_JMX_POM" "$KAFKA_JMX_LIB" "$(basename "$(kafka_jmx_jar)")"
+  fi
 }
 
 kafka_pid() { live_pid "$(kafka_node_dir "$1")/pid" "kafka.Kafka $(kafka_node_dir "$1")/server.properties"; }
@@ -177,16 +191,19 @@ kafka_start() {
       continue
     fi
     dir=$(kafka_node_dir "$node")
-    require_free_port "$(kafka_node_name "$node")" "$(kafka_port "$node")" "$(kafka_controller_port "$node")"
+    require_free_port "$(kafka_node_name "$node")" "$(kafka_port "$node")" "$(kafka_controller_port "$node")" \
+      "$(kafka_metrics_port "$node")"
     mkdir -p "$dir/data"
     kafka_write_config "$node"
     rotate_log "$dir/log"
     kafka_format_once "$node"
     # The heap is what the brief asks of a dev box; G1 and exiting on OOM are what Kafka's own
     # start script uses (a broker limping on after an OutOfMemoryError is worse than a dead one).
+    # The JMX exporter serves the broker's metrics on loopback (jmx-exporter.yaml).
     # shellcheck disable=SC2086  # STREAMLAB_KAFKA_HEAP is a list of JVM options
     launch "$dir/log" java ${STREAMLAB_KAFKA_HEAP:--Xms512m -Xmx1g} \
       -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -javaagent:"$(kafka_jmx_jar)=$HOST:$(kafka_metrics_port "$node"):$KAFKA_JMX_RULES" \
       -Dlog4j.configuration="file:$dir/log4j.properties" \
       -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
     echo "$LAUNCHED_PID" >"$dir/pid"
@@ -200,27 +217,9 @@ kafka_start() {
   done
 }
 
-# Every node of this layout and of any cluster a start left running under $STATE (so a plain
-# `stop`, CI's last step, never leaves a broker holding its ports; a cluster's own stop leaves the
-# single node running), all at once: a node stopped after the others would wait for a
+# Every node (stop_nodes), all at once: a node stopped after the others would wait for a
 # controller quorum that is gone.
-kafka_stop() {
-  local pidfile dir pid pids=() pidfiles=()
-  local single=()
-  ((KAFKA_NODES > 1)) || single=("$KAFKA_DIR/pid")  # a cluster's stop leaves the single node alone
-  for pidfile in "${single[@]}" "$STATE"/kafka-*x*/node-*/pid; do
-    [[ -f $pidfile ]] || continue
-    dir=$(dirname "$pidfile")
-    pid=$(live_pid "$pidfile" "kafka.Kafka $dir/server.properties")
-    pidfiles+=("$pidfile")
-    [[ -n $pid ]] || continue
-    say "kafka: stopping pid $pid (${dir#"$STATE"/})"
-    pids+=("$pid")
-  done
-  ((${#pids[@]})) || say "kafka: not running"
-  ((${#pids[@]} == 0)) || terminate kafka "${pids[@]}"
-  ((${#pidfiles[@]} == 0)) || rm -f "${pidfiles[@]}"
-}
+kafka_stop() { stop_nodes kafka "$KAFKA_NODES" "$KAFKA_DIR" kafka.Kafka server.properties; }
 
 # SIGKILL to node N, for fault tests and benchmarks: `start kafka` brings it back.
 kafka_kill() { kill_node kafka "$1" "$KAFKA_NODES" "$(kafka_node_name "$1")" "$(kafka_pid "$1")" \
@@ -230,13 +229,18 @@ kafka_status() {
   local node rc=0
   for node in $(kafka_nodes); do
     service_status "$(kafka_node_name "$node")" "$(kafka_pid "$node")" \
-      "$(kafka_addr "$node") (controller $HOST:$(kafka_controller_port "$node"))" || rc=1
+      "$(kafka_addr "$node") (controller $HOST:$(kafka_controller_port "$node"), metrics $(kafka_metrics_url "$node"))" \
+      || rc=1
   done
   return "$rc"
 }
 
 kafka_env() {
+  local node urls=()
   export_var STREAMLAB_BROKERS "$(kafka_bootstrap)"
+  # Each broker's own metrics (Prometheus text), for `streamlab bench` and `consume --web`.
+  for node in $(kafka_nodes); do urls+=("$(kafka_metrics_url "$node")"); done
+  export_var STREAMLAB_KAFKA_METRICS "$(IFS=,; echo "${urls[*]}")"
   # The broker's jars, so benchmarks can run Kafka's own tools:
   #   java -cp "$STREAMLAB_KAFKA_LIB/*" org.apache.kafka.tools.ProducerPerformance ...
   export_var STREAMLAB_KAFKA_LIB "$KAFKA_LIB"

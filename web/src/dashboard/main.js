@@ -131,6 +131,7 @@ function showStats(s) {
     $("n-dead").classList.toggle("bad", s.sink.dead_letters > 0);
     $("n-commit").textContent = `${fmtCount(s.sink.batches)} batches · commit p50 ${fmtMs(s.sink.commit_ms_p50)}`;
   }
+  showBrokers(s.brokers || []);
   const list = $("hashtags");
   list.replaceChildren();
   const tags = s.hashtags || [];
@@ -144,6 +145,21 @@ function showStats(s) {
     li.append(bar);
     list.append(li);
   }
+}
+
+// The brokers' own metrics (their JMX exporters), when the dashboard scrapes them.
+function showBrokers(brokers) {
+  $("broker-box").hidden = brokers.length === 0;
+  if (!brokers.length) return;
+  const up = brokers.filter((b) => b.up);
+  const sum = (key) => up.reduce((total, b) => total + b[key], 0);
+  $("n-broker").textContent = up.length ? fmtMs(Math.max(...up.map((b) => b.produce_p99_ms))) : "down";
+  const under = sum("under_replicated");
+  $("n-broker").classList.toggle("bad", up.length < brokers.length || under > 0);
+  const hint = `${up.length}/${brokers.length} up · ${fmtCount(sum("produce_per_s"))} produce/s · ` +
+    `in ${fmtBytes(sum("bytes_in_per_s"))}/s · out ${fmtBytes(sum("bytes_out_per_s"))}/s · under-replicated ${under}`;
+  $("n-broker-hint").textContent = hint;
+  $("n-broker-hint").title = hint;  // the box is narrow: the whole line on hover
 }
 
 const feed = $("feed");
