@@ -143,7 +143,9 @@ class Loop {
               : o.show == "raw" ? ConsoleFormat::Style::Raw
                                 : ConsoleFormat::Style::Text),
         stats_(o.stats) {
-    if (o.until_end) end_of_topics_.emplace(o.topics, o.group, consumer_, p.sink.get(), p.runner.get());
+    if (o.until_end) {
+      end_of_topics_.emplace(o.topics, o.group, consumer_, p.sink.get(), p.runner.get(), p.brokers.client);
+    }
   }
 
   // Until --count, --idle-exit, --until-end or a signal; false when no partition came within

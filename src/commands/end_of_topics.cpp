@@ -7,8 +7,13 @@ namespace streamlab::commands {
 using kafka::TopicPartition;
 
 EndOfTopics::EndOfTopics(std::vector<std::string> topics, std::string group, kafka::Consumer& consumer,
-                         sinks::Sink* sink, sinks::SinkRunner* runner)
-    : topics_(std::move(topics)), group_(std::move(group)), consumer_(consumer), sink_(sink), runner_(runner) {}
+                         sinks::Sink* sink, sinks::SinkRunner* runner, const kafka::ClientOptions& client)
+    : topics_(std::move(topics)),
+      group_(std::move(group)),
+      consumer_(consumer),
+      admin_(client),
+      sink_(sink),
+      runner_(runner) {}
 
 bool EndOfTopics::own_partitions_done() const {
   const auto& own = consumer_.progress();
@@ -21,13 +26,20 @@ bool EndOfTopics::own_partitions_done() const {
 
 bool EndOfTopics::learn_targets() {
   for (const auto& topic : topics_) {
-    for (const kafka::TopicInfo& info : kafka::describe_topics(consumer_.handle(), topic, true)) {
+    // Metadata first (one request); watermarks only for partitions without a target yet.
+    for (const kafka::TopicInfo& info : admin_.describe(topic, /*watermarks=*/false)) {
       if (!info.error.empty() || info.partitions.empty()) return false;
       for (const kafka::PartitionInfo& p : info.partitions) {
-        if (p.high < 0) return false;
         const TopicPartition tp{info.name, p.id};
-        target_.emplace(tp, p.high);
-        low_[tp] = p.low;
+        if (target_.contains(tp)) continue;
+        std::int64_t low = -1, high = -1;
+        if (rd_kafka_query_watermark_offsets(admin_.handle(), info.name.c_str(), p.id, &low, &high, 5000) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            high < 0) {
+          return false;
+        }
+        target_.emplace(tp, high);
+        low_[tp] = low;
       }
     }
   }

@@ -19,9 +19,11 @@ namespace streamlab::commands {
 
 class EndOfTopics {
  public:
-  // `sink` and `runner` are null without --sink.
+  // `sink` and `runner` are null without --sink. `client`: the consumer's brokers and
+  // properties, for a handle of its own that asks for the high watermarks (the consumer's would
+  // queue each request behind its fetch in flight, up to fetch.wait.max.ms per partition).
   EndOfTopics(std::vector<std::string> topics, std::string group, kafka::Consumer& consumer, sinks::Sink* sink,
-              sinks::SinkRunner* runner);
+              sinks::SinkRunner* runner, const kafka::ClientOptions& client);
 
   // Cheap while this member's own partitions are not done; else asks the cluster and the sink
   // at most twice a second.
@@ -29,11 +31,14 @@ class EndOfTopics {
 
  private:
   bool own_partitions_done() const;
+  // The high watermark of each partition not seen before (the ones seen keep theirs); false
+  // while a topic is not served yet.
   bool learn_targets();
 
   std::vector<std::string> topics_;
   std::string group_;
   kafka::Consumer& consumer_;
+  kafka::Admin admin_;
   sinks::Sink* sink_;
   sinks::SinkRunner* runner_;
   std::map<kafka::TopicPartition, std::int64_t> target_;  // high watermark when first seen

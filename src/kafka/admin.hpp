@@ -40,6 +40,7 @@ class Admin {
   int broker_count();
   // All topics when `name` is empty (internal ones, starting with "__", left out).
   std::vector<TopicInfo> describe(const std::string& name = {}, bool watermarks = true);
+  rd_kafka_t* handle() const { return rk_.get(); }
 
  private:
   // Until the topic is in the metadata with a leader for each partition (RuntimeFailure after
