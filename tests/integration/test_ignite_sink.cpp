@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <latch>
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,8 +95,13 @@ TEST_F(IgniteSinkFence, RacingMembersNeverBothMoveTheOffset) {
   std::atomic<int> moved{0}, fenced{0};
   // The tables first: two sinks creating them at the same moment can race in the DDL.
   IgniteSink(ignite_uri(), table_).stored_offsets(g, {tp});
+  // Both connected before either writes: a member still connecting while the other has done
+  // all its writes would never race (seen once in CI).
+  std::latch connected(2);
   const auto member = [&] {
     IgniteSink sink(ignite_uri(), table_);
+    sink.stored_offsets(g, {tp});
+    connected.arrive_and_wait();
     for (int i = 0; i < kWrites; ++i) {
       const Offsets stored = sink.stored_offsets(g, {tp});
       const std::int64_t from = stored.count(tp) != 0 ? stored.at(tp) : kNoOffset;
