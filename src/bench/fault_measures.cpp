@@ -64,6 +64,11 @@ std::optional<VerifyFigures> parse_verify(std::string_view text) {
   return found;
 }
 
+nlohmann::json to_json(const VerifyFigures& v) {
+  return {{"ok", v.ok},           {"expected", v.expected},    {"rows", v.rows}, {"dead_letters", v.dead_letters},
+          {"missing", v.missing}, {"duplicated", v.duplicated}};
+}
+
 std::string exported_value(std::string_view env_output, std::string_view name) {
   const std::string prefix = "export " + std::string(name) + "=";
   std::size_t pos = 0;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "bench/stats_series.hpp"
 
 namespace streamlab::bench {
@@ -39,6 +41,8 @@ struct VerifyFigures {
 // From verify's stdout: its last line that is a JSON object with "command": "verify" and
 // "totals"; nullopt when there is none (verify did not run, or is not in this build).
 std::optional<VerifyFigures> parse_verify(std::string_view stdout_text);
+// As report.json holds them: {"ok", "expected", "rows", "dead_letters", "missing", "duplicated"}.
+nlohmann::json to_json(const VerifyFigures& v);
 
 // The value of `export NAME=VALUE` in the output of `deploy/local/services env` ("" when absent).
 // Single quotes around it (as bash's %q writes unusual text) are removed.

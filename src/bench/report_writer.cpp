@@ -232,6 +232,40 @@ Table scenario_table(const json& report) {
   return t;
 }
 
+constexpr const char* kSummaryNote =
+    "Ratio = streamlab ÷ the baseline tool: above 1 streamlab is faster (scaling out: rows/s ÷ one member's).";
+
+// The scale scenarios: one row per group size that drained the backlog (1, 2, 4 members).
+Table scale_table(const json& report) {
+  Table t{{"scenario", "sink", "members", "rows", "wall s", "rebalance s", "rows/s", "× 1 member", "lost", "duplicated",
+           "ok"},
+          {false, false, true, true, true, true, true, true, true, true, false},
+          {}};
+  for (const auto& s : scenarios_of(report)) {
+    if (s.value("kind", "") != "scale") continue;
+    const json& drains = member(member(s, "scale"), "drains");
+    if (member(s, "skipped") == true || !drains.is_array() || drains.empty()) {
+      t.rows.push_back({s.value("title", s.value("id", "")), str(s, "sink"), kNone, kNone, kNone, kNone, kNone, kNone,
+                        kNone, kNone, member(s, "skipped") == true ? "skipped" : "NO"});
+      continue;
+    }
+    for (const auto& d : drains) {
+      t.rows.push_back({s.value("title", s.value("id", "")), str(s, "sink"), count(member(d, "members")),
+                        count(member(d, "stored")), num(member(d, "wall_s")), num(member(d, "rebalance_s")),
+                        num(member(d, "rows_per_s")), ratio(member(d, "ratio_to_1")), count(member(d, "lost")),
+                        count(member(d, "duplicated")), member(d, "ok") == true ? "yes" : "NO"});
+    }
+  }
+  return t;
+}
+
+constexpr const char* kScaleNote =
+    "One backlog drained again by each group size: that many consume --until-end sink consumers started together "
+    "in a fresh group, into a fresh table. wall: the first member's start to the last member's exit; rows/s: rows "
+    "stored ÷ wall (the join included); rebalance: the start to every member's first assignment; × 1 member: rows/s "
+    "against one member's; lost and duplicated: streamlab verify's (both must be 0). The members share the "
+    "machine's cores with the broker and the store: on a small machine read the curve, not a linear speed-up.";
+
 // The fault scenarios: what was done to which sink, how long until a new row was stored, and
 // what streamlab verify found afterwards (lost and duplicated must both be 0).
 Table fault_table(const json& report) {
@@ -377,8 +411,11 @@ std::string render_markdown(const json& report) {
   out += fmt::format("`{}`\n\n", str(report, "command"));
 
   out += "## Summary\n\n" + markdown_table(summary_table(report)) + "\n";
-  out += "Ratio = streamlab ÷ the baseline tool: above 1 streamlab is faster.\n\n";
+  out += std::string(kSummaryNote) + "\n\n";
   out += "## Scenarios\n\n" + markdown_table(scenario_table(report)) + "\n";
+  if (const Table t = scale_table(report); !t.rows.empty()) {
+    out += "## Scaling out\n\n" + markdown_table(t) + "\n" + kScaleNote + "\n\n";
+  }
   if (const Table t = fault_table(report); !t.rows.empty()) {
     out += "## Fault scenarios\n\n" + markdown_table(t) + "\n" + kFaultNote + "\n\n";
   }
@@ -412,8 +449,8 @@ std::string render_html(const json& report, const fs::path& web_dist) {
   html += "<header><h1>streamlab bench report</h1>\n<p class=\"when\">" + html_escape(when_line(report)) +
           "</p>\n<p class=\"command\"><code>" + html_escape(str(report, "command")) + "</code></p></header>\n<main>\n";
 
-  html += "<section id=\"summary\"><h2>Summary</h2>\n" + html_table(summary_table(report)) +
-          "<p class=\"note\">Ratio = streamlab ÷ the baseline tool: above 1 streamlab is faster.</p></section>\n";
+  html += "<section id=\"summary\"><h2>Summary</h2>\n" + html_table(summary_table(report)) + "<p class=\"note\">" +
+          html_escape(kSummaryNote) + "</p></section>\n";
   // The charts are drawn by report.js into these sections, from the embedded document.
   html += "<section id=\"sinks\" data-charts=\"sinks\"><h2>Sinks beside their baselines</h2></section>\n";
   html += "<section id=\"throughput\" data-charts=\"throughput\"><h2>Throughput and lag</h2></section>\n";
@@ -422,6 +459,10 @@ std::string render_html(const json& report, const fs::path& web_dist) {
 
   html += "<section id=\"scenarios\"><h2>Scenarios</h2>\n<div class=\"scroll\">" + html_table(scenario_table(report)) +
           "</div></section>\n";
+  if (const Table t = scale_table(report); !t.rows.empty()) {
+    html += "<section id=\"scale\"><h2>Scaling out</h2>\n<div class=\"scroll\">" + html_table(t) +
+            "</div><p class=\"note\">" + html_escape(kScaleNote) + "</p></section>\n";
+  }
   if (const Table t = fault_table(report); !t.rows.empty()) {
     html += "<section id=\"faults\"><h2>Fault scenarios</h2>\n<div class=\"scroll\">" + html_table(t) +
             "</div><p class=\"note\">" + html_escape(kFaultNote) +

@@ -44,6 +44,14 @@ struct StreamlabProcess {
   // The --json summary: the last line of stdout that is a JSON object (null when there is none).
   nlohmann::json summary() const;
   std::string stderr_tail() const;
+  // The "assigned: …" lines it wrote to stderr so far (consume prints one per assignment).
+  std::size_t assignment_lines() const;
+};
+
+// A member of a group once it is gone: its exit code and what its last --stats line counted.
+struct MemberEnd {
+  int exit_code = 0;
+  std::uint64_t consumed = 0, stored = 0;
 };
 
 struct ScenarioResult {
@@ -55,7 +63,8 @@ struct ScenarioResult {
   std::vector<StatsPoint> produced_points, consumed_points;
   std::vector<BaselineResult> baselines;
   nlohmann::json extra = nlohmann::json::object();
-  // Fault scenarios: each member's lines (the series sums them) and what streamlab verify found.
+  // Fault and scale scenarios: each member's lines (the series sums them); fault scenarios: what
+  // streamlab verify found.
   std::vector<std::vector<StatsPoint>> member_points;
   std::optional<VerifyFigures> verified;
   bool skipped = false;
@@ -99,6 +108,17 @@ class Run {
   StreamlabProcess start(const std::string& command, const std::string& name, const std::vector<std::string>& args);
   // Waits for the producer to exit, showing progress towards `target` messages.
   nlohmann::json wait_producer(StreamlabProcess& p, double target, double from_fraction, double span);
+  // The backlog of `s` (s.count of s.payload) produced into `topic` by one producer (`extra`: more
+  // of its flags), progress 0 to `span`: r.produced, its points and rate; false (and a problem)
+  // when not every message was acknowledged.
+  bool produce_backlog(const Scenario& s, const std::string& topic, double span, ScenarioResult& r,
+                       const std::vector<std::string>& extra = {});
+  // A sink consumer's flags for a member of `group` that stores `topic` from the beginning into
+  // `table` and exits once the group has stored it to the end (--until-end).
+  std::vector<std::string> until_end_args(const std::string& topic, const std::string& group, const std::string& sink,
+                                          const std::string& table) const;
+  // Stops a member that still runs (SIGTERM, then SIGKILL), no longer monitors it; its end.
+  MemberEnd end_member(StreamlabProcess& m);
   // Waits until the consumer of `topic` has `target` (or stalls / exits), then stops it; its summary.
   nlohmann::json finish_consumer(StreamlabProcess& c, const std::string& topic, std::uint64_t target,
                                  double from_fraction, double span, ScenarioResult& r);
@@ -116,8 +136,9 @@ class Run {
   void scenario_rest(const Scenario& s, ScenarioResult& r);          // run_max.cpp
   void scenario_max(const Scenario& s, ScenarioResult& r);           // run_max.cpp
   void scenario_fault(const Scenario& s, ScenarioResult& r);         // run_fault.cpp
+  void scenario_scale(const Scenario& s, ScenarioResult& r);         // run_scale.cpp
 
-  // run_fault.cpp
+  // run_fault.cpp (the scale scenarios use them too)
   // Polls every 50 ms until `done()`, every member has exited, the rows they stored stand still
   // for kStallSeconds (a problem) or Ctrl-C; shows progress as stored / `total`. True when done().
   bool wait_members(const std::vector<StreamlabProcess*>& members, const std::function<bool()>& done,
@@ -136,6 +157,11 @@ class Run {
   // Every member stopped, its exit code and last line in the report.
   void collect_members(FaultRun& f, ScenarioResult& r);
   void fault_figures(FaultRun& f, ScenarioResult& r);
+
+  // run_scale.cpp: the backlog of `topic` drained by `members` consumers started together in a
+  // fresh group, into a fresh table; its entry of report.json's scale.drains (problems into `r`).
+  nlohmann::json scale_drain(const Scenario& s, const std::string& topic, int members, double from_fraction,
+                             double span, ScenarioResult& r);
 
   // run_baselines.cpp
   BaselineContext baseline_context();

@@ -68,16 +68,6 @@ class StoppedService {
   bool stopped_ = false;
 };
 
-// The number of "assigned: …" lines a consumer wrote to stderr so far (one per assignment).
-std::size_t assignment_lines(const fs::path& err) {
-  const std::string text = read_text(err);
-  std::size_t n = 0;
-  for (std::size_t pos = 0; (pos = text.find("assigned: ", pos)) != std::string::npos; pos += 10) {
-    if (pos == 0 || text[pos - 1] == '\n') ++n;
-  }
-  return n;
-}
-
 std::uint16_t default_port(const std::string& sink) {
   if (sink == "postgres") return 5432;
   if (sink == "redis") return 6379;
@@ -250,29 +240,12 @@ void Run::scenario_fault(const Scenario& s, ScenarioResult& r) {
   f.group = prefix_ + s.id;
   f.table = store_for(s.sink, s.id);
 
-  progress_->phase(fmt::format("producing a backlog of {} counters", s.count));
-  StreamlabProcess producer =
-      start("produce", "producer", {"-t", f.topic, "--source", "counter", "--count", std::to_string(s.count)});
-  const json ps = wait_producer(producer, static_cast<double>(s.count), 0, 0.15);
-  r.produced = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
-  r.produced_points = producer.points();
-  r.rates["produce_msgs_per_s"] = num(ps, "msgs_per_s");
-  if (r.produced != s.count) {
-    r.failed = true;
-    r.problems.push_back(
-        fmt::format("producer acknowledged {} of {}: {}", r.produced, s.count, producer.stderr_tail()));
-    return;
-  }
+  if (!produce_backlog(s, f.topic, 0.15, r)) return;
 
   // Every member runs to the end of the backlog by itself; with static membership (kill) the
   // restarted process takes its predecessor's place in the group without a rebalance.
-  f.args = {"-t",           f.topic,
-            "-g",           f.group,
-            "--from",       "beginning",
-            "--quiet",      "--until-end",
-            "--sink",       sink_uri(s.sink),
-            "--table",      f.table,
-            "--batch-rows", std::to_string(s.batch_rows)};
+  f.args = until_end_args(f.topic, f.group, s.sink, f.table);
+  f.args.insert(f.args.end(), {"--batch-rows", std::to_string(s.batch_rows)});
   if (s.fault == Fault::Kill) f.args.insert(f.args.end(), {"--instance-id", f.group + "-1"});
   f.members.reserve(2);  // pointers to them are kept while waiting
   progress_->phase(fmt::format("consuming into {}, {} rows a batch", s.sink, s.batch_rows));
@@ -366,7 +339,7 @@ void Run::strike_rebalance(FaultRun& f, ScenarioResult& r) {
     return;
   }
   progress_->phase(fmt::format("the second member leaves (SIGTERM) at {} rows stored", f.stored()));
-  const std::size_t seen = assignment_lines(f.members[0].err);
+  const std::size_t seen = f.members[0].assignment_lines();
   f.fault["end_s"] = now_s();
   const std::int64_t leave_ms = core::wall_ms();
   f.members[1].child->signal(SIGTERM);
@@ -375,7 +348,7 @@ void Run::strike_rebalance(FaultRun& f, ScenarioResult& r) {
   wait_members(
       f.all(),
       [&] {
-        if (!takeover_ms && assignment_lines(f.members[0].err) > seen) takeover_ms = core::wall_ms();
+        if (!takeover_ms && f.members[0].assignment_lines() > seen) takeover_ms = core::wall_ms();
         return false;
       },
       s.count, 0.15, 0.75, r);
@@ -388,22 +361,19 @@ void Run::collect_members(FaultRun& f, ScenarioResult& r) {
   json member_rows = json::array();
   for (std::size_t i = 0; i < f.members.size(); ++i) {
     auto& m = f.members[i];
-    if (!m.child->poll()) m.child->stop();
-    monitor_.unwatch(m.name);
-    const int rc = *m.child->poll();
+    const MemberEnd end = end_member(m);
     if (!f.landed) f.roles[i] = "member";  // nothing was done to it
     const bool killed = f.roles[i] == "killed";
-    if (rc != 0 && !killed) {
+    if (end.exit_code != 0 && !killed) {
       r.failed = true;
-      r.problems.push_back(fmt::format("{} exited {}: {}", m.name, rc, m.stderr_tail()));
+      r.problems.push_back(fmt::format("{} exited {}: {}", m.name, end.exit_code, m.stderr_tail()));
     }
-    const auto last = last_point(m.stats);
     member_rows.push_back({{"name", m.name},
                            {"role", f.roles[i]},
-                           {"consumed", last ? last->count : 0},
-                           {"stored", last && last->stored ? *last->stored : 0},
-                           {"exit_code", rc}});
-    r.consumed += last ? last->count : 0;
+                           {"consumed", end.consumed},
+                           {"stored", end.stored},
+                           {"exit_code", end.exit_code}});
+    r.consumed += end.consumed;
     r.member_points.push_back(m.points());
   }
   if (f.service) {
@@ -429,9 +399,7 @@ void Run::fault_figures(FaultRun& f, ScenarioResult& r) {
     r.stored = r.verified->rows + r.verified->dead_letters;
     f.fault["lost"] = r.verified->missing;
     f.fault["duplicated"] = r.verified->duplicated;
-    f.fault["verify"] = {{"ok", r.verified->ok},           {"expected", r.verified->expected},
-                         {"rows", r.verified->rows},       {"dead_letters", r.verified->dead_letters},
-                         {"missing", r.verified->missing}, {"duplicated", r.verified->duplicated}};
+    f.fault["verify"] = to_json(*r.verified);
   }
   const Series series = align_members(r.produced_points, r.member_points, epoch_wall_ms_);
   f.fault["longest_stall_s"] = longest_stall_s(r.member_points);

@@ -25,13 +25,19 @@ std::string iso_utc(std::time_t t) {
 
 bool is_lab(const json& baseline) { return baseline["tool"].get<std::string>().rfind("lab-style", 0) == 0; }
 
+// The members of a fault or scale scenario read some messages more than once (after a kill, in
+// a rebalance): what counts there is what the store holds, not what they read.
+bool several_members(const Scenario& s) { return s.kind == Kind::Fault || s.kind == Kind::Scale; }
+
 // What went wrong beyond a step failing: the counts that do not add up, verify's findings.
 std::vector<std::string> count_problems(const Scenario& s, const ScenarioResult& r) {
   std::vector<std::string> problems = r.problems;
   if (r.skipped) return problems;
-  if (s.kind != Kind::Fault && r.consumed != r.produced)
+  // Several members of a group (faults, scale) read some messages twice; a scale scenario tells
+  // what each of its drains stored by itself.
+  if (!several_members(s) && r.consumed != r.produced)
     problems.push_back(fmt::format("consumed {} of {} produced", r.consumed, r.produced));
-  if (!s.sink.empty() && r.stored && *r.stored != r.produced)
+  if (!s.sink.empty() && s.kind != Kind::Scale && r.stored && *r.stored != r.produced)
     problems.push_back(fmt::format("stored {} of {} produced", *r.stored, r.produced));
   if (r.verified && r.verified->missing > 0)
     problems.push_back(fmt::format("streamlab verify: {} rows lost", r.verified->missing));
@@ -53,10 +59,11 @@ json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start
   j["produced"] = r.produced;
   j["consumed"] = r.consumed;
   j["stored"] = s.sink.empty() || !r.stored ? json(nullptr) : json(*r.stored);
-  // A fault scenario's members read some messages twice (after a kill, a rebalance): what counts
-  // there is what streamlab verify found in the store.
+  // A fault or scale scenario's members read some messages twice (after a kill, a rebalance): what
+  // counts there is what streamlab verify found in the store (a scale scenario fails each drain
+  // that does not hold the backlog exactly once).
   const bool fault = s.kind == Kind::Fault;
-  bool ok = !r.failed && (fault || r.consumed == r.produced);
+  bool ok = !r.failed && (several_members(s) || r.consumed == r.produced);
   if (!s.sink.empty() && !r.skipped) ok = ok && r.stored && *r.stored == r.produced;
   if (fault && !r.skipped)
     ok = ok && r.verified && r.verified->ok && r.verified->missing == 0 && r.verified->duplicated == 0;
@@ -126,6 +133,22 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
                             {"unit", "rows/s"},
                             {"baseline", b["tool"]},
                             {"ratio", b["ratio"]}});
+          }
+        }
+        break;
+      case Kind::Scale:
+        // rows/s of each group size, the larger ones against one member's.
+        if (s.contains("scale")) {
+          for (const auto& d : s["scale"]["drains"]) {
+            if (!d["rows_per_s"].is_number()) continue;
+            const int n = d["members"].get<int>();
+            const bool one = n == 1;
+            rows.push_back({{"scenario", s["id"]},
+                            {"measure", one ? "store, 1 member" : fmt::format("store, {} members", n)},
+                            {"value", d["rows_per_s"]},
+                            {"unit", "rows/s"},
+                            {"baseline", one ? json(nullptr) : json("1 member")},
+                            {"ratio", one ? json(nullptr) : d["ratio_to_1"]}});
           }
         }
         break;

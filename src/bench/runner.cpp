@@ -45,6 +45,15 @@ std::string StreamlabProcess::stderr_tail() const {
   return t.size() > 400 ? t.substr(t.size() - 400) : t;
 }
 
+std::size_t StreamlabProcess::assignment_lines() const {
+  const std::string text = read_text(err);
+  std::size_t n = 0;
+  for (std::size_t pos = 0; (pos = text.find("assigned: ", pos)) != std::string::npos; pos += 10) {
+    if (pos == 0 || text[pos - 1] == '\n') ++n;
+  }
+  return n;
+}
+
 std::uint64_t measured_count(const json& summary, const std::string& topic, std::uint64_t& warm) {
   warm = 0;
   if (!summary.is_object()) return 0;
@@ -179,6 +188,39 @@ json Run::wait_producer(StreamlabProcess& p, double target, double from_fraction
   return p.summary();
 }
 
+bool Run::produce_backlog(const Scenario& s, const std::string& topic, double span, ScenarioResult& r,
+                          const std::vector<std::string>& extra) {
+  progress_->phase(fmt::format("producing a backlog of {} {}", s.count, s.payload));
+  std::vector<std::string> args = {"-t",       topic,
+                                   "--source", s.payload == "tweets" ? "synthetic-tweets" : "counter",
+                                   "--count",  std::to_string(s.count)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  StreamlabProcess producer = start("produce", "producer", args);
+  const json ps = wait_producer(producer, static_cast<double>(s.count), 0, span);
+  r.produced = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
+  r.produced_points = producer.points();
+  r.rates["produce_msgs_per_s"] = num(ps, "msgs_per_s");
+  if (r.produced == s.count) return true;
+  r.failed = true;
+  r.problems.push_back(fmt::format("producer acknowledged {} of {}: {}", r.produced, s.count, producer.stderr_tail()));
+  return false;
+}
+
+std::vector<std::string> Run::until_end_args(const std::string& topic, const std::string& group,
+                                             const std::string& sink, const std::string& table) const {
+  return {"-t",      topic,         "-g",     group,          "--from",  "beginning",
+          "--quiet", "--until-end", "--sink", sink_uri(sink), "--table", table};
+}
+
+MemberEnd Run::end_member(StreamlabProcess& m) {
+  if (!m.child->poll()) m.child->stop();
+  monitor_.unwatch(m.name);
+  const auto last = last_point(m.stats);
+  return {.exit_code = *m.child->poll(),
+          .consumed = last ? last->count : 0,
+          .stored = last && last->stored ? *last->stored : 0};
+}
+
 json Run::finish_consumer(StreamlabProcess& c, const std::string& topic, std::uint64_t target, double from_fraction,
                           double span, ScenarioResult& r) {
   std::uint64_t last = 0;
@@ -262,6 +304,7 @@ void Run::run_scenario(const Scenario& s, ScenarioResult& r) {
     case Kind::Rest: return scenario_rest(s, r);
     case Kind::Max: return scenario_max(s, r);
     case Kind::Fault: return scenario_fault(s, r);
+    case Kind::Scale: return scenario_scale(s, r);
   }
 }
 

@@ -35,6 +35,7 @@ std::string_view kind_name(Kind kind) {
     case Kind::Live: return "live";
     case Kind::Backlog: return "backlog";
     case Kind::Sink: return "sink";
+    case Kind::Scale: return "scale";
     case Kind::Rest: return "rest";
     case Kind::Max: return "max";
     case Kind::Latency: return "latency";
@@ -110,6 +111,29 @@ void add_sinks(std::vector<Scenario>& v, const Sizes& z) {
                     static_cast<double>(s.count) / planned_rate(payload, sink);
       v.push_back(s);
     }
+  }
+}
+
+// One counters backlog on 12 partitions per sink, drained again by 1, 2 and 4 members of one
+// group (sink consumers started together with --until-end): rows/s against the group's size,
+// and how long the members take to be assigned their partitions.
+void add_scale(std::vector<Scenario>& v, const Sizes& z) {
+  for (const char* sink : {"postgres", "redis", "ignite"}) {
+    Scenario s;
+    s.id = fmt::format("scale-{}", sink);
+    s.kind = Kind::Scale;
+    s.payload = "counters";
+    s.sink = sink;
+    s.count = z.n(600'000, 60'000);
+    s.partitions = 12;
+    s.members = {1, 2, 4};
+    s.title = fmt::format("Scaling out: {} counters on {} partitions stored in {} by 1, 2 and 4 members of a group",
+                          s.count, s.partitions, sink);
+    // The backlog produced once; per group size the members' start and join, the drain, verify.
+    s.planned_s = static_cast<double>(s.count) / planned_rate("counters", "");
+    for (std::size_t i = 0; i < s.members.size(); ++i)
+      s.planned_s += kStartupS + static_cast<double>(s.count) / planned_rate("counters", sink) + 3;
+    v.push_back(s);
   }
 }
 
@@ -218,6 +242,7 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   std::vector<Scenario> v;
   add_mode1(v, z);
   add_sinks(v, z);
+  add_scale(v, z);
   add_faults(v, z);
   add_rest_and_ladders(v, z);
   add_latency(v, z);
@@ -243,16 +268,16 @@ std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested
         every = true;
         continue;
       }
-      if (name == "fault") {
+      if (name == kind_name(Kind::Fault) || name == kind_name(Kind::Scale)) {
         for (const auto& s : all) {
-          if (s.kind == Kind::Fault) wanted.insert(s.id);
+          if (kind_name(s.kind) == name) wanted.insert(s.id);
         }
         continue;
       }
       const bool known = std::any_of(all.begin(), all.end(), [&](const Scenario& s) { return s.id == name; });
       if (!known) {
-        throw core::UsageError(
-            fmt::format("unknown scenario '{}'; valid: all, fault, {}", name, fmt::join(scenario_names(), ", ")));
+        throw core::UsageError(fmt::format("unknown scenario '{}'; valid: all, fault, scale, {}", name,
+                                           fmt::join(scenario_names(), ", ")));
       }
       wanted.insert(name);
     }

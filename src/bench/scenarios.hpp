@@ -12,7 +12,7 @@ namespace streamlab::bench {
 
 // What a scenario does, which picks the runner's procedure for it. The runner switches over it,
 // so a new kind that is not handled there is a compiler warning (an error with -Werror).
-enum class Kind { Live, Backlog, Sink, Rest, Max, Latency, Fault };
+enum class Kind { Live, Backlog, Sink, Scale, Rest, Max, Latency, Fault };
 // As report.json spells it (docs/report.schema.json): "live", "backlog", ….
 std::string_view kind_name(Kind kind);
 
@@ -48,12 +48,17 @@ struct Scenario {
   double leave_at = 0;
   double outage_s = 0;
   std::size_t batch_rows = 0;
+  // Scale scenarios: the backlog's partitions, and the group sizes that drain it in turn (each
+  // into a fresh table or prefix, in a fresh group).
+  int partitions = 0;
+  std::vector<int> members;
 };
 
 // Every scenario, in run order. `scale` multiplies counts and durations (not rates).
 std::vector<Scenario> all_scenarios(bool quick, double scale);
 std::vector<std::string> scenario_names();
-// `requested`: names, comma lists allowed, "all" = every one, "fault" = every fault-*. Unknown name → core::UsageError
+// `requested`: names, comma lists allowed, "all" = every one, "fault" = every fault-*, "scale" =
+// every scale-*. Unknown name → core::UsageError
 // naming it and listing the valid ones. Run order is kept; duplicates are dropped.
 std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested, bool quick, double scale);
 

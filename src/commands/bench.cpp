@@ -64,7 +64,8 @@ int run_bench(const BenchOptions& o) {
 
 CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   auto* bn = app.add_subcommand("bench",
-                                "Run the lab's experiments (mode 1, mode 2 into each sink, faults against each sink, "
+                                "Run the lab's experiments (mode 1, mode 2 into each sink, 1, 2 and 4 consumers of a "
+                                "group into each sink, faults against each sink, "
                                 "the services at rest, highest sustainable rates, latency at fixed rates) with "
                                 "baselines; writes "
                                 "report.json, report.md and report.html");
@@ -72,6 +73,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   bn->add_option("--scenario", o.scenarios,
                  "Scenario name(s), repeatable or comma-separated (default all): counters-live, tweets-live, "
                  "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, "
+                 "scale-{postgres,redis,ignite} (scale: all three), "
                  "fault-{kill,outage,rebalance}-{postgres,redis,ignite} (fault: all of them), rest, "
                  "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}, latency-{postgres,redis,ignite}");
   bn->add_flag("--quick", o.quick, "Smaller counts and shorter steps: a few minutes for everything");

@@ -1,11 +1,12 @@
 """`streamlab bench` end to end at a tiny scale against the local services: the report's three
 files, report.json valid against docs/report.schema.json, every scenario ok with
 consumed == produced (== stored for sinks), the monitor sampling each scenario's processes, plain
-progress lines when stderr is not a terminal, a usage error for an unknown scenario, and one quick
-fault scenario (a consumer killed mid-backlog) with its recovery time and nothing lost or duplicated.
+progress lines when stderr is not a terminal, a usage error for an unknown scenario, one quick
+fault scenario (a consumer killed mid-backlog) with its recovery time and nothing lost or duplicated,
+and the scale scenarios' drains by 1, 2 and 4 members, each stored exactly once.
 
-The fault scenarios count losses with `streamlab verify`; in a build without it they must fail
-saying so, never pass."""
+The fault and scale scenarios count losses with `streamlab verify`; in a build without it they must
+fail saying so, never pass."""
 import json
 import os
 import subprocess
@@ -53,7 +54,7 @@ def check_report(out, expect_baselines):
     monitor = {p["name"]: p for p in doc["monitor"]["processes"]}
     assert "kafka" in monitor, monitor.keys()
     for s in doc["scenarios"]:
-        if s["kind"] == "fault" and not VERIFY:
+        if s["kind"] in ("fault", "scale") and not VERIFY:
             assert not s["ok"] and any("streamlab verify is not available" in p for p in s["problems"]), s
             continue
         assert s["ok"], (s["id"], s["problems"])
@@ -65,6 +66,17 @@ def check_report(out, expect_baselines):
             # its lines, replays count twice): what counts is that the store holds each once.
             f = s["fault"]
             assert s["stored"] == s["produced"] and f["lost"] == 0 and f["duplicated"] == 0, (s["id"], f)
+        elif s["kind"] == "scale":
+            # The whole backlog by each group size, every member's exit 0, verify's count exact.
+            drains = s["scale"]["drains"]
+            assert [d["members"] for d in drains] == [1, 2, 4], drains
+            for d in drains:
+                assert d["ok"] and d["stored"] == s["produced"] and d["lost"] == 0 and d["duplicated"] == 0, d
+                assert len(d["processes"]) == d["members"], d
+                assert all(p["exit_code"] == 0 and p["assigned_s"] is not None for p in d["processes"]), d
+                assert 0 < d["rebalance_s"] <= d["wall_s"] and d["rows_per_s"] > 0, d
+            assert drains[0]["ratio_to_1"] == 1, drains[0]
+            assert s["consumed"] >= 3 * s["produced"], s
         else:
             assert s["consumed"] == s["produced"], s
         if s["sink"]:
@@ -95,14 +107,18 @@ def all_scenarios_tiny():
         assert p.returncode == (0 if VERIFY else 1), (failed_scenarios(out), p.stderr[-3000:])
         doc = check_report(out, expect_baselines=False)
         ids = [s["id"] for s in doc["scenarios"]]
-        assert len(ids) == 29 and ids[0] == "counters-live", ids
-        assert ids[9:18] == [f"fault-{f}-{k}" for f in ("kill", "outage", "rebalance")
-                             for k in ("postgres", "redis", "ignite")], ids
+        assert len(ids) == 32 and ids[0] == "counters-live", ids
+        assert ids[9:12] == [f"scale-{k}" for k in ("postgres", "redis", "ignite")], ids
+        assert ids[12:21] == [f"fault-{f}-{k}" for f in ("kill", "outage", "rebalance")
+                              for k in ("postgres", "redis", "ignite")], ids
         # Not a terminal: plain lines, no carriage returns, a phase line per scenario, the report's path.
         assert "\r" not in p.stderr
         lines = p.stderr.splitlines()
-        assert any(l.startswith("[1/29] counters-live · ") for l in lines), lines[:5]
+        assert any(l.startswith("[1/32] counters-live · ") for l in lines), lines[:5]
         assert any(l.startswith("report: ") and l.endswith("report.html") for l in lines), lines[-5:]
+        with open(os.path.join(out, "report.md")) as md:
+            text = md.read()
+        assert "## Scaling out" in text and "| scale → postgres (counters) |" in text, text[:3000]
 
 
 def cheap_baselines():
