@@ -139,6 +139,21 @@ terminate() {
   done
 }
 
+# await_nodes SERVICE TIMEOUT STARTED DETAIL NODE...: waits for each node of SERVICE launched
+# by its start (await_launched, with SERVICE_ready NODE), in turn, and says when each is ready,
+# with DETAIL after its address. Uses the service's SERVICE_node_dir, _node_name and _addr.
+await_nodes() {
+  local service=$1 timeout=$2 started=$3 detail=$4 node dir pid name
+  shift 4
+  for node in "$@"; do
+    dir=$("${service}_node_dir" "$node")
+    name=$("${service}_node_name" "$node")
+    read -r pid <"$dir/pid"
+    await_launched "$name" "$dir/pid" "$dir/log" "$timeout" "$pid" "${service}_ready" "$node"
+    say "$name: started (pid $pid, $("${service}_addr" "$node")$detail) in $((SECONDS - started))s"
+  done
+}
+
 # stop_nodes SERVICE NODES DIR PROGRAM CONFIG: stops, all at once (terminate), the single node
 # whose state is DIR (unless NODES > 1: a cluster's own stop leaves it alone) and every node of
 # any cluster of SERVICE under $STATE (.local/SERVICE-<port>x<nodes>/node-<i>/), each known by

@@ -176,12 +176,7 @@ ignite_start() {
     echo "$LAUNCHED_PID" >"$dir/pid"
     launched+=("$node")
   done
-  for node in "${launched[@]}"; do
-    dir=$(ignite_node_dir "$node")
-    read -r pid <"$dir/pid"
-    await_launched "$(ignite_node_name "$node")" "$dir/pid" "$dir/log" "$IGNITE_START_TIMEOUT" "$pid" ignite_ready "$node"
-    say "$(ignite_node_name "$node"): started (pid $pid, $(ignite_addr "$node"), $mode) in $((SECONDS - started))s"
-  done
+  await_nodes ignite "$IGNITE_START_TIMEOUT" "$started" ", $mode" "${launched[@]}"
 }
 
 # SIGTERM runs Ignite's shutdown hook: the node leaves the topology and, with persistence,

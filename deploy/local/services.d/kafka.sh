@@ -209,12 +209,7 @@ kafka_start() {
     echo "$LAUNCHED_PID" >"$dir/pid"
     launched+=("$node")
   done
-  for node in "${launched[@]}"; do
-    dir=$(kafka_node_dir "$node")
-    read -r pid <"$dir/pid"
-    await_launched "$(kafka_node_name "$node")" "$dir/pid" "$dir/log" "$KAFKA_START_TIMEOUT" "$pid" kafka_ready "$node"
-    say "$(kafka_node_name "$node"): started (pid $pid, $(kafka_addr "$node")) in $((SECONDS - started))s"
-  done
+  await_nodes kafka "$KAFKA_START_TIMEOUT" "$started" "" "${launched[@]}"
 }
 
 # Every node (stop_nodes), all at once: a node stopped after the others would wait for a
