@@ -345,6 +345,37 @@ Table resource_table(const json& report) {
   return t;
 }
 
+// The brokers' own metrics per scenario (their JMX exporters): one row per broker.
+Table broker_table(const json& report) {
+  Table t{{"scenario", "broker", "produce req/s", "fetch req/s", "MB/s in", "MB/s out", "produce p99 ms",
+           "queue p99 ms", "fetch p99 ms", "flush p99 ms", "under-replicated", "ISR shrinks", "GC ms/s", "up"},
+          {false, false, true, true, true, true, true, true, true, true, true, true, true, true},
+          {}};
+  for (const auto& s : scenarios_of(report)) {
+    const json& brokers = member(s, "broker");
+    if (!brokers.is_object()) continue;
+    for (const auto& [url, b] : brokers.items()) {
+      const auto per_mb = [&](const char* key) {
+        const json& v = member(b, key);
+        return v.is_number() ? num(v.get<double>() / 1e6) : kNone;
+      };
+      const json& up = member(b, "up_fraction");
+      t.rows.push_back({s.value("title", ""), url, num(member(b, "produce_per_s")), num(member(b, "fetch_per_s")),
+                        per_mb("bytes_in_per_s"), per_mb("bytes_out_per_s"), num(member(b, "produce_p99_ms_max")),
+                        num(member(b, "produce_queue_p99_ms_max")), num(member(b, "fetch_p99_ms_max")),
+                        num(member(b, "flush_p99_ms_max")), num(member(b, "under_replicated_max")),
+                        num(member(b, "isr_shrinks")), num(member(b, "gc_ms_per_s")),
+                        up.is_number() ? fmt::format("{:.0f}%", 100 * up.get<double>()) : kNone});
+    }
+  }
+  return t;
+}
+
+constexpr const char* kBrokerNote =
+    "Scraped once a second from each broker's Prometheus JMX exporter: request and byte rates are means over the "
+    "scenario, the p99s (the broker's own, over its recent requests) and under-replicated partitions their highest, "
+    "ISR shrinks counted; fetch p99 includes the consumers' long-polls (fetch.wait.max.ms).";
+
 // (scenario title, problem) of every scenario.
 std::vector<std::pair<std::string, std::string>> problems(const json& report) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -428,6 +459,9 @@ std::string render_markdown(const json& report) {
     out += "## Resources\n\nPer monitored process over each scenario; CPU in % of one core.\n\n" + markdown_table(t) +
            "\n";
   }
+  if (const Table t = broker_table(report); !t.rows.empty()) {
+    out += "## The broker's own view\n\n" + markdown_table(t) + "\n" + kBrokerNote + "\n\n";
+  }
   out += "## Problems\n\n";
   const auto found = problems(report);
   if (found.empty()) out += "None.\n";
@@ -482,6 +516,10 @@ std::string render_html(const json& report, const fs::path& web_dist) {
     html +=
         "<section id=\"resource-table\"><h2>Resources per scenario</h2>\n<p class=\"note\">CPU in % of one core.</p>" +
         html_table(t) + "</section>\n";
+  }
+  if (const Table t = broker_table(report); !t.rows.empty()) {
+    html += "<section id=\"broker\"><h2>The broker's own view</h2>\n<div class=\"scroll\">" + html_table(t) +
+            "</div><p class=\"note\">" + html_escape(kBrokerNote) + "</p></section>\n";
   }
   html += "<section id=\"problems\"><h2>Problems</h2>\n";
   const auto found = problems(report);

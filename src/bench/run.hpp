@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/baselines.hpp"
+#include "bench/broker_sampler.hpp"
 #include "bench/child_process.hpp"
 #include "bench/fault_measures.hpp"
 #include "bench/progress.hpp"
@@ -186,6 +187,7 @@ class Run {
   std::chrono::steady_clock::time_point epoch_;
   std::int64_t epoch_wall_ms_;
   host::ProcessMonitor monitor_;
+  std::unique_ptr<BrokerSampler> brokers_;  // null without c_.services.broker_metrics
   std::optional<Progress> progress_;
   std::optional<kafka::Admin> admin_;
   std::vector<std::string> topics_, pg_tables_, redis_prefixes_, ignite_tables_;

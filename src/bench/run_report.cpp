@@ -88,6 +88,9 @@ json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start
                    {"samples", sum.samples}};
   }
   j["resources"] = res;
+  if (brokers_) {
+    if (json b = brokers_->summary(start_s, end_s); !b.empty()) j["broker"] = std::move(b);
+  }
   json bl = json::array();
   for (const auto& b : r.baselines) bl.push_back(b.to_json());
   j["baselines"] = bl;

@@ -368,6 +368,10 @@ json Run::run() {
     if (fs::is_directory(data)) monitor_.watch_disk("kafka-log", data);
   }
   monitor_.start();
+  if (!c_.services.broker_metrics.empty()) {
+    brokers_ = std::make_unique<BrokerSampler>(c_.services.broker_metrics, epoch_);
+    brokers_->start();
+  }
 
   json scenarios = json::array();
   for (std::size_t i = 0; i < c_.scenarios.size(); ++i) {
@@ -397,6 +401,7 @@ json Run::run() {
     scenarios.push_back(sj);
   }
   monitor_.stop();
+  if (brokers_) brokers_->stop();
   cleanup();
   progress_->finish();
 

@@ -15,6 +15,7 @@ namespace streamlab::bench {
 
 struct ServiceUris {
   std::string brokers, postgres, redis, ignite;  // empty = not configured
+  std::vector<std::string> broker_metrics;       // the brokers' Prometheus endpoints; none = not read
 };
 
 // The port of "host:port", "scheme://[user[:pw]@]host:port/…" (0 when there is none).

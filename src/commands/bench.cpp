@@ -11,6 +11,7 @@
 #include "bench/scenarios.hpp"
 #include "commands/broker_choice.hpp"
 #include "core/errors.hpp"
+#include "host/broker_metrics.hpp"
 #include "kafka/client_config.hpp"
 
 namespace streamlab::commands {
@@ -40,6 +41,7 @@ int run_bench(const BenchOptions& o) {
   c.services.postgres = flag_or_env(o.postgres, "STREAMLAB_POSTGRES");
   c.services.redis = flag_or_env(o.redis, "STREAMLAB_REDIS");
   c.services.ignite = flag_or_env(o.ignite, "STREAMLAB_IGNITE");
+  c.services.broker_metrics = host::broker_metrics_urls_from_env();
   c.command_line = o.command_line;
   if (o.out.empty()) {
     char stamp[32];

@@ -119,6 +119,13 @@ def all_scenarios_tiny():
         with open(os.path.join(out, "report.md")) as md:
             text = md.read()
         assert "## Scaling out" in text and "| scale → postgres (counters) |" in text, text[:3000]
+        # The broker's own view (its JMX exporter, $STREAMLAB_KAFKA_METRICS from the services' env):
+        # the broker took the counters-live scenario's produce requests and was up throughout.
+        if os.environ.get("STREAMLAB_KAFKA_METRICS"):
+            views = doc["scenarios"][0].get("broker", {})
+            assert views and all(v["up_fraction"] == 1 for v in views.values()), views
+            assert sum(v["produce_per_s"] for v in views.values()) > 0, views
+            assert "## The broker's own view" in text, text[-3000:]
 
 
 def cheap_baselines():

@@ -189,3 +189,30 @@ TEST(ReportFiles, WritesTheThreeFilesAndNothingWhenTheBundleIsMissing) {
   EXPECT_EQ(slurp(out / "report.html"), bench::render_html(report, dist.dir));
   fs::remove_all(out.parent_path());
 }
+
+TEST(ReportMarkdown, TheBrokersOwnViewPerScenario) {
+  json report = sample();
+  EXPECT_EQ(bench::render_markdown(report).find("The broker's own view"), std::string::npos);  // not scraped
+  json& s = report["scenarios"][0];
+  s["broker"] = {{"http://127.0.0.1:19190/metrics",
+                  {{"samples", 10},
+                   {"up_fraction", 0.9},
+                   {"produce_per_s", 120.5},
+                   {"fetch_per_s", 30},
+                   {"bytes_in_per_s", 2.5e6},
+                   {"bytes_out_per_s", 1e6},
+                   {"produce_p99_ms_max", 12},
+                   {"fetch_p99_ms_max", 501},
+                   {"produce_queue_p99_ms_max", 0.5},
+                   {"flush_p99_ms_max", 3},
+                   {"under_replicated_max", 2},
+                   {"isr_shrinks", 1},
+                   {"isr_expands", 0},
+                   {"gc_ms_per_s", 4.25}}}};
+  const std::string md = bench::render_markdown(report);
+  EXPECT_NE(md.find("## The broker's own view\n"), std::string::npos) << md;
+  EXPECT_TRUE(has_line(md, "| " + s["title"].get<std::string>() +
+                               " | http://127.0.0.1:19190/metrics | 121 | 30 | 2.5 | 1 | 12 | 0.5 | 501 | 3 | 2 | 1 | "
+                               "4.25 | 90% |"))
+      << md;
+}
