@@ -9,16 +9,8 @@ these stay small.
 Needs pyignite: run by /usr/bin/python3 (ctest), the script re-executes itself with .local/venv's
 python (deploy/local/python-env)."""
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-VENV_PYTHON = os.path.join(os.path.dirname(os.path.dirname(HERE)), ".local", "venv", "bin", "python")
-try:
-    import pyignite  # noqa: F401
-except ImportError:
-    if os.path.exists(VENV_PYTHON) and sys.prefix == sys.base_prefix:
-        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
-    sys.exit("pyignite is missing: run deploy/local/python-env (it makes .local/venv)")
+import with_pyignite  # noqa: F401,E402  (first: may re-execute this script with .local/venv's python)
 
 import re  # noqa: E402
 import signal  # noqa: E402

@@ -12,15 +12,7 @@ python (deploy/local/python-env)."""
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-VENV_PYTHON = os.path.join(ROOT, ".local", "venv", "bin", "python")
-try:
-    import pyignite  # noqa: F401
-except ImportError:
-    if os.path.exists(VENV_PYTHON) and sys.prefix == sys.base_prefix:
-        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
-    sys.exit("pyignite is missing: run deploy/local/python-env (it makes .local/venv)")
+from with_pyignite import ROOT  # noqa: E402  (first: may re-execute this script with .local/venv's python)
 
 import re  # noqa: E402
 import subprocess  # noqa: E402

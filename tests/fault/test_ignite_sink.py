@@ -10,16 +10,8 @@ cores, so whole rows are read back only for the cross-check's sample; the restar
 aggregates on the node.
 """
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-VENV_PYTHON = os.path.join(os.path.dirname(os.path.dirname(HERE)), ".local", "venv", "bin", "python")
-try:
-    import pyignite  # noqa: F401
-except ImportError:
-    if os.path.exists(VENV_PYTHON) and sys.prefix == sys.base_prefix:  # not in a venv yet: no loop
-        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
-    sys.exit("pyignite is missing: run deploy/local/python-env (it makes .local/venv)")
+import with_pyignite  # noqa: F401,E402  (first: may re-execute this script with .local/venv's python)
 
 import json  # noqa: E402
 import subprocess  # noqa: E402
