@@ -100,6 +100,18 @@ std::vector<PromSample> parse_prometheus_text(std::string_view text, std::size_t
 }
 
 BrokerCounters broker_counters(const std::vector<PromSample>& samples) {
+  // The series read as they are: one sample each, no labels to tell apart.
+  static const std::map<std::string_view, double BrokerCounters::*> kPlain = {
+      {"kafka_server_brokertopicmetrics_bytesinpersec_total", &BrokerCounters::bytes_in},
+      {"kafka_server_brokertopicmetrics_bytesoutpersec_total", &BrokerCounters::bytes_out},
+      {"kafka_server_brokertopicmetrics_messagesinpersec_total", &BrokerCounters::messages_in},
+      {"kafka_server_replicamanager_isrshrinkspersec_total", &BrokerCounters::isr_shrinks},
+      {"kafka_server_replicamanager_isrexpandspersec_total", &BrokerCounters::isr_expands},
+      {"kafka_server_replicamanager_underreplicatedpartitions", &BrokerCounters::under_replicated},
+      {"kafka_server_replicamanager_partitioncount", &BrokerCounters::partitions},
+      {"kafka_server_replicamanager_leadercount", &BrokerCounters::leaders},
+      {"kafka_log_flush_time_ms_99thpercentile", &BrokerCounters::flush_p99_ms},
+  };
   BrokerCounters c;
   const auto label = [](const PromSample& s, const char* name) {
     const auto it = s.labels.find(name);
@@ -108,7 +120,9 @@ BrokerCounters broker_counters(const std::vector<PromSample>& samples) {
   for (const PromSample& s : samples) {
     if (!std::isfinite(s.value)) continue;
     const std::string& n = s.name;
-    if (n == "kafka_network_requests_total") {
+    if (const auto plain = kPlain.find(n); plain != kPlain.end()) {
+      c.*(plain->second) = s.value;
+    } else if (n == "kafka_network_requests_total") {
       const auto request = label(s, "request");
       if (request == "Produce") c.produce_requests += s.value;
       // "Fetch" counts both kinds again: consumers' and followers' fetches are taken apart.
@@ -120,24 +134,6 @@ BrokerCounters broker_counters(const std::vector<PromSample>& samples) {
       if (request == "FetchConsumer") c.fetch_p99_ms = s.value;
     } else if (n == "kafka_network_request_requestqueuetimems_99thpercentile") {
       if (label(s, "request") == "Produce") c.produce_queue_p99_ms = s.value;
-    } else if (n == "kafka_server_brokertopicmetrics_bytesinpersec_total") {
-      c.bytes_in = s.value;
-    } else if (n == "kafka_server_brokertopicmetrics_bytesoutpersec_total") {
-      c.bytes_out = s.value;
-    } else if (n == "kafka_server_brokertopicmetrics_messagesinpersec_total") {
-      c.messages_in = s.value;
-    } else if (n == "kafka_server_replicamanager_isrshrinkspersec_total") {
-      c.isr_shrinks = s.value;
-    } else if (n == "kafka_server_replicamanager_isrexpandspersec_total") {
-      c.isr_expands = s.value;
-    } else if (n == "kafka_server_replicamanager_underreplicatedpartitions") {
-      c.under_replicated = s.value;
-    } else if (n == "kafka_server_replicamanager_partitioncount") {
-      c.partitions = s.value;
-    } else if (n == "kafka_server_replicamanager_leadercount") {
-      c.leaders = s.value;
-    } else if (n == "kafka_log_flush_time_ms_99thpercentile") {
-      c.flush_p99_ms = s.value;
     } else if (n == "jvm_gc_collection_seconds_sum") {
       c.gc_seconds += s.value;
     }
