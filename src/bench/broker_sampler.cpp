@@ -84,13 +84,19 @@ json BrokerSampler::summary(double from_s, double to_s) const {
   return broker_summary(samples_, from_s, to_s);
 }
 
+void BrokerSampler::sample_now() {
+  std::lock_guard scraping(scrape_mu_);
+  BrokerSample s{.t_s = 0, .brokers = scraper_.sample()};
+  s.t_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+  std::lock_guard lock(mu_);
+  samples_.push_back(std::move(s));
+}
+
 void BrokerSampler::run() {
   auto next = std::chrono::steady_clock::now();
   while (true) {
-    BrokerSample s{.t_s = 0, .brokers = scraper_.sample()};
-    s.t_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+    sample_now();
     std::unique_lock lock(mu_);
-    samples_.push_back(std::move(s));
     next += every_;
     if (cv_.wait_until(lock, next, [this] { return stopping_; })) return;
   }

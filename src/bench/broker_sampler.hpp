@@ -38,11 +38,15 @@ class BrokerSampler {
 
   void start();
   void stop();  // idempotent
+  // One scrape now, besides the periodic ones: at a scenario's start and end, so that even a
+  // scenario shorter than the period has rates over its whole length.
+  void sample_now();
   nlohmann::json summary(double from_s, double to_s) const;
 
  private:
   void run();
 
+  std::mutex scrape_mu_;  // the scraper keeps each broker's previous scrape: one caller at a time
   host::BrokerScraper scraper_;
   std::chrono::steady_clock::time_point epoch_;
   std::chrono::milliseconds every_;

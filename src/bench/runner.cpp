@@ -380,6 +380,7 @@ json Run::run() {
     progress_->begin(i, s.id);
     ScenarioResult r;
     const double start_s = now_s();
+    if (brokers_) brokers_->sample_now();  // inside the window: the scenario's rates start here
     if (auto why = sink_unavailable(s.sink)) {
       r.skipped = true;
       r.problems.push_back("skipped: " + *why);
@@ -393,6 +394,7 @@ json Run::run() {
       }
     }
     monitor_.sample_now();
+    if (brokers_) brokers_->sample_now();
     const json sj = scenario_json(s, r, start_s, now_s());
     progress_->note(fmt::format("[{}/{}] {}: {}; produced {}, consumed {}{}{}", i + 1, c_.scenarios.size(), s.id,
                                 sj["ok"].get<bool>() ? (r.skipped ? "skipped" : "ok") : "FAILED", r.produced,
