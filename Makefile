@@ -46,12 +46,12 @@ corpus:
 
 # The main job: the lab's experiments, quick, with their baselines; prints where the report is.
 demo: build corpus
-	@$(SERVICES) start kafka postgres redis ignite
+	@$(SERVICES) start kafka postgres redis ignite toxiproxy
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench --quick
 
 test: format-check build asan corpus
-	@$(SERVICES) start kafka postgres redis ignite
+	@$(SERVICES) start kafka postgres redis ignite toxiproxy
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && \
 	  ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) && \
@@ -61,7 +61,7 @@ test: format-check build asan corpus
 # The full benchmark: every scenario with its baselines; the report's path is printed last.
 BENCH_ARGS ?=
 bench: build corpus
-	@$(SERVICES) start kafka postgres redis ignite
+	@$(SERVICES) start kafka postgres redis ignite toxiproxy
 	@deploy/local/python-env
 	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench $(BENCH_ARGS)
 

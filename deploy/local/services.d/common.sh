@@ -11,6 +11,10 @@ readonly ROOT
 readonly STATE=$ROOT/.local
 readonly HOST=127.0.0.1
 
+# Toxiproxy's proxy of a service on port P listens on P + this (services.d/toxiproxy.sh).
+readonly WAN_PORT_OFFSET=${STREAMLAB_WAN_PORT_OFFSET:-1000}
+wan_port() { echo $(($1 + WAN_PORT_OFFSET)); }
+
 # Seconds to wait for a service to exit on SIGTERM.
 readonly STOP_TIMEOUT=60
 

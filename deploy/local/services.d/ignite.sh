@@ -197,8 +197,10 @@ ignite_status() {
 }
 
 # All nodes: the client goes on with another when one fails.
+# ignite_uri ADDRESS...: the thin client's URI of a cluster (ignite://a:p,b:q).
+ignite_uri() { (IFS=,; echo "ignite://$*"); }
 ignite_env() {
   local node list=()
   for node in $(ignite_nodes); do list+=("$(ignite_addr "$node")"); done
-  export_var STREAMLAB_IGNITE "ignite://$(IFS=,; echo "${list[*]}")"
+  export_var STREAMLAB_IGNITE "$(ignite_uri "${list[@]}")"
 }

@@ -39,6 +39,10 @@ kafka_node_dir() { if ((KAFKA_NODES == 1)); then echo "$KAFKA_DIR"; else echo "$
 kafka_port() { echo $((KAFKA_PORT + 2 * ($1 - 1))); }
 kafka_controller_port() { echo $((KAFKA_CONTROLLER_PORT + 2 * ($1 - 1))); }
 kafka_addr() { echo "$HOST:$(kafka_port "$1")"; }
+# The WAN listener: its address as advertised, Toxiproxy's proxy (toxiproxy.sh), and the port the
+# broker listens on behind that proxy.
+kafka_wan_port() { wan_port "$(kafka_port "$1")"; }
+kafka_wan_listener_port() { echo $(($(kafka_wan_port "$1") + 1)); }
 kafka_metrics_port() { echo $((KAFKA_METRICS_PORT + $1 - 1)); }
 kafka_metrics_url() { echo "http://$HOST:$(kafka_metrics_port "$1")/metrics"; }
 # "127.0.0.1:19092,127.0.0.1:19094,..."
@@ -89,9 +93,11 @@ kafka_write_config() {
 process.roles=broker,controller
 node.id=$node
 controller.quorum.voters=$(kafka_voters)
-listeners=PLAINTEXT://$(kafka_addr "$node"),CONTROLLER://$HOST:$(kafka_controller_port "$node")
-advertised.listeners=PLAINTEXT://$(kafka_addr "$node")
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+# WAN: the same broker behind Toxiproxy (toxiproxy.sh). Metadata fetched through the proxy names
+# the proxy, so a client that bootstraps there keeps every connection on the link.
+listeners=PLAINTEXT://$(kafka_addr "$node"),CONTROLLER://$HOST:$(kafka_controller_port "$node"),WAN://$HOST:$(kafka_wan_listener_port "$node")
+advertised.listeners=PLAINTEXT://$(kafka_addr "$node"),WAN://$HOST:$(kafka_wan_port "$node")
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
@@ -192,7 +198,7 @@ kafka_start() {
     fi
     dir=$(kafka_node_dir "$node")
     require_free_port "$(kafka_node_name "$node")" "$(kafka_port "$node")" "$(kafka_controller_port "$node")" \
-      "$(kafka_metrics_port "$node")"
+      "$(kafka_metrics_port "$node")" "$(kafka_wan_listener_port "$node")"
     mkdir -p "$dir/data"
     kafka_write_config "$node"
     rotate_log "$dir/log"

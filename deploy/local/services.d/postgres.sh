@@ -199,7 +199,5 @@ postgres_status() {
   service_status postgres "$pid" "$POSTGRES_ADDR$where"
 }
 
-postgres_env() {
-  export_var STREAMLAB_POSTGRES \
-    "postgresql://$POSTGRES_USER@$POSTGRES_ADDR/$POSTGRES_DB"
-}
+postgres_uri() { echo "postgresql://$POSTGRES_USER@$1/$POSTGRES_DB"; }
+postgres_env() { export_var STREAMLAB_POSTGRES "$(postgres_uri "$POSTGRES_ADDR")"; }

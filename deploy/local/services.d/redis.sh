@@ -60,4 +60,5 @@ redis_stop() { stop_by_pidfile redis "$REDIS_DIR/pid" redis_pid; }
 
 redis_status() { service_status redis "$(redis_pid)" "$REDIS_ADDR"; }
 
-redis_env() { export_var STREAMLAB_REDIS "redis://$REDIS_ADDR/0"; }
+redis_uri() { echo "redis://$1/0"; }
+redis_env() { export_var STREAMLAB_REDIS "$(redis_uri "$REDIS_ADDR")"; }
