@@ -1,10 +1,10 @@
 #include "host/broker_metrics.hpp"
 
-#include <httplib.h>
-
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+
+#include "host/http.hpp"
 
 namespace streamlab::host {
 namespace {
@@ -195,22 +195,6 @@ std::vector<std::string> broker_metrics_urls_from_env() {
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
   }
   return urls;
-}
-
-std::optional<std::string> http_get(const std::string& url, std::chrono::milliseconds timeout) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) return std::nullopt;
-  const std::size_t slash = url.find('/', kScheme.size());
-  const std::string host_port = url.substr(kScheme.size(), slash - kScheme.size());
-  const std::string path = slash == std::string::npos ? "/" : url.substr(slash);
-  httplib::Client client("http://" + host_port);
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
-  client.set_connection_timeout(seconds.count(), micros.count());
-  client.set_read_timeout(seconds.count(), micros.count());
-  const auto res = client.Get(path);
-  if (!res || res->status != 200) return std::nullopt;
-  return res->body;
 }
 
 BrokerScraper::BrokerScraper(std::vector<std::string> urls, std::chrono::milliseconds timeout)

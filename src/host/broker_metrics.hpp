@@ -80,8 +80,4 @@ class BrokerScraper {
   std::vector<std::optional<Last>> last_;
 };
 
-// GETs `url` (http://host:port/path) with `timeout`; nullopt when it cannot be fetched or does
-// not answer 200.
-std::optional<std::string> http_get(const std::string& url, std::chrono::milliseconds timeout);
-
 }  // namespace streamlab::host
