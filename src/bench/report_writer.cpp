@@ -266,6 +266,45 @@ constexpr const char* kScaleNote =
     "against one member's; lost and duplicated: streamlab verify's (both must be 0). The members share the "
     "machine's cores with the broker and the store: on a small machine read the curve, not a linear speed-up.";
 
+// The wan scenario: each case's figure over loopback and across the link.
+Table wan_table(const json& report) {
+  Table t{{"case", "measure", "loopback", "across the link", "link ÷ loopback"}, {false, false, true, true, true}, {}};
+  for (const auto& s : scenarios_of(report)) {
+    if (s.value("kind", "") != "wan") continue;
+    const json& cases = member(member(s, "wan"), "cases");
+    if (member(s, "skipped") == true || !cases.is_array() || cases.empty()) {
+      t.rows.push_back({member(s, "skipped") == true ? "skipped" : "NO", kNone, kNone, kNone, kNone});
+      continue;
+    }
+    for (const auto& c : cases) {
+      const std::string unit = " " + str(c, "unit");
+      const auto with_unit = [&](const json& v) {
+        const std::string n = num(v);
+        return n == kNone ? n : n + unit;
+      };
+      t.rows.push_back({str(c, "case"), str(c, "measure"), with_unit(member(c, "loopback")),
+                        with_unit(member(c, "link")), ratio(member(c, "ratio"))});
+    }
+  }
+  return t;
+}
+
+// "The link: 40 ms round trip, 100 Mbit/s each way." (the first wan scenario's), or "".
+std::string wan_link(const json& report) {
+  for (const auto& s : scenarios_of(report)) {
+    if (s.value("kind", "") == "wan" && member(s, "wan").is_object()) return "The link: " + str(s["wan"], "link") + ".";
+  }
+  return "";
+}
+
+constexpr const char* kWanNote =
+    "The lab measured a remote server (53 and 179 tweets/s over its network). Here Toxiproxy's proxies stand between "
+    "the clients and the broker (and, in "
+    "the last row, PostgreSQL): half the round trip is added in each direction and each direction's bandwidth is "
+    "limited. Every case runs over loopback first, then across the link, by the procedure of its own scenario. The "
+    "producer that waits for each tweet's acknowledgement before sending the next is what a client without batching "
+    "or pipelining gets: about one tweet per round trip.";
+
 // The fault scenarios: what was done to which sink, how long until a new row was stored, and
 // what streamlab verify found afterwards (lost and duplicated must both be 0).
 Table fault_table(const json& report) {
@@ -447,6 +486,9 @@ std::string render_markdown(const json& report) {
   if (const Table t = scale_table(report); !t.rows.empty()) {
     out += "## Scaling out\n\n" + markdown_table(t) + "\n" + kScaleNote + "\n\n";
   }
+  if (const Table t = wan_table(report); !t.rows.empty()) {
+    out += "## Across a WAN\n\n" + wan_link(report) + "\n\n" + markdown_table(t) + "\n" + kWanNote + "\n\n";
+  }
   if (const Table t = fault_table(report); !t.rows.empty()) {
     out += "## Fault scenarios\n\n" + markdown_table(t) + "\n" + kFaultNote + "\n\n";
   }
@@ -496,6 +538,11 @@ std::string render_html(const json& report, const fs::path& web_dist) {
   if (const Table t = scale_table(report); !t.rows.empty()) {
     html += "<section id=\"scale\"><h2>Scaling out</h2>\n<div class=\"scroll\">" + html_table(t) +
             "</div><p class=\"note\">" + html_escape(kScaleNote) + "</p></section>\n";
+  }
+  if (const Table t = wan_table(report); !t.rows.empty()) {
+    html += "<section id=\"wan\"><h2>Across a WAN</h2>\n<p class=\"note\">" + html_escape(wan_link(report)) +
+            "</p><div class=\"scroll\">" + html_table(t) + "</div><p class=\"note\">" + html_escape(kWanNote) +
+            "</p></section>\n";
   }
   if (const Table t = fault_table(report); !t.rows.empty()) {
     html += "<section id=\"faults\"><h2>Fault scenarios</h2>\n<div class=\"scroll\">" + html_table(t) +

@@ -97,6 +97,7 @@ class Run {
 
  private:
   struct FaultRun;  // run_fault.cpp
+  class Across;     // run_wan.cpp
 
   static double baseline_planned_s(const Scenario& s);
   double now_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count(); }
@@ -138,6 +139,10 @@ class Run {
   void scenario_max(const Scenario& s, ScenarioResult& r);           // run_max.cpp
   void scenario_fault(const Scenario& s, ScenarioResult& r);         // run_fault.cpp
   void scenario_scale(const Scenario& s, ScenarioResult& r);         // run_scale.cpp
+  void scenario_wan(const Scenario& s, ScenarioResult& r);           // run_wan.cpp
+  // run_wan.cpp: one run of `sub` by its own procedure; its JSON (its problems, prefixed with
+  // `label`, and its counts go into `r`).
+  nlohmann::json wan_run(const Scenario& sub, const std::string& label, ScenarioResult& r);
 
   // run_fault.cpp (the scale scenarios use them too)
   // Polls every 50 ms until `done()`, every member has exited, the rows they stored stand still
@@ -182,6 +187,9 @@ class Run {
   void cleanup();
 
   const RunConfig& c_;
+  // Where the children reach the services: c_.services, but the link's proxies while the wan
+  // scenario runs a case across it (Across).
+  ServiceUris route_;
   std::string run_id_, prefix_;
   std::filesystem::path work_, root_;
   std::chrono::steady_clock::time_point epoch_;

@@ -58,7 +58,7 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
   }
   if (c_.baselines) {
     if (s.kafka_baselines) kafka_baselines(s, topic, r);
-    if (sink) sink_baselines(s, topic, table, r);
+    if (sink && s.baseline_sample > 0) sink_baselines(s, topic, table, r);
   }
 }
 

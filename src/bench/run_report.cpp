@@ -155,6 +155,20 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
           }
         }
         break;
+      case Kind::Wan:
+        // Each case's figure across the link against its own over loopback.
+        if (s.contains("wan")) {
+          for (const auto& c : s["wan"]["cases"]) {
+            if (!c["link"].is_number()) continue;
+            rows.push_back({{"scenario", s["id"]},
+                            {"measure", c["case"].get<std::string>() + ": " + c["measure"].get<std::string>()},
+                            {"value", c["link"]},
+                            {"unit", c["unit"]},
+                            {"baseline", "loopback"},
+                            {"ratio", c["ratio"]}});
+          }
+        }
+        break;
       case Kind::Max: row(s, "sustainable", rt.value("sustainable_msgs_per_s", 0.0), "msgs/s", ""); break;
       case Kind::Latency:
         if (s["latency_ms"].is_object())

@@ -111,6 +111,7 @@ Environment sink_through_environment(std::vector<std::string>& argv) {
 
 Run::Run(const RunConfig& c)
     : c_(c),
+      route_(c.services),
       run_id_(random_id()),
       prefix_(fmt::format("bench-{}-", run_id_)),
       work_(c.out_dir / "work"),
@@ -163,7 +164,7 @@ StreamlabProcess Run::start(const std::string& command, const std::string& name,
   p.out = work_ / (tag + ".json");
   p.err = work_ / (tag + ".log");
   ChildSpec spec;
-  spec.argv = {"/proc/self/exe", command, "-b", c_.services.brokers};
+  spec.argv = {"/proc/self/exe", command, "-b", route_.brokers};
   // The bench's own binary, so the children are the same build as the parent.
   spec.argv[0] = fs::read_symlink("/proc/self/exe").string();
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -305,13 +306,14 @@ void Run::run_scenario(const Scenario& s, ScenarioResult& r) {
     case Kind::Max: return scenario_max(s, r);
     case Kind::Fault: return scenario_fault(s, r);
     case Kind::Scale: return scenario_scale(s, r);
+    case Kind::Wan: return scenario_wan(s, r);
   }
 }
 
 std::string Run::sink_uri(const std::string& sink) const {
-  if (sink == "postgres") return c_.services.postgres;
-  if (sink == "redis") return c_.services.redis;
-  if (sink == "ignite") return c_.services.ignite;
+  if (sink == "postgres") return route_.postgres;
+  if (sink == "redis") return route_.redis;
+  if (sink == "ignite") return route_.ignite;
   return "";
 }
 

@@ -36,6 +36,7 @@ std::string_view kind_name(Kind kind) {
     case Kind::Backlog: return "backlog";
     case Kind::Sink: return "sink";
     case Kind::Scale: return "scale";
+    case Kind::Wan: return "wan";
     case Kind::Rest: return "rest";
     case Kind::Max: return "max";
     case Kind::Latency: return "latency";
@@ -135,6 +136,33 @@ void add_scale(std::vector<Scenario>& v, const Sizes& z) {
       s.planned_s += kStartupS + static_cast<double>(s.count) / planned_rate("counters", sink) + 3;
     v.push_back(s);
   }
+}
+
+std::string wan_title(const host::LinkShape& link) {
+  return fmt::format(
+      "The lab's WAN: tweets live, a tweet backlog and a PostgreSQL sink across a link of {} (Toxiproxy)",
+      host::describe(link));
+}
+
+// Mode 1 and one sink again, across Toxiproxy's link and over loopback beside it (the lab measured
+// a remote server): each case's figure both ways.
+void add_wan(std::vector<Scenario>& v, const Sizes& z) {
+  Scenario s;
+  s.id = "wan";
+  s.kind = Kind::Wan;
+  s.payload = "tweets";
+  s.rate = 50;
+  s.duration_s = z.d(30, 8);
+  s.count = z.n(40'000, 10'000);
+  s.lockstep_count = z.n(250, 100);
+  s.link_sink = "postgres";
+  s.link = {.rtt_ms = 40, .bandwidth_mbit = 100};
+  s.title = wan_title(s.link);
+  // Two live runs, two backlogs, the lockstep producer both ways, three drains into the sink.
+  const double n = static_cast<double>(s.count);
+  s.planned_s = 2 * (kStartupS + s.duration_s) + 2 * (kStartupS + 2 * n / 10000) +
+                static_cast<double>(s.lockstep_count) * 0.045 + 3 * (kStartupS + 2 * n / 8000);
+  v.push_back(s);
 }
 
 // The faults, each against a consumer of a counters backlog. The batches are small so that the
@@ -243,10 +271,19 @@ std::vector<Scenario> all_scenarios(bool quick, double scale) {
   add_mode1(v, z);
   add_sinks(v, z);
   add_scale(v, z);
+  add_wan(v, z);
   add_faults(v, z);
   add_rest_and_ladders(v, z);
   add_latency(v, z);
   return v;
+}
+
+void set_link(std::vector<Scenario>& scenarios, const host::LinkShape& link) {
+  for (auto& s : scenarios) {
+    if (s.kind != Kind::Wan) continue;
+    s.link = link;
+    s.title = wan_title(link);
+  }
 }
 
 std::vector<std::string> scenario_names() {

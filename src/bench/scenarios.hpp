@@ -8,11 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "host/network_link.hpp"
+
 namespace streamlab::bench {
 
 // What a scenario does, which picks the runner's procedure for it. The runner switches over it,
 // so a new kind that is not handled there is a compiler warning (an error with -Werror).
-enum class Kind { Live, Backlog, Sink, Scale, Rest, Max, Latency, Fault };
+enum class Kind { Live, Backlog, Sink, Scale, Wan, Rest, Max, Latency, Fault };
 // As report.json spells it (docs/report.schema.json): "live", "backlog", ….
 std::string_view kind_name(Kind kind);
 
@@ -52,6 +54,11 @@ struct Scenario {
   // into a fresh table or prefix, in a fresh group).
   int partitions = 0;
   std::vector<int> members;
+  // The wan scenario: the link (Toxiproxy's, set by set_link), the tweets the producer that waits
+  // for each one's acknowledgement sends, and the sink drained across it (its backlog: `count`).
+  host::LinkShape link;
+  std::uint64_t lockstep_count = 0;
+  std::string link_sink;
 };
 
 // Every scenario, in run order. `scale` multiplies counts and durations (not rates).
@@ -61,5 +68,7 @@ std::vector<std::string> scenario_names();
 // every scale-*. Unknown name → core::UsageError
 // naming it and listing the valid ones. Run order is kept; duplicates are dropped.
 std::vector<Scenario> select_scenarios(const std::vector<std::string>& requested, bool quick, double scale);
+// The wan scenario's link (its round trip and bandwidth, in its title too); the others are left alone.
+void set_link(std::vector<Scenario>& scenarios, const host::LinkShape& link);
 
 }  // namespace streamlab::bench

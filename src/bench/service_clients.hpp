@@ -16,6 +16,9 @@ namespace streamlab::bench {
 struct ServiceUris {
   std::string brokers, postgres, redis, ignite;  // empty = not configured
   std::vector<std::string> broker_metrics;       // the brokers' Prometheus endpoints; none = not read
+  // The lab's WAN (deploy/local/services start toxiproxy): Toxiproxy's API, and the brokers and
+  // PostgreSQL through its proxies. Empty = the wan scenario is skipped.
+  std::string toxiproxy, wan_brokers, wan_postgres;
 };
 
 // The port of "host:port", "scheme://[user[:pw]@]host:port/…" (0 when there is none).

@@ -42,6 +42,13 @@ int run_bench(const BenchOptions& o) {
   c.services.redis = flag_or_env(o.redis, "STREAMLAB_REDIS");
   c.services.ignite = flag_or_env(o.ignite, "STREAMLAB_IGNITE");
   c.services.broker_metrics = host::broker_metrics_urls_from_env();
+  c.services.toxiproxy = flag_or_env("", "STREAMLAB_TOXIPROXY");
+  c.services.wan_brokers = flag_or_env("", "STREAMLAB_WAN_BROKERS");
+  c.services.wan_postgres = flag_or_env("", "STREAMLAB_WAN_POSTGRES");
+  if (!(o.wan_rtt_ms >= 0) || !(o.wan_bandwidth_mbit >= 0)) {
+    throw core::UsageError("--wan-rtt and --wan-bandwidth must be 0 or more");
+  }
+  bench::set_link(c.scenarios, {.rtt_ms = o.wan_rtt_ms, .bandwidth_mbit = o.wan_bandwidth_mbit});
   c.command_line = o.command_line;
   if (o.out.empty()) {
     char stamp[32];
@@ -67,7 +74,7 @@ int run_bench(const BenchOptions& o) {
 CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   auto* bn = app.add_subcommand("bench",
                                 "Run the lab's experiments (mode 1, mode 2 into each sink, 1, 2 and 4 consumers of a "
-                                "group into each sink, faults against each sink, "
+                                "group into each sink, mode 1 and a sink across a WAN link, faults against each sink, "
                                 "the services at rest, highest sustainable rates, latency at fixed rates) with "
                                 "baselines; writes "
                                 "report.json, report.md and report.html");
@@ -75,7 +82,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   bn->add_option("--scenario", o.scenarios,
                  "Scenario name(s), repeatable or comma-separated (default all): counters-live, tweets-live, "
                  "tweets-backlog, sink-{postgres,redis,ignite}-{counters,tweets}, "
-                 "scale-{postgres,redis,ignite} (scale: all three), "
+                 "scale-{postgres,redis,ignite} (scale: all three), wan, "
                  "fault-{kill,outage,rebalance}-{postgres,redis,ignite} (fault: all of them), rest, "
                  "max-{kafka,postgres,redis,ignite}, latency-{1k,10k,100k}, latency-{postgres,redis,ignite}");
   bn->add_flag("--quick", o.quick, "Smaller counts and shorter steps: a few minutes for everything");
@@ -87,6 +94,13 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   bn->add_option("--postgres", o.postgres, "PostgreSQL URI (default $STREAMLAB_POSTGRES)");
   bn->add_option("--redis", o.redis, "Redis URI (default $STREAMLAB_REDIS)");
   bn->add_option("--ignite", o.ignite, "Ignite URI (default $STREAMLAB_IGNITE)");
+  bn->add_option("--wan-rtt", o.wan_rtt_ms,
+                 "wan: the link's round-trip time in ms (Toxiproxy at $STREAMLAB_TOXIPROXY, in front of "
+                 "$STREAMLAB_WAN_BROKERS and $STREAMLAB_WAN_POSTGRES)")
+      ->capture_default_str();
+  bn->add_option("--wan-bandwidth", o.wan_bandwidth_mbit,
+                 "wan: the link's bandwidth each way in Mbit/s (0 = unlimited)")
+      ->capture_default_str();
   return bn;
 }
 

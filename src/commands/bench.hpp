@@ -18,7 +18,8 @@ struct BenchOptions {
   std::string out;  // default bench/out/<UTC timestamp> under the working directory
   bool no_baselines = false;
   bool keep = false;
-  std::string brokers, postgres, redis, ignite;  // raw flags; defaults from the environment
+  std::string brokers, postgres, redis, ignite;      // raw flags; defaults from the environment
+  double wan_rtt_ms = 40, wan_bandwidth_mbit = 100;  // the wan scenario's link
   std::string command_line;
 };
 

@@ -3,7 +3,8 @@ files, report.json valid against docs/report.schema.json, every scenario ok with
 consumed == produced (== stored for sinks), the monitor sampling each scenario's processes, plain
 progress lines when stderr is not a terminal, a usage error for an unknown scenario, one quick
 fault scenario (a consumer killed mid-backlog) with its recovery time and nothing lost or duplicated,
-and the scale scenarios' drains by 1, 2 and 4 members, each stored exactly once.
+the scale scenarios' drains by 1, 2 and 4 members, each stored exactly once, and the wan scenario's
+cases across Toxiproxy's link.
 
 The fault and scale scenarios count losses with `streamlab verify`; in a build without it they must
 fail saying so, never pass."""
@@ -77,13 +78,23 @@ def check_report(out, expect_baselines):
                 assert 0 < d["rebalance_s"] <= d["wall_s"] and d["rows_per_s"] > 0, d
             assert drains[0]["ratio_to_1"] == 1, drains[0]
             assert s["consumed"] >= 3 * s["produced"], s
+        elif s["kind"] == "wan":
+            # Every case across Toxiproxy's link (over loopback a backlog this small may be read in
+            # less time than the consumer's rate can tell: no figure); the link really delayed the
+            # tweets: end to end they took at least the one-way delay it adds (half the round trip).
+            cases = s["wan"]["cases"]
+            assert len(cases) == 7 and all(c["link"] for c in cases), cases
+            assert cases[0]["measure"] == "end-to-end latency p50", cases[0]
+            assert cases[0]["link"] >= s["wan"]["rtt_ms"] / 2, cases[0]
+            assert s["consumed"] == s["produced"] > 0, s
         else:
             assert s["consumed"] == s["produced"], s
         if s["sink"]:
             assert s["stored"] == s["produced"], s
         if s["kind"] != "rest":
             assert s["produced"] > 0, s
-            assert s["series"]["t"] and s["series"]["produced"][-1] == s["produced"], s["series"]
+            # The wan scenario's runs are each a scenario of their own: it keeps their figures, not their series.
+            assert s["kind"] == "wan" or s["series"]["t"] and s["series"]["produced"][-1] == s["produced"], s["series"]
         # The services: ≥ 1 sample per second over the scenario; streamlab's own processes (some
         # live a fraction of a second at this scale): sampled in it.
         span = s["end_s"] - s["start_s"]
@@ -107,18 +118,22 @@ def all_scenarios_tiny():
         assert p.returncode == (0 if VERIFY else 1), (failed_scenarios(out), p.stderr[-3000:])
         doc = check_report(out, expect_baselines=False)
         ids = [s["id"] for s in doc["scenarios"]]
-        assert len(ids) == 32 and ids[0] == "counters-live", ids
-        assert ids[9:12] == [f"scale-{k}" for k in ("postgres", "redis", "ignite")], ids
-        assert ids[12:21] == [f"fault-{f}-{k}" for f in ("kill", "outage", "rebalance")
+        assert len(ids) == 33 and ids[0] == "counters-live", ids
+        assert ids[9:13] == [f"scale-{k}" for k in ("postgres", "redis", "ignite")] + ["wan"], ids
+        assert ids[13:22] == [f"fault-{f}-{k}" for f in ("kill", "outage", "rebalance")
                               for k in ("postgres", "redis", "ignite")], ids
         # Not a terminal: plain lines, no carriage returns, a phase line per scenario, the report's path.
         assert "\r" not in p.stderr
         lines = p.stderr.splitlines()
-        assert any(l.startswith("[1/32] counters-live · ") for l in lines), lines[:5]
+        assert any(l.startswith("[1/33] counters-live · ") for l in lines), lines[:5]
         assert any(l.startswith("report: ") and l.endswith("report.html") for l in lines), lines[-5:]
         with open(os.path.join(out, "report.md")) as md:
             text = md.read()
         assert "## Scaling out" in text and "| scale → postgres (counters) |" in text, text[:3000]
+        # Toxiproxy ($STREAMLAB_TOXIPROXY from the services' env): the wan scenario ran, not skipped.
+        if os.environ.get("STREAMLAB_TOXIPROXY"):
+            assert not doc["scenarios"][12].get("skipped"), doc["scenarios"][12]["problems"]
+            assert "## Across a WAN" in text, text[:3000]
         # The broker's own view (its JMX exporter, $STREAMLAB_KAFKA_METRICS from the services' env):
         # the broker took the counters-live scenario's produce requests and was up throughout.
         if os.environ.get("STREAMLAB_KAFKA_METRICS"):

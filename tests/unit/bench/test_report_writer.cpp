@@ -216,3 +216,48 @@ TEST(ReportMarkdown, TheBrokersOwnViewPerScenario) {
                                "4.25 | 90% |"))
       << md;
 }
+
+TEST(ReportMarkdown, WanTableBesideLoopbackAndSkipped) {
+  json report = sample();
+  EXPECT_EQ(bench::render_markdown(report).find("Across a WAN"), std::string::npos);  // no wan scenario
+  json wan = report["scenarios"][0];
+  wan["id"] = "wan";
+  wan["kind"] = "wan";
+  wan["title"] = "The lab's WAN";
+  wan["wan"] = {{"rtt_ms", 40},
+                {"bandwidth_mbit", 100},
+                {"link", "40 ms round trip, 100 Mbit/s each way"},
+                {"cases",
+                 {{{"case", "tweets live at 50/s"},
+                   {"measure", "end-to-end latency p99"},
+                   {"unit", "ms"},
+                   {"loopback", 14.3},
+                   {"link", 113},
+                   {"ratio", 113 / 14.3}},
+                  {{"case", "100 tweets, each acknowledged before the next is sent"},
+                   {"measure", "produce"},
+                   {"unit", "tweets/s"},
+                   {"loopback", 940},
+                   {"link", 22.9},
+                   {"ratio", 22.9 / 940}},
+                  {{"case", "a backlog into postgres, postgres across the link"},
+                   {"measure", "store"},
+                   {"unit", "rows/s"},
+                   {"loopback", 49000},
+                   {"link", nullptr},
+                   {"ratio", nullptr}}}}};
+  report["scenarios"].push_back(wan);
+  const std::string md = bench::render_markdown(report);
+  EXPECT_NE(md.find("## Across a WAN\n\nThe link: 40 ms round trip, 100 Mbit/s each way.\n"), std::string::npos) << md;
+  EXPECT_TRUE(has_line(md, "| case | measure | loopback | across the link | link ÷ loopback |")) << md;
+  EXPECT_TRUE(has_line(md, "| tweets live at 50/s | end-to-end latency p99 | 14.3 ms | 113 ms | 7.9× |")) << md;
+  EXPECT_TRUE(has_line(md,
+                       "| 100 tweets, each acknowledged before the next is sent | produce | 940 tweets/s | 22.9 "
+                       "tweets/s | 0.0244× |"))
+      << md;
+  EXPECT_TRUE(has_line(md, "| a backlog into postgres, postgres across the link | store | 49,000 rows/s | — | — |"))
+      << md;
+
+  report["scenarios"].back()["skipped"] = true;
+  EXPECT_TRUE(has_line(bench::render_markdown(report), "| skipped | — | — | — | — |"));
+}
