@@ -2,6 +2,7 @@
 // The sink contract (exactly-once): a sink stores each batch's rows together with the next
 // offset of every partition in it, in one atomic step, and tells the consumer where to resume.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -78,7 +79,11 @@ class RefusedRows {
   std::vector<const Row*> marked_;
 };
 
-// An outage (connection lost, server restarting): retry later with consumption paused.
+// How long a store may leave a request unanswered before the sink takes it as gone: the
+// connection is dropped and the write fails with RetryableError (consume --sink-timeout).
+inline constexpr std::chrono::milliseconds kDefaultSinkTimeout{30000};
+
+// An outage (connection lost, server restarting, no answer): retry later with consumption paused.
 struct RetryableError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -8,6 +8,12 @@
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks::postgres {
+namespace {
+
+// A statement's name in errors: its first words.
+std::string_view label(std::string_view sql) { return sql.substr(0, sql.find(' ', 12)); }
+
+}  // namespace
 
 void throw_for(PGconn* conn, const PGresult* res, const std::string& what) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
@@ -28,11 +34,11 @@ Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>
   for (const auto& p : params) values.push_back(p.c_str());
   Result r(
       PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
-  if (!r || PQresultStatus(r.get()) != expect) throw_for(conn, r.get(), sql.substr(0, sql.find(' ', 12)));
+  if (!r || PQresultStatus(r.get()) != expect) throw_for(conn, r.get(), std::string(label(sql)));
   return r;
 }
 
-Connection::Connection(std::string uri) : uri_(std::move(uri)) {
+Connection::Connection(std::string uri, std::chrono::milliseconds timeout) : uri_(std::move(uri)), timeout_(timeout) {
   char* err = nullptr;
   PQconninfoOption* info = PQconninfoParse(uri_.c_str(), &err);
   if (info == nullptr) {
@@ -58,9 +64,11 @@ void Connection::reset() { conn_.reset(); }
 
 PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
   if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return conn_.get();
-  // The URI comes after our defaults so that what the user wrote wins.
-  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"5", "streamlab", uri_.c_str(), nullptr};
+  // The URI comes after our defaults so that what the user wrote wins, except the encoding
+  // (COPY's text is UTF-8), which comes with the startup message: no query of its own, and so
+  // nothing to wait for outside connect_timeout, which bounds the whole connect.
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", nullptr};
+  const char* values[] = {"5", "streamlab", uri_.c_str(), "UTF8", nullptr};
   conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn_.get());
@@ -73,7 +81,6 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
     if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
     throw RetryableError(fmt::format("{}: {}", where_, message));
   }
-  PQsetClientEncoding(conn_.get(), "UTF8");
   // NOTICEs such as "relation already exists, skipping" are not for the user's terminal.
   PQsetNoticeProcessor(
       conn_.get(), [](void*, const char*) {}, nullptr);
@@ -86,6 +93,26 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
     }
   }
   return conn_.get();
+}
+
+void Connection::answered(std::string_view what) {
+  if (!watchdog_.disarm()) return;
+  conn_.reset();
+  throw RetryableError(fmt::format("{}: no answer to {} in {:g} s; the connection is dropped and made again", where_,
+                                   label(what), std::chrono::duration<double>(timeout_).count()));
+}
+
+Result Connection::exec(const std::string& sql, const std::vector<std::string>& params, ExecStatusType expect) {
+  return bounded(sql, [&] { return postgres::exec(conn_.get(), sql, params, expect); });
+}
+
+void Connection::roll_back() noexcept {
+  PGconn* c = conn_.get();
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) == PQTRANS_IDLE) return;
+  try {
+    bounded("ROLLBACK", [&] { return Result(PQexec(c, "ROLLBACK")); });
+  } catch (...) {
+  }
 }
 
 }  // namespace streamlab::sinks::postgres

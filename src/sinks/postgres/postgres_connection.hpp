@@ -3,14 +3,25 @@
 // checked up front, one connection (re)made on demand, and libpq's errors in the sink
 // contract's terms, by SQLSTATE: connection trouble, shutdown, resources and lock conflicts are
 // RetryableError; authentication, permission, bad schema or data are FatalError.
+//
+// libpq's blocking calls have no deadline of their own: a server that stops answering without
+// closing the socket (hung, or behind a proxy that drops the bytes; TCP keepalive does not tell,
+// since the proxy's kernel acknowledges) would hold them for ever. What runs through
+// Connection::bounded has one: a core::IoWatchdog shuts the socket down when the server has not
+// answered within the connection's timeout, and the call fails with a RetryableError that says so.
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/io_watchdog.hpp"
+#include "sinks/sink.hpp"
 
 namespace streamlab::sinks::postgres {
 
@@ -35,8 +46,8 @@ Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>
 class Connection {
  public:
   // Any libpq connection URI or key=value string; a malformed one is a core::UsageError.
-  // Does not connect yet.
-  explicit Connection(std::string uri);
+  // `timeout`: how long the server may leave a bounded call unanswered. Does not connect yet.
+  explicit Connection(std::string uri, std::chrono::milliseconds timeout = kDefaultSinkTimeout);
   ~Connection();
 
   // "postgres host:port/dbname", for logs and reports (no password).
@@ -47,12 +58,43 @@ class Connection {
   PGconn* get(const std::function<void(PGconn*)>& on_connect = {});
   void reset();
 
+  // Runs `call`, blocking libpq calls on the current connection returning a value, under the
+  // deadline: a server that leaves them unanswered for the timeout gets its socket shut down, so
+  // they fail at once; the connection is then dropped and this throws RetryableError ("no answer
+  // to <what's first words> in N s") instead of what `call` returned or threw.
+  template <typename Call>
+  auto bounded(std::string_view what, Call&& call) -> decltype(call()) {
+    watchdog_.arm(PQsocket(conn_.get()), timeout_);
+    auto result = [&] {
+      try {
+        return call();
+      } catch (...) {
+        answered(what);
+        throw;
+      }
+    }();
+    answered(what);
+    return result;
+  }
+  // exec() on the current connection, bounded.
+  Result exec(const std::string& sql, const std::vector<std::string>& params = {},
+              ExecStatusType expect = PGRES_COMMAND_OK);
+  // After an error: ROLLBACK of the transaction left open, if any, bounded (a server that does
+  // not answer gets its connection dropped). Throws nothing: the error being handled is the one
+  // to tell.
+  void roll_back() noexcept;
+
  private:
   struct ConnDeleter {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
+  // Disarms the deadline; when it had passed, drops the connection and throws RetryableError.
+  void answered(std::string_view what);
+
   std::string uri_;
   std::string where_;
+  std::chrono::milliseconds timeout_;
+  core::IoWatchdog watchdog_;
   std::unique_ptr<PGconn, ConnDeleter> conn_;
 };
 

@@ -21,7 +21,6 @@ using postgres::append_copy_timestamp_ms;
 using postgres::array_literal;
 using postgres::kCopyNull;
 
-using postgres::exec;
 using postgres::Result;
 using postgres::throw_for;
 
@@ -67,7 +66,8 @@ PostgresTables postgres_tables(const std::string& table) {
   return {postgres::quoted_table_name(table), postgres::quoted_table_name(table + "_dead_letters", 63)};
 }
 
-PostgresSink::PostgresSink(PostgresSinkOptions options) : options_(std::move(options)), conn_(options_.uri) {
+PostgresSink::PostgresSink(PostgresSinkOptions options)
+    : options_(std::move(options)), conn_(options_.uri, options_.timeout) {
   PostgresTables tables = postgres_tables(options_.table);
   table_ = std::move(tables.rows);
   dead_table_ = std::move(tables.dead_letters);
@@ -78,42 +78,42 @@ PostgresSink::~PostgresSink() = default;
 std::string PostgresSink::describe() const { return conn_.where(); }
 
 PGconn* PostgresSink::connection() {
-  return conn_.get([this](PGconn* c) { create_tables(c); });
+  return conn_.get([this](PGconn*) { create_tables(); });
 }
 
-void PostgresSink::create_tables(PGconn* c) {
+void PostgresSink::create_tables() {
   const char* raw_type = options_.raw == RawColumn::Jsonb ? "jsonb" : "json";
-  exec(c, "BEGIN");
+  conn_.exec("BEGIN");
   // Several consumers of one group may start together; CREATE IF NOT EXISTS alone can race.
-  exec(c, "SELECT pg_advisory_xact_lock(hashtext('streamlab schema'))", {}, PGRES_TUPLES_OK);
-  exec(c, fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
+  conn_.exec("SELECT pg_advisory_xact_lock(hashtext('streamlab schema'))", {}, PGRES_TUPLES_OK);
+  conn_.exec(fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
       topic text NOT NULL, "partition" integer NOT NULL, "offset" bigint NOT NULL,
       kind text NOT NULL, number bigint,
       id text, created_at timestamptz, author text, lang text, text text,
       hashtags text[], mentions text[], is_retweet boolean,
       kafka_timestamp timestamptz,
       PRIMARY KEY (topic, "partition", "offset")))",
-                      table_));
+                         table_));
   if (options_.raw != RawColumn::None) {
-    exec(c, fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS raw {}", table_, raw_type));
+    conn_.exec(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS raw {}", table_, raw_type));
   }
-  exec(c, fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
+  conn_.exec(fmt::format(R"(CREATE TABLE IF NOT EXISTS {} (
       topic text NOT NULL, "partition" integer NOT NULL, "offset" bigint NOT NULL,
       consumer_group text NOT NULL, error text NOT NULL, payload bytea NOT NULL,
       kafka_timestamp timestamptz,
       PRIMARY KEY (topic, "partition", "offset")))",
-                      dead_table_));
-  exec(c, R"(CREATE TABLE IF NOT EXISTS streamlab_offsets (
+                         dead_table_));
+  conn_.exec(R"(CREATE TABLE IF NOT EXISTS streamlab_offsets (
       consumer_group text NOT NULL, topic text NOT NULL, "partition" integer NOT NULL,
       next_offset bigint NOT NULL,
       PRIMARY KEY (consumer_group, topic, "partition")))");
-  exec(c, "COMMIT");
+  conn_.exec("COMMIT");
 }
 
 Offsets PostgresSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
-  PGconn* c = connection();
-  Result r = exec(c, R"(SELECT topic, "partition", next_offset FROM streamlab_offsets WHERE consumer_group = $1)",
-                  {group}, PGRES_TUPLES_OK);
+  connection();
+  Result r = conn_.exec(R"(SELECT topic, "partition", next_offset FROM streamlab_offsets WHERE consumer_group = $1)",
+                        {group}, PGRES_TUPLES_OK);
   const std::set<TopicPartition> wanted(partitions.begin(), partitions.end());
   Offsets out;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -184,16 +184,19 @@ void PostgresSink::append_copy_row(const Row& r, bool dead, const std::string& g
   out.push_back('\n');
 }
 
-PGresult* PostgresSink::copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
-                             const std::string& group) {
+Result PostgresSink::copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
+                          const std::string& group) {
   // The simple protocol, so that `sql` may put a SAVEPOINT before the COPY in one round trip.
-  Result start(PQexec(c, sql.c_str()));
+  // Each blocking call is bounded: a 1 MB chunk waits only while the server does not read.
+  Result start = conn_.bounded("COPY", [&] { return Result(PQexec(c, sql.c_str())); });
   if (PQresultStatus(start.get()) != PGRES_COPY_IN) throw_for(c, start.get(), "COPY");
   // A server that refused a row mid-stream makes libpq stop taking data; its error is then
   // the COPY's result below, not a connection problem.
   bool sending = true;
   const auto send = [&] {
-    if (sending && PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size())) != 1) {
+    if (sending && conn_.bounded("COPY", [&] {
+          return PQputCopyData(c, copy_buf_.data(), static_cast<int>(copy_buf_.size()));
+        }) != 1) {
       if (PQstatus(c) == CONNECTION_BAD) throw_for(c, nullptr, "COPY");
       sending = false;
     }
@@ -205,10 +208,15 @@ PGresult* PostgresSink::copy(PGconn* c, const std::string& sql, std::span<const 
     if (copy_buf_.size() >= (1u << 20)) send();
   }
   if (!copy_buf_.empty()) send();
-  if (PQputCopyEnd(c, nullptr) != 1 && PQstatus(c) == CONNECTION_BAD) throw_for(c, nullptr, "COPY");
-  PGresult* done = PQgetResult(c);
-  while (PGresult* extra = PQgetResult(c)) PQclear(extra);
-  if (done == nullptr) throw_for(c, nullptr, "COPY");
+  if (conn_.bounded("COPY", [&] { return PQputCopyEnd(c, nullptr); }) != 1 && PQstatus(c) == CONNECTION_BAD) {
+    throw_for(c, nullptr, "COPY");
+  }
+  Result done = conn_.bounded("COPY", [&] {
+    Result first(PQgetResult(c));
+    while (PGresult* extra = PQgetResult(c)) PQclear(extra);
+    return first;
+  });
+  if (!done) throw_for(c, nullptr, "COPY");
   return done;
 }
 
@@ -224,16 +232,16 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
   const std::string topics_arr = array_literal(topics), parts_arr = array_literal(parts);
   RefusedRows refused;
   try {
-    exec(c, "BEGIN");
+    conn_.exec("BEGIN");
     // Per-partition locks serialise members of the group (even for partitions with no stored
     // row yet); then the stored offsets tell whether another member got here first.
-    exec(c, R"(SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || t || '/' || p, 0))
+    conn_.exec(R"(SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || t || '/' || p, 0))
                FROM unnest($2::text[], $3::int[]) AS u(t, p) ORDER BY t, p)",
-         {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
-    Result stored = exec(c, R"(SELECT o.topic, o."partition", o.next_offset FROM streamlab_offsets o
+               {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
+    Result stored = conn_.exec(R"(SELECT o.topic, o."partition", o.next_offset FROM streamlab_offsets o
                JOIN unnest($2::text[], $3::int[]) AS u(t, p) ON o.topic = u.t AND o."partition" = u.p
                WHERE o.consumer_group = $1)",
-                         {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
+                               {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
     Offsets now;
     for (int i = 0; i < PQntuples(stored.get()); ++i) {
       now[{PQgetvalue(stored.get(), i, 0), std::stoi(PQgetvalue(stored.get(), i, 1))}] =
@@ -241,7 +249,7 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
     }
     const Offsets fenced = fenced_partitions(batch, now);
     if (!fenced.empty()) {
-      exec(c, "ROLLBACK");
+      conn_.exec("ROLLBACK");
       return fenced;
     }
 
@@ -263,12 +271,12 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       std::size_t attempts = 0;
       const auto started = std::chrono::steady_clock::now();
       const auto attempt = [&](std::size_t first, std::size_t last) -> Attempt {
-        Result done(copy(c, attempts++ == 0 ? copy_rows : recopy_rows, std::span(rows).subspan(first, last - first),
-                         false, group));
+        Result done = copy(c, attempts++ == 0 ? copy_rows : recopy_rows, std::span(rows).subspan(first, last - first),
+                           false, group);
         if (PQresultStatus(done.get()) == PGRES_COMMAND_OK) return {true, {}};
         const char* state = PQresultErrorField(done.get(), PG_DIAG_SQLSTATE);
         if (!is_data_error(state != nullptr ? state : "")) throw_for(c, done.get(), "COPY");
-        exec(c, "ROLLBACK TO SAVEPOINT streamlab_rows");
+        conn_.exec("ROLLBACK TO SAVEPOINT streamlab_rows");
         return {false, refusal_reason(done.get())};
       };
       for (Rejection& r : find_rejected(rows.size(), attempt)) refused.mark(*rows[r.index], std::move(r.error));
@@ -285,30 +293,30 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       if (!r.dead_letter_reason.empty()) dead.push_back(&r);
     }
     if (!dead.empty()) {
-      Result done(copy(c,
-                       fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload,
+      Result done = copy(c,
+                         fmt::format(R"(COPY {} (topic, "partition", "offset", consumer_group, error, payload,
                                         kafka_timestamp) FROM STDIN)",
-                                   dead_table_),
-                       dead, true, group));
+                                     dead_table_),
+                         dead, true, group);
       if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_for(c, done.get(), "COPY");
     }
-    exec(c, R"(INSERT INTO streamlab_offsets (consumer_group, topic, "partition", next_offset)
+    conn_.exec(R"(INSERT INTO streamlab_offsets (consumer_group, topic, "partition", next_offset)
                SELECT $1, t, p, n FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, n)
                ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset)",
-         {group, topics_arr, parts_arr, array_literal(nexts)});
-    exec(c, "COMMIT");
+               {group, topics_arr, parts_arr, array_literal(nexts)});
+    conn_.exec("COMMIT");
     refused.keep();
     return {};
   } catch (const postgres::UniqueViolation& e) {
     // Rows already there under the same (topic, partition, offset), stored without offsets by
     // someone else: never overwrite; stop, since the store is not what this group wrote.
-    PQclear(PQexec(c, "ROLLBACK"));
+    conn_.roll_back();
     throw FatalError(fmt::format("{}: {} (rows of this batch already exist in {})", conn_.where(), e.what(), table_));
   } catch (const RetryableError&) {
     conn_.reset();  // reconnect on the next attempt
     throw;
   } catch (const FatalError&) {
-    if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+    conn_.roll_back();
     throw;
   }
 }

@@ -6,10 +6,13 @@
 // not fail the batch: the COPY runs under a savepoint, the rows are bisected in the same
 // transaction until each refused row is alone, and those become dead letters carrying the
 // server's message, stored with the rest of the batch and its offsets. Errors otherwise as
-// throw_for classifies them: connection trouble is retryable, the rest fatal.
+// throw_for classifies them: connection trouble is retryable, the rest fatal. Each statement
+// is bounded (Connection::bounded): a server silent for the options' timeout is connection
+// trouble too.
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +28,9 @@ struct PostgresSinkOptions {
   std::string uri;  // any libpq connection URI or key=value string
   std::string table = "streamlab_messages";
   RawColumn raw = RawColumn::None;
+  // A statement the server leaves unanswered this long fails as RetryableError, the connection
+  // dropped (made again on the next write).
+  std::chrono::milliseconds timeout = kDefaultSinkTimeout;
 };
 
 // The quoted names of the rows table --table names and of its dead letters' table; throws
@@ -46,13 +52,13 @@ class PostgresSink final : public Sink {
 
  private:
   PGconn* connection();  // (re)connects and creates the tables when needed
-  void create_tables(PGconn* c);
+  void create_tables();
   // One row as a COPY text line of the rows table, or (dead) of the dead letters table.
   void append_copy_row(const Row& r, bool dead, const std::string& group, std::string& out) const;
   // Runs `sql` (ending in COPY ... FROM STDIN) and streams `rows`; the COPY's result, success or
   // the server's error, for the caller to judge. Throws only for the connection's trouble.
-  PGresult* copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
-                 const std::string& group);
+  postgres::Result copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
+                        const std::string& group);
 
   PostgresSinkOptions options_;
   std::string table_, dead_table_;  // quoted
