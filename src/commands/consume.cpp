@@ -86,6 +86,10 @@ void check_flags(const ConsumeOptions& o) {
     throw core::UsageError("--table, --raw and --dlq-topic go with --sink");
   }
   if (o.batch_rows == 0) throw core::UsageError("--batch-rows must be at least 1");
+  if (!(o.sink_timeout_s > 0 && o.sink_timeout_s <= 86400)) {
+    throw core::UsageError(
+        fmt::format("--sink-timeout expects seconds, more than 0 and at most 86400 (a day), got {}", o.sink_timeout_s));
+  }
 }
 
 // The brokers, the sink with its runner and dead-letter producer, the group member and the
@@ -94,7 +98,8 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
   p.from = parse_from(o.from);
   check_flags(o);
   p.brokers = choose_brokers(o.brokers, o.properties);
-  p.sink = o.sink.empty() ? nullptr : make_sink({o.sink, o.table, o.raw});
+  const auto sink_timeout = std::chrono::ceil<milliseconds>(duration<double>(o.sink_timeout_s));
+  p.sink = o.sink.empty() ? nullptr : make_sink({o.sink, o.table, o.raw, sink_timeout});
   if (!o.dlq_topic.empty()) p.dlq = std::make_unique<kafka::Producer>(p.brokers.client, o.dlq_topic);
   if (p.sink) {
     p.runner = std::make_unique<sinks::SinkRunner>(
@@ -460,6 +465,11 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
   c->add_option("--batch-rows", o.batch_rows, "A batch is written when it holds this many rows")->capture_default_str();
   c->add_option("--batch-ms", o.batch_ms, "... or when its first row is this old")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--sink-timeout", o.sink_timeout_s,
+                "A store that leaves a request unanswered for this many seconds (PostgreSQL: one statement, "
+                "Redis: one reply, Ignite: one request) is taken as gone: the connection is dropped and the "
+                "batch written again once it is back, exactly once still")
       ->capture_default_str();
   c->add_option("--dlq-topic", o.dlq_topic,
                 "Also send each dead letter (with its error in header streamlab-error) to this topic");

@@ -42,6 +42,9 @@ struct ConsumeOptions {
   std::size_t batch_rows = 5000;
   // p99 produce-to-stored under 100 ms at 5,000 msgs/s (the latency-<sink> scenarios of streamlab bench)
   double batch_ms = 20;
+  // A store that has not answered for this long is taken as gone: the connection is dropped and
+  // the batch written again (sinks::kDefaultSinkTimeout).
+  double sink_timeout_s = 30;
   std::string dlq_topic;
 };
 

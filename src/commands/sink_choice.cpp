@@ -47,6 +47,7 @@ std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice) {
   if (postgres) {
     sinks::PostgresSinkOptions o{c.uri};
     if (!c.table.empty()) o.table = c.table;
+    o.timeout = c.timeout;
     if (c.raw == "json")
       o.raw = sinks::RawColumn::Json;
     else if (c.raw == "jsonb")
@@ -58,9 +59,10 @@ std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice) {
   if (c.uri.starts_with("redis://")) {
     sinks::RedisSinkOptions o{c.uri};
     if (!c.table.empty()) o.prefix = c.table;
+    o.timeout = c.timeout;
     return std::make_unique<sinks::RedisSink>(std::move(o));
   }
-  if (c.uri.starts_with("ignite://")) return std::make_unique<sinks::IgniteSink>(c.uri, c.table);
+  if (c.uri.starts_with("ignite://")) return std::make_unique<sinks::IgniteSink>(c.uri, c.table, c.timeout);
   throw unknown_scheme(c.uri);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // `--sink URI` → the sink that stores there, or the inventory that reads it back (verify).
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,8 @@ struct SinkChoice {
   std::string uri;           // null | postgres://… | postgresql://… | redis://… | ignite://… | env:NAME
   std::string table;         // PostgreSQL or Ignite table / Redis key prefix; empty = the sink's default
   std::string raw = "none";  // PostgreSQL: none | json | jsonb
+  // A store that leaves a request unanswered this long is taken as gone (all three sinks).
+  std::chrono::milliseconds timeout = sinks::kDefaultSinkTimeout;
 };
 
 // The URI a --sink value names: `env:NAME` is the URI held by the environment variable NAME

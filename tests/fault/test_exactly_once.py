@@ -108,12 +108,13 @@ class Faults(unittest.TestCase):
         cleanup(store, group)
 
     def test_redis_frozen_past_the_client_timeout(self):
-        """SIGSTOP holds Redis mid-stream for longer than the sink's 5 s reply timeout; on SIGCONT
-        it applies the EXEC it had read, whose reply nobody reads: the retry is fenced and must
-        keep what was consumed meanwhile. Tweets, so a transaction applied twice would also
-        show in the hashtag counters."""
+        """SIGSTOP holds Redis mid-stream for longer than the sink's reply timeout (--sink-timeout
+        5); on SIGCONT it applies the EXEC it had read, whose reply nobody reads: the retry is
+        fenced and must keep what was consumed meanwhile. Tweets, so a transaction applied twice
+        would also show in the hashtag counters."""
         topic, group, store = backlog("stop", "redis", 3, "synthetic-tweets", COUNT // 2)
-        sink = SinkProcess(topic, group, store.uri, store.prefix, "--until-end", batch_rows=1000)
+        sink = SinkProcess(topic, group, store.uri, store.prefix, "--until-end", "--sink-timeout", "5",
+                           batch_rows=1000)
         pid = service_pid("redis")
         try:
             wait_until(lambda: store.count(topic) > 0, 120, "the first rows stored")

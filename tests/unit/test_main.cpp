@@ -36,6 +36,12 @@ TEST(Cli, BadValuesAreNamed) {
   r = run("consume --count many");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.output.find("--count"), std::string::npos) << r.output;
+
+  for (const char* timeout : {"0", "-1", "1e9"}) {
+    r = run(std::string("consume -b 127.0.0.1:1 --sink null --sink-timeout ") + timeout);
+    EXPECT_EQ(r.code, 2) << timeout;
+    EXPECT_NE(r.output.find("--sink-timeout expects seconds, more than 0"), std::string::npos) << r.output;
+  }
 }
 
 TEST(Cli, BadLibrdkafkaPropertyIsNamed) {

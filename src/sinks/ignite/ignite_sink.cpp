@@ -82,7 +82,8 @@ IgniteTarget ignite_target(const std::string& uri, const std::string& table) {
   return t;
 }
 
-IgniteSink::IgniteSink(const std::string& uri, const std::string& table) {
+IgniteSink::IgniteSink(const std::string& uri, const std::string& table, std::chrono::milliseconds timeout)
+    : timeout_(timeout) {
   IgniteTarget t = ignite_target(uri, table);
   uri_ = std::move(t.uri);
   table_ = std::move(t.table);
@@ -105,7 +106,11 @@ auto IgniteSink::guarded(const char* what, Op&& op) -> decltype(op()) {
 }
 
 ignite::Client& IgniteSink::client() {
-  if (!client_) client_ = std::make_unique<ignite::Client>(uri_.client_options());
+  if (!client_) {
+    ignite::ClientOptions options = uri_.client_options();
+    options.request_timeout = timeout_;
+    client_ = std::make_unique<ignite::Client>(std::move(options));
+  }
   guarded("connect", [&] { client_->connect(); });
   if (!tables_ready_) guarded("create tables", [&] { create_tables(); });
   return *client_;

@@ -24,6 +24,7 @@
 // Errors: connection trouble is retryable; the node's other errors, and tables whose rows lack
 // the fields this sink writes, are fatal.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -46,8 +47,9 @@ inline constexpr const char* kIgniteOffsetsTable = "STREAMLAB_OFFSETS";
 
 class IgniteSink final : public Sink {
  public:
-  // `table` (from --table) is used when the URI has no ?table=.
-  IgniteSink(const std::string& uri, const std::string& table);
+  // `table` (from --table) is used when the URI has no ?table=. A request unanswered for
+  // `timeout` closes the connection (RetryableError).
+  IgniteSink(const std::string& uri, const std::string& table, std::chrono::milliseconds timeout = kDefaultSinkTimeout);
 
   std::string describe() const override;
   Offsets stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) override;
@@ -69,6 +71,7 @@ class IgniteSink final : public Sink {
 
   ignite::IgniteUri uri_;
   std::string table_, dead_table_;
+  std::chrono::milliseconds timeout_;
   std::unique_ptr<ignite::Client> client_;
   bool tables_ready_ = false;
 };

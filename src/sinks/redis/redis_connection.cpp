@@ -29,16 +29,17 @@ std::string offsets_key(std::string_view prefix, std::string_view group) {
   return fmt::format("{}:offsets:{}", prefix, group);
 }
 
-Context connect(const RedisUri& uri) {
+Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout) {
   const std::string where = uri.describe();
-  // A reply later than this counts as lost: short, so a hung server does not keep the member from
-  // polling past max.poll.interval.ms (30 s); a batch's EXEC takes well under a second.
-  const timeval connect_timeout{5, 0}, io_timeout{5, 0};
+  const timeval connect_timeout{5, 0};
   Context ctx(redisConnectWithTimeout(uri.host.c_str(), uri.port, connect_timeout));
   if (!ctx || ctx->err != 0) {
     throw RetryableError(fmt::format("{}: {}", where, ctx ? ctx->errstr : "out of memory"));
   }
-  redisSetTimeout(ctx.get(), io_timeout);
+  // Each read and write on the socket (SO_RCVTIMEO, SO_SNDTIMEO): a reply later than this counts
+  // as lost, and the context as failed.
+  const auto ms = io_timeout.count();
+  redisSetTimeout(ctx.get(), timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)});
   const auto check = [&](Reply r, const char* what) {
     if (!r) throw RetryableError(fmt::format("{}: {}: {}", where, what, ctx->errstr));
     if (r->type == REDIS_REPLY_ERROR) {

@@ -6,6 +6,7 @@
 
 #include <hiredis.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "sinks/redis/redis_uri.hpp"
+#include "sinks/sink.hpp"
 
 namespace streamlab::sinks::redis {
 
@@ -50,8 +52,9 @@ class Command {
 // The hash holding a group's stored offsets (field "<topic>:<partition>", the next offset).
 std::string offsets_key(std::string_view prefix, std::string_view group);
 
-// Connects (5 s), authenticates and selects the URI's database; replies time out after 30 s.
-Context connect(const RedisUri& uri);
+// Connects (5 s), authenticates and selects the URI's database; a reply that takes longer than
+// `io_timeout` fails the context (read_reply's RetryableError).
+Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout = kDefaultSinkTimeout);
 
 // The next reply on `c`; RetryableError (naming `where`) when the connection failed, after which
 // `c` is unusable.

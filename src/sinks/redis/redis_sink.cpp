@@ -43,7 +43,7 @@ std::string RedisSink::offsets_key(const std::string& group) const {
 redisContext* RedisSink::connection() {
   if (ctx_ && ctx_->err == 0) return ctx_.get();
   ctx_.reset();
-  ctx_ = redis::connect(uri_);
+  ctx_ = redis::connect(uri_, options_.timeout);
   return ctx_.get();
 }
 

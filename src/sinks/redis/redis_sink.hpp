@@ -7,6 +7,7 @@
 // exactly-once guarantee rests on that atomicity, on WATCH over the offsets, and on Redis
 // persisting what EXEC applied (AOF on; `deploy/local/services` runs Redis so).
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -20,6 +21,8 @@ namespace streamlab::sinks {
 struct RedisSinkOptions {
   std::string uri;                   // redis://[[user]:password@]host[:port][/db]
   std::string prefix = "streamlab";  // every key starts with "<prefix>:"
+  // A reply that takes longer counts as lost: the connection is dropped (RetryableError).
+  std::chrono::milliseconds timeout = kDefaultSinkTimeout;
 };
 
 // The transaction that stores `batch` for `group`, in Redis's protocol: MULTI, each row's
