@@ -44,7 +44,7 @@ struct ConsumeOptions {
   double batch_ms = 20;
   // A store that has not answered for this long is taken as gone: the connection is dropped and
   // the batch written again (sinks::kDefaultSinkTimeout).
-  double sink_timeout_s = 30;
+  double sink_timeout_s = 20;  // below max.poll.interval.ms (30 s): a hung store keeps the member in its group
   std::string dlq_topic;
 };
 
