@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iterator>
 
 #include "sinks/sink.hpp"
@@ -41,7 +43,7 @@ Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout) {
   const auto ms = io_timeout.count();
   redisSetTimeout(ctx.get(), timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)});
   const auto check = [&](Reply r, const char* what) {
-    if (!r) throw RetryableError(fmt::format("{}: {}: {}", where, what, ctx->errstr));
+    if (!r) throw RetryableError(fmt::format("{}: {}: {}", where, what, io_failure(ctx.get())));
     if (r->type == REDIS_REPLY_ERROR) {
       const std::string why(r->str, r->len);
       if (why.starts_with("LOADING") || why.starts_with("BUSY"))
@@ -67,9 +69,16 @@ Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout) {
 Reply read_reply(redisContext* c, const std::string& where) {
   redisReply* raw = nullptr;
   if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
-    throw RetryableError(fmt::format("{}: {}", where, c->errstr));
+    throw RetryableError(fmt::format("{}: {}", where, io_failure(c)));
   }
   return Reply(raw);
+}
+
+std::string io_failure(const redisContext* c) {
+  if (c->err == REDIS_ERR_IO && std::string_view(c->errstr) == std::strerror(EAGAIN)) {
+    return "no answer within --sink-timeout; the connection is dropped and made again";
+  }
+  return c->errstr;
 }
 
 }  // namespace streamlab::sinks::redis

@@ -59,5 +59,8 @@ Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout = kDef
 // The next reply on `c`; RetryableError (naming `where`) when the connection failed, after which
 // `c` is unusable.
 Reply read_reply(redisContext* c, const std::string& where);
+// What failed on the context, in words: hiredis's own text, except for a reply that did not come
+// within the I/O timeout (hiredis says "Resource temporarily unavailable").
+std::string io_failure(const redisContext* c);
 
 }  // namespace streamlab::sinks::redis

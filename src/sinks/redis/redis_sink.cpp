@@ -57,7 +57,7 @@ Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<To
   cmd.append_to(c);
   redisReply* raw = nullptr;
   if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
-    const std::string why = c->errstr;
+    const std::string why = redis::io_failure(c);
     ctx_.reset();
     throw RetryableError(fmt::format("{}: {}", describe(), why));
   }
@@ -195,7 +195,7 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
     const auto read_reply = [&]() {
       redisReply* raw = nullptr;
       if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
-        const std::string why = c->errstr;
+        const std::string why = redis::io_failure(c);
         ctx_.reset();
         throw RetryableError(fmt::format("{}: {}", describe(), why));
       }
