@@ -19,6 +19,7 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/secrets.hpp"
 #include "core/shutdown.hpp"
 #include "core/stats_file.hpp"
 #include "core/status_line.hpp"
@@ -123,15 +124,31 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
       p.runner.get());
   if (p.runner) p.runner->attach(consumer);
   if (!o.web.empty()) {
+    std::string token = core::from_environment("--web-token", o.web_token);
+    if (const char* v = std::getenv("STREAMLAB_WEB_TOKEN"); o.web_token.empty() && v != nullptr) token = v;
+    web::check_web_token(token);
+    if (!o.web_token.empty() && !o.web_token.starts_with("env:")) {
+      fmt::print(stderr,
+                 "warning: --web-token on the command line is visible to every local user (/proc/<pid>/cmdline); "
+                 "prefer $STREAMLAB_WEB_TOKEN or --web-token env:NAME\n");
+    }
+    if (token.empty() && !web::is_loopback_host(web::parse_listen_address(o.web).first)) {
+      fmt::print(stderr,
+                 "warning: --web {} is reachable beyond this machine and has no --web-token: anyone who reaches it "
+                 "reads the messages and the metrics\n",
+                 o.web);
+    }
     p.dashboard = std::make_unique<web::DashboardServer>(
         web::DashboardOptions{.address = o.web,
                               .info = {.topics = o.topics, .group = o.group, .sink = p.sink ? p.sink->describe() : ""},
                               .brokers = p.brokers.embedded ? "" : p.brokers.client.brokers,
                               .start_from_end = p.from == kafka::StartFrom::End,
                               .max_event_streams = o.web_clients,
-                              .broker_metrics = host::broker_metrics_urls_from_env()},
+                              .broker_metrics = host::broker_metrics_urls_from_env(),
+                              .token = token},
         consumer.handle());
-    fmt::print(stderr, "dashboard: {}\n", p.dashboard->url());
+    fmt::print(stderr, "dashboard: {}{}\n", p.dashboard->url(),
+               token.empty() ? "" : " (with its token: open /?token=…, or send Authorization: Bearer …)");
   }
 }
 
@@ -451,6 +468,10 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
                 "while the page and /metrics stay available")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  c->add_option("--web-token", o.web_token,
+                "Every request to the dashboard must present this token (16+ characters): a browser opens "
+                "/?token=TOKEN once (kept in a cookie), Prometheus sends Authorization: Bearer TOKEN. env:NAME "
+                "reads it from that variable (default: $STREAMLAB_WEB_TOKEN, if set)");
   c->add_option(
       "--sink", o.sink,
       "Also store every message, exactly once: null (measure only), postgres://… (any libpq "

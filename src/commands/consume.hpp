@@ -33,6 +33,7 @@ struct ConsumeOptions {
   std::vector<std::string> properties;
   std::string web;               // --web HOST:PORT: the live dashboard and /metrics (src/web/); empty = off
   std::size_t web_clients = 16;  // --web-clients: /events streams at once
+  std::string web_token;         // --web-token VALUE | env:NAME; empty = $STREAMLAB_WEB_TOKEN, else none
   std::string stats;             // --stats FILE: running counters as JSON lines (core/stats_file.hpp)
 
   // Mode 2: store every message (exactly once) as well.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/errors.hpp"
+#include "core/secrets.hpp"
 #include "sinks/ignite/ignite_inventory.hpp"
 #include "sinks/ignite/ignite_sink.hpp"
 #include "sinks/null_sink.hpp"
@@ -27,16 +28,7 @@ core::UsageError unknown_scheme(const std::string& uri) {
 
 }  // namespace
 
-std::string sink_uri(const std::string& value) {
-  if (!value.starts_with("env:")) return value;
-  const std::string name = value.substr(4);
-  const char* uri = name.empty() ? nullptr : std::getenv(name.c_str());
-  if (uri == nullptr || *uri == '\0') {
-    throw core::UsageError(
-        fmt::format("--sink {}: the environment variable {} is not set", value, name.empty() ? "(no name)" : name));
-  }
-  return uri;
-}
+std::string sink_uri(const std::string& value) { return core::from_environment("--sink", value); }
 
 std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice) {
   SinkChoice c = choice;

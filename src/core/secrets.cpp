@@ -1,6 +1,11 @@
 #include "core/secrets.hpp"
 
 #include <cctype>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/errors.hpp"
 
 namespace streamlab::core {
 namespace {
@@ -79,6 +84,17 @@ std::string redact_secrets(std::string_view text) {
     ++i;
   }
   return out;
+}
+
+std::string from_environment(std::string_view flag, const std::string& value) {
+  if (!value.starts_with("env:")) return value;
+  const std::string name = value.substr(4);
+  const char* v = name.empty() ? nullptr : std::getenv(name.c_str());
+  if (v == nullptr || *v == '\0') {
+    throw UsageError(
+        fmt::format("{} {}: the environment variable {} is not set", flag, value, name.empty() ? "(no name)" : name));
+  }
+  return v;
 }
 
 }  // namespace streamlab::core

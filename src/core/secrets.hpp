@@ -11,4 +11,9 @@ namespace streamlab::core {
 
 std::string redact_secrets(std::string_view text);
 
+// A secret given on the command line as `env:NAME` is read from that environment variable (so it
+// stays out of /proc/<pid>/cmdline); any other value is itself. UsageError naming `flag` when the
+// variable is not set or empty.
+std::string from_environment(std::string_view flag, const std::string& value);
+
 }  // namespace streamlab::core

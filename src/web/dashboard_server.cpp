@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -70,6 +71,45 @@ std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& ad
 
 std::filesystem::path dashboard_dist_dir() { return core::web_dist() / "dashboard"; }
 
+void check_web_token(const std::string& token) {
+  if (token.empty()) return;
+  if (token.size() < 16) throw core::UsageError("--web-token: at least 16 characters, so that it cannot be guessed");
+  for (const char c : token) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("-._~+/=").find(c) == std::string_view::npos) {
+      throw core::UsageError("--web-token: only letters, digits and -._~+/= (it travels in a cookie and a header)");
+    }
+  }
+}
+
+std::string presented_token(std::string_view authorization, std::string_view query_token, std::string_view cookie) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.starts_with(kBearer)) return std::string(authorization.substr(kBearer.size()));
+  if (!query_token.empty()) return std::string(query_token);
+  constexpr std::string_view kCookie = "streamlab_token=";
+  // "a=1; streamlab_token=T; b=2"
+  for (std::size_t at = 0; at < cookie.size();) {
+    std::size_t end = cookie.find(';', at);
+    if (end == std::string_view::npos) end = cookie.size();
+    std::string_view part = cookie.substr(at, end - at);
+    while (part.starts_with(' ')) part.remove_prefix(1);
+    if (part.starts_with(kCookie)) return std::string(part.substr(kCookie.size()));
+    at = end + 1;
+  }
+  return {};
+}
+
+bool same_token(std::string_view expected, std::string_view given) {
+  unsigned char diff = expected.size() == given.size() ? 0 : 1;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+  }
+  return diff == 0;
+}
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
     : options_(std::move(options)),
       consumer_(consumer),
@@ -97,6 +137,28 @@ DashboardServer::DashboardServer(DashboardOptions options, rd_kafka_t* consumer)
   const std::size_t workers = options_.max_event_streams + kSpareWorkers;
   server_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   server_->set_keep_alive_timeout(2);
+  if (!options_.token.empty()) {
+    // Before any route or file: nothing is served to a request without the token.
+    server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      const std::string query = req.get_param_value("token");
+      if (same_token(options_.token,
+                     presented_token(req.get_header_value("Authorization"), query, req.get_header_value("Cookie")))) {
+        if (query.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        // Opened from a link with the token: the browser keeps it in a cookie for the page's own
+        // requests (its /events stream among them), and the address bar loses it.
+        res.set_header("Set-Cookie", "streamlab_token=" + options_.token + "; HttpOnly; SameSite=Strict; Path=/");
+        res.set_redirect(req.path);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer realm=\"streamlab\"");
+      res.set_content(
+          "this dashboard needs its token (--web-token): open /?token=TOKEN, or send Authorization: "
+          "Bearer TOKEN\n",
+          "text/plain; charset=utf-8");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   server_->set_mount_point("/", dist.string());
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(state_.metrics(), "text/plain; version=0.0.4; charset=utf-8");

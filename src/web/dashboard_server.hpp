@@ -42,7 +42,20 @@ struct DashboardOptions {
   // The brokers' Prometheus endpoints (deploy/local/services env: $STREAMLAB_KAFKA_METRICS),
   // scraped once a second; none: no broker panel.
   std::vector<std::string> broker_metrics;
+  // Every request must present this (empty = none needed): `Authorization: Bearer TOKEN` (a
+  // Prometheus scrape), or a browser's cookie, set when it opens a page with ?token=TOKEN.
+  std::string token;
 };
+
+// A --web-token as given: empty, or at least 16 characters of letters, digits and -._~+/=
+// (what a cookie and a bearer header carry as they are); UsageError naming the problem otherwise.
+void check_web_token(const std::string& token);
+// The token a request presents: its bearer header's, else its ?token=, else its streamlab_token cookie's.
+std::string presented_token(std::string_view authorization, std::string_view query_token, std::string_view cookie);
+// Compares in time that does not depend on where they differ.
+bool same_token(std::string_view expected, std::string_view given);
+// 127.0.0.0/8, ::1 and localhost: an address only this machine reaches.
+bool is_loopback_host(const std::string& host);
 
 // "127.0.0.1:8080", "localhost:0", "[::1]:8080" → host and port; UsageError otherwise.
 std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address);

@@ -195,6 +195,55 @@ class DashboardMetrics(unittest.TestCase):
             s.close()
         self.assertEqual(web.stop(), 0)
 
+    def test_a_token_guards_every_path(self):
+        """--web-token (from $STREAMLAB_WEB_TOKEN): nothing without it (401 saying how), /metrics
+        with a bearer header, the page opened with ?token= once and then by its cookie (the
+        address bar cleaned by a redirect), its /events stream too; the token never on stderr."""
+        token = "tok-" + fresh("x").replace("-", "")
+        topic = fresh("webtok")
+        create_topic(topic, 1)
+        web = WebConsumer(topic, env=dict(os.environ, STREAMLAB_WEB_TOKEN=token))
+        web.wait_url()
+        for path in ("", "metrics", "events", "app.js", "metrics?token=wrong-wrong-wrong"):
+            with self.assertRaises(urllib.error.HTTPError, msg=path) as e:
+                urllib.request.urlopen(web.url + path, timeout=10)
+            self.assertEqual(e.exception.code, 401, path)
+            self.assertIn("/?token=TOKEN", e.exception.read().decode())
+        bearer = urllib.request.Request(web.url + "metrics", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(bearer, timeout=10) as r:
+            self.assertIn("streamlab_consumed", r.read().decode())
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args):
+                return None
+        opener = urllib.request.build_opener(NoRedirect)
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            opener.open(web.url + "?token=" + token, timeout=10)
+        self.assertEqual(e.exception.code, 302)
+        self.assertNotIn("token", e.exception.headers["Location"])
+        cookie = e.exception.headers["Set-Cookie"]
+        self.assertIn("HttpOnly", cookie)
+        jar = {"Cookie": cookie.split(";")[0]}
+        with urllib.request.urlopen(urllib.request.Request(web.url, headers=jar), timeout=10) as r:
+            self.assertIn(b"<html", r.read().lower())
+        with urllib.request.urlopen(urllib.request.Request(web.url + "events", headers=jar), timeout=10) as r:
+            self.assertTrue(r.readline().startswith(b"data: "))
+        self.assertNotIn(token, web.stderr())
+        self.assertEqual(web.stop(), 0)
+
+    def test_beyond_loopback_without_a_token_is_warned_about(self):
+        topic = fresh("webwide")
+        create_topic(topic, 1)
+        p = subprocess.Popen([STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "--quiet", "--web", "0.0.0.0:0"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            line = p.stderr.readline()
+        finally:
+            p.kill()
+            p.wait(timeout=30)
+            p.stderr.close()
+        self.assertIn("reachable beyond this machine and has no --web-token", line)
+
     def test_front_end_not_built(self):
         topic = fresh("webn")
         create_topic(topic, 1)
