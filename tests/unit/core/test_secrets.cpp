@@ -1,7 +1,10 @@
 // core::redact_secrets: every way a password reaches a command line or a URI, and nothing else
-// touched.
+// touched; from_environment's env:NAME.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "core/errors.hpp"
 #include "core/secrets.hpp"
 
 using streamlab::core::redact_secrets;
@@ -30,4 +33,19 @@ TEST(Secrets, KeyValuePasswordsInQueriesAndLibpqKeywords) {
             "X_BEARER_TOKEN=*** STREAMLAB_REDIS_PASSWORD=***");
   // Not secrets: other keys, a key ending in "pass" as part of a word, "=" alone.
   EXPECT_EQ(redact_secrets("table=T bypass=1 user=u = password"), "table=T bypass=1 user=u = password");
+}
+
+TEST(FromEnvironment, ReadsEnvNamesAndLeavesOtherValues) {
+  ::setenv("STREAMLAB_TEST_SECRET", "s3cret", 1);
+  EXPECT_EQ(streamlab::core::from_environment("--x", "env:STREAMLAB_TEST_SECRET"), "s3cret");
+  EXPECT_EQ(streamlab::core::from_environment("--x", "plain"), "plain");
+  ::unsetenv("STREAMLAB_TEST_SECRET");
+  try {
+    streamlab::core::from_environment("--web-token", "env:STREAMLAB_TEST_SECRET");
+    FAIL() << "no error";
+  } catch (const streamlab::core::UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--web-token env:STREAMLAB_TEST_SECRET: the environment variable STREAMLAB_TEST_SECRET is not set");
+  }
+  EXPECT_THROW(streamlab::core::from_environment("--x", "env:"), streamlab::core::UsageError);
 }
