@@ -1,8 +1,10 @@
 """A password given to streamlab appears nowhere it writes: not on a child's command line
 (/proc/<pid>/cmdline, readable by every local user) while `streamlab bench` runs its consumers,
 psql and the lab-style baseline, not in the report, not on stdout or stderr; and `--sink env:NAME`
-keeps it off consume's own command line. The local PostgreSQL trusts loopback, so it accepts the
-made-up password, which lets the whole path run for real."""
+keeps it off consume's own command line. The password is the local PostgreSQL's own (from the
+password file `deploy/local/services env` names in PGPASSFILE), given in the URI and kept from
+the children's PGPASSFILE, so the whole path runs for real and needs it. And the local PostgreSQL
+itself wants a password over TCP: none, a wrong one and the superuser are refused."""
 import json
 import os
 import re
@@ -11,16 +13,33 @@ import tempfile
 import threading
 import unittest
 
-from harness import BROKERS, POSTGRES, STREAMLAB, create_topic, fresh, produce
+from harness import BROKERS, POSTGRES, STREAMLAB, create_topic, env, fresh, produce
 
-PASSWORD = "Pw-" + fresh("secret")[3:]
+PGPASSFILE = env("PGPASSFILE")
 
 
-def with_password(uri):
+def local_password():
+    """The first password of the password file (host:port:database:user:password lines)."""
+    with open(PGPASSFILE) as f:
+        return f.readline().rstrip("\n").split(":", 4)[4]
+
+
+PASSWORD = local_password()
+assert len(PASSWORD) >= 16, "the password file's password is too short to look for"
+
+
+def with_password(uri, password=PASSWORD):
     """postgres://user@host… or postgres://host… → the same with user:PASSWORD@."""
     m = re.match(r"^(postgres(?:ql)?://)(?:([^@/:]*)(?::[^@/]*)?@)?(.*)$", uri)
     assert m, uri
-    return f"{m.group(1)}{m.group(2) or 'postgres'}:{PASSWORD}@{m.group(3)}"
+    return f"{m.group(1)}{m.group(2) or 'postgres'}:{password}@{m.group(3)}"
+
+
+def without_pgpassfile(**extra):
+    """The environment without the password file: only the URI can hold the password."""
+    e = {k: v for k, v in os.environ.items() if k != "PGPASSFILE"}
+    e.update(extra)
+    return e
 
 
 class CommandLineWatch:
@@ -59,7 +78,7 @@ class Secrets(unittest.TestCase):
                 # The URI as a user keeps it out of their own command line: in the environment.
                 p = subprocess.run([STREAMLAB, "bench", "-b", BROKERS, "--scenario", "sink-postgres-counters",
                                     "--scale", "0.01", "--out", out], capture_output=True, text=True, timeout=600,
-                                   env=dict(os.environ, STREAMLAB_POSTGRES=with_password(POSTGRES)))
+                                   env=without_pgpassfile(STREAMLAB_POSTGRES=with_password(POSTGRES)))
             finally:
                 watch.stop()
             self.assertEqual(p.returncode, 0, p.stderr[-3000:])
@@ -80,7 +99,7 @@ class Secrets(unittest.TestCase):
         topic = fresh("secret-env")
         create_topic(topic, 1)
         produce(topic, "counter", 10)
-        env = dict(os.environ, MY_SINK=with_password(POSTGRES))
+        env = without_pgpassfile(MY_SINK=with_password(POSTGRES))
         p = subprocess.run([STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "-g", fresh("g"), "--from", "beginning",
                             "--sink", "env:MY_SINK", "--table", fresh("t").replace("-", "_"), "--until-end",
                             "--json"], capture_output=True, text=True, timeout=120, env=env)
@@ -91,6 +110,20 @@ class Secrets(unittest.TestCase):
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("NOT_SET_ANYWHERE is not set", p.stderr)
+
+    def test_local_postgres_wants_a_password(self):
+        """No password, a wrong one, the superuser: each refused over TCP; the password file is 0600."""
+        self.assertEqual(os.stat(PGPASSFILE).st_mode & 0o077, 0, oct(os.stat(PGPASSFILE).st_mode))
+        superuser = re.sub(r"://[^@/]*@", "://postgres@", POSTGRES)
+        for uri, why in ((POSTGRES, "no password"), (with_password(POSTGRES, "wrong-" + PASSWORD), "wrong"),
+                         (superuser, "superuser"), (with_password(superuser), "superuser, a role's password")):
+            p = subprocess.run(["psql", "-X", "-w", "-c", "select 1", uri], capture_output=True, text=True,
+                               timeout=60, env=without_pgpassfile())
+            self.assertEqual(p.returncode, 2, (why, p.stdout))
+            self.assertRegex(p.stderr, r"password authentication failed|no password supplied", why)
+        p = subprocess.run(["psql", "-X", "-w", "-tAc", "select 1", POSTGRES], capture_output=True, text=True,
+                           timeout=60)  # with PGPASSFILE, as `deploy/local/services env` sets it
+        self.assertEqual((p.returncode, p.stdout.strip()), (0, "1"), p.stderr)
 
 
 if __name__ == "__main__":
