@@ -2,6 +2,7 @@
 dead letters with its error, and the counts add up. Hostile text is stored exactly or refused
 with a clear error, and hostile table names are refused before anything runs."""
 import json
+import re
 import subprocess
 import unittest
 
@@ -111,11 +112,15 @@ class BadInput(unittest.TestCase):
         topic = fresh("fatal")
         create_topic(topic, 1)
         kcat_produce(topic, [json.dumps(VALID[0])])
-        bad_uri = PostgresStore.uri.replace("/streamlab", "/no_such_database")
-        p = streamlab("consume", "-b", BROKERS, "-t", topic, "-g", fresh("g"), "--from", "beginning", "--sink",
-                      bad_uri, "--idle-exit", "10", check=False, timeout=60)
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn("no_such_database", p.stderr)
+        # No such database; no such role (so no password for it: libpq refuses before the server
+        # can): each stops the pipeline at once, naming it.
+        no_db = PostgresStore.uri.rsplit("/", 1)[0] + "/no_such_database"
+        no_role = re.sub(r"://[^@/]*@", "://no_such_role@", PostgresStore.uri)
+        for bad_uri, named in ((no_db, "no_such_database"), (no_role, "no password supplied")):
+            p = streamlab("consume", "-b", BROKERS, "-t", topic, "-g", fresh("g"), "--from", "beginning", "--sink",
+                          bad_uri, "--idle-exit", "10", check=False, timeout=60)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(named, p.stderr)
 
 
 if __name__ == "__main__":

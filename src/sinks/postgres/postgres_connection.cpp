@@ -75,9 +75,12 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
     while (!message.empty() && message.back() == '\n') message.pop_back();
     conn_.reset();
     // The server answered and refused (authentication, no such database): retrying won't help.
-    // Startup and shutdown also come as FATAL from the server, but pass.
-    const bool refused =
-        message.find("FATAL") != std::string::npos && message.find("the database system is") == std::string::npos;
+    // Startup and shutdown also come as FATAL from the server, but pass. A server that wants a
+    // password the client does not have (none in the URI, PGPASSWORD or the password file) is
+    // refused by libpq itself ("fe_sendauth: no password supplied"): the same.
+    const bool refused = (message.find("FATAL") != std::string::npos &&
+                          message.find("the database system is") == std::string::npos) ||
+                         message.find("fe_sendauth") != std::string::npos;
     if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
     throw RetryableError(fmt::format("{}: {}", where_, message));
   }
