@@ -79,11 +79,12 @@ def check_report(out, expect_baselines):
             assert drains[0]["ratio_to_1"] == 1, drains[0]
             assert s["consumed"] >= 3 * s["produced"], s
         elif s["kind"] == "wan":
-            # Every case across Toxiproxy's link (over loopback a backlog this small may be read in
-            # less time than the consumer's rate can tell: no figure); the link really delayed the
-            # tweets: end to end they took at least the one-way delay it adds (half the round trip).
+            # Every case across Toxiproxy's link has its figure, but the consumer's rate: a backlog
+            # this small may arrive in one fetch, too fast for the consumer to tell a rate (none,
+            # over loopback or across the link). The link really delayed the tweets: end to end
+            # they took at least the one-way delay it adds (half the round trip).
             cases = s["wan"]["cases"]
-            assert len(cases) == 7 and all(c["link"] for c in cases), cases
+            assert len(cases) == 7 and all(c["link"] for c in cases if c["measure"] != "consume"), cases
             assert cases[0]["measure"] == "end-to-end latency p50", cases[0]
             assert cases[0]["link"] >= s["wan"]["rtt_ms"] / 2, cases[0]
             assert s["consumed"] == s["produced"] > 0, s
