@@ -32,7 +32,7 @@ def main():
     a = parse_args(__doc__, store_args)
     if not a.redis:
         sys.exit("--redis or LAB_STORE_URI is needed")
-    r = redis.Redis.from_url(a.redis)
+    r = redis.Redis.from_url(a.redis, password=os.environ.get("REDISCLI_AUTH") or None)  # the URL's wins
     keys = [f"{a.prefix}:id", f"{a.prefix}:texto", f"{a.prefix}:fecha"]
 
     def store_row(_i, row):

@@ -169,7 +169,9 @@ class RedisStore:
 
     def __init__(self, prefix):
         self.prefix = prefix
-        self.r = redis.Redis.from_url(REDIS)
+        # The local Redis wants a password: `deploy/local/services env` exports it as REDISCLI_AUTH
+        # (a password in the URL wins).
+        self.r = redis.Redis.from_url(REDIS, password=os.environ.get("REDISCLI_AUTH") or None)
 
     def count(self, topic):
         try:

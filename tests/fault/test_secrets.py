@@ -4,7 +4,8 @@ psql and the lab-style baseline, not in the report, not on stdout or stderr; and
 keeps it off consume's own command line. The password is the local PostgreSQL's own (from the
 password file `deploy/local/services env` names in PGPASSFILE), given in the URI and kept from
 the children's PGPASSFILE, so the whole path runs for real and needs it. And the local PostgreSQL
-itself wants a password over TCP: none, a wrong one and the superuser are refused."""
+itself wants a password over TCP: none, a wrong one and the superuser are refused; the local
+Redis wants one too, which the sink takes from REDISCLI_AUTH."""
 import json
 import os
 import re
@@ -13,7 +14,7 @@ import tempfile
 import threading
 import unittest
 
-from harness import BROKERS, POSTGRES, STREAMLAB, create_topic, env, fresh, produce
+from harness import BROKERS, POSTGRES, REDIS, STREAMLAB, create_topic, env, fresh, produce
 
 PGPASSFILE = env("PGPASSFILE")
 
@@ -124,6 +125,28 @@ class Secrets(unittest.TestCase):
         p = subprocess.run(["psql", "-X", "-w", "-tAc", "select 1", POSTGRES], capture_output=True, text=True,
                            timeout=60)  # with PGPASSFILE, as `deploy/local/services env` sets it
         self.assertEqual((p.returncode, p.stdout.strip()), (0, "1"), p.stderr)
+
+    def test_local_redis_wants_a_password(self):
+        """Without REDISCLI_AUTH the local Redis refuses, and a Redis sink stops with exit 1 naming
+        it (authentication stops a pipeline); with it, from the environment alone, the sink stores."""
+        self.assertIn("REDISCLI_AUTH", os.environ)
+        no_auth = {k: v for k, v in os.environ.items() if k != "REDISCLI_AUTH"}
+        host, port = re.match(r"redis://([^:/]+):(\d+)", REDIS).groups()
+        p = subprocess.run(["redis-cli", "-h", host, "-p", port, "ping"], capture_output=True, text=True,
+                           timeout=30, env=no_auth)
+        self.assertIn("NOAUTH", p.stdout + p.stderr)
+        topic = fresh("secret-redis")
+        create_topic(topic, 1)
+        produce(topic, "counter", 10)
+        args = [STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "-g", fresh("g"), "--from", "beginning", "--sink",
+                REDIS, "--table", fresh("k"), "--until-end", "--json"]
+        p = subprocess.run(args, capture_output=True, text=True, timeout=120, env=no_auth)
+        self.assertEqual(p.returncode, 1, p.stderr[-2000:])
+        self.assertIn("NOAUTH", p.stderr)
+        p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertEqual(json.loads(p.stdout)["sink"]["rows"], 10)
+        self.assertNotIn(os.environ["REDISCLI_AUTH"], p.stdout + p.stderr)
 
 
 if __name__ == "__main__":

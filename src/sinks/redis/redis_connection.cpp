@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 
@@ -52,7 +53,9 @@ Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout) {
     }
   };
   const std::string& user = uri.user;
-  const std::string& password = uri.password;
+  // A URI without a password takes redis-cli's: $REDISCLI_AUTH (kept out of every command line).
+  const char* from_env = std::getenv("REDISCLI_AUTH");
+  const std::string password = !uri.password.empty() ? uri.password : from_env != nullptr ? from_env : "";
   if (!password.empty()) {
     Reply r(user.empty()
                 ? static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b", password.data(), password.size()))

@@ -54,6 +54,7 @@ std::string offsets_key(std::string_view prefix, std::string_view group);
 
 // Connects (5 s), authenticates and selects the URI's database; a reply that takes longer than
 // `io_timeout` fails the context (read_reply's RetryableError).
+// AUTH with the URI's password, else $REDISCLI_AUTH's when it is set.
 Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout = kDefaultSinkTimeout);
 
 // The next reply on `c`; RetryableError (naming `where`) when the connection failed, after which

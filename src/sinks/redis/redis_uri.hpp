@@ -1,7 +1,8 @@
 #pragma once
 // The Redis address a --sink names: redis://[[user]:password@]host[:port][/db][?record=FILE]
 //   host  a name or an IPv4 address, 127.0.0.1 if empty; port 6379 if absent; db 0 if absent;
-//   user and password for AUTH (ACL user, or the default user with only a password);
+//   user and password for AUTH (ACL user, or the default user with only a password; without one
+//   in the URI the sink takes $REDISCLI_AUTH, as redis-cli does);
 //   record: the sink also appends every transaction Redis applied to FILE, in Redis's protocol,
 //   so that `redis-cli --pipe < FILE` replays what was stored (no credentials in it).
 // A malformed address is a core::UsageError (exit code 2); its text never holds the password.
