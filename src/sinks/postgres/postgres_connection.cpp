@@ -78,9 +78,9 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
     // Startup and shutdown also come as FATAL from the server, but pass. A server that wants a
     // password the client does not have (none in the URI, PGPASSWORD or the password file) is
     // refused by libpq itself ("fe_sendauth: no password supplied"): the same.
-    const bool refused = (message.find("FATAL") != std::string::npos &&
-                          message.find("the database system is") == std::string::npos) ||
-                         message.find("fe_sendauth") != std::string::npos;
+    const bool refused =
+        (message.find("FATAL") != std::string::npos && message.find("the database system is") == std::string::npos) ||
+        message.find("fe_sendauth") != std::string::npos;
     if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
     throw RetryableError(fmt::format("{}: {}", where_, message));
   }
