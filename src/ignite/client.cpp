@@ -18,10 +18,6 @@ constexpr std::size_t kMaxHandshakeBytes = 1 << 16;
 
 }  // namespace
 
-std::string Address::to_string() const {
-  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
-}
-
 Client::Client(ClientOptions options) : options_(std::move(options)) {
   if (options_.addresses.empty()) throw std::invalid_argument("ignite::Client needs at least one address");
 }

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ignite/address.hpp"
 #include "ignite/codec.hpp"
 #include "ignite/messages.hpp"
 #include "ignite/value.hpp"
@@ -35,13 +36,6 @@ namespace streamlab::ignite {
 
 class Connection;
 class Client;
-
-// One node's thin-client endpoint.
-struct Address {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 10800;
-  std::string to_string() const;  // "host:port", "[v6]:port"
-};
 
 struct ClientOptions {
   // The cluster's nodes: connect() tries them in turn, starting from the one it last reached, so
