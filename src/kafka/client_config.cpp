@@ -2,13 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <string_view>
 
 #include "core/errors.hpp"
 
@@ -26,47 +20,6 @@ std::pair<std::string, std::string> parse_property(const std::string& arg) {
     throw core::UsageError(fmt::format("-X expects key=value, got '{}'", arg));
   }
   return {arg.substr(0, eq), arg.substr(eq + 1)};
-}
-
-namespace {
-
-std::string trimmed(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(first, last - first + 1));
-}
-
-bool holds_secret(const std::string& key) {
-  return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
-         key.find("token") != std::string::npos;
-}
-
-}  // namespace
-
-Properties read_properties_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw core::UsageError(fmt::format("-F {}: cannot read it: {}", path, std::strerror(errno)));
-  Properties out;
-  std::string line;
-  bool secret = false;
-  for (int n = 1; std::getline(in, line); ++n) {
-    const std::string text = trimmed(line);
-    if (text.empty() || text[0] == '#') continue;
-    const auto eq = text.find('=');
-    const std::string key = eq == std::string::npos ? "" : trimmed(std::string_view(text).substr(0, eq));
-    if (key.empty()) {
-      throw core::UsageError(fmt::format("-F {}: line {} is not key=value", path, n));  // the line may hold a secret
-    }
-    secret = secret || holds_secret(key);
-    out.emplace_back(key, trimmed(std::string_view(text).substr(eq + 1)));
-  }
-  struct stat st {};
-  if (secret && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    fmt::print(stderr, "warning: -F {} holds a secret and other users may read it (mode {:o}); chmod 600 it\n", path,
-               st.st_mode & 0777);
-  }
-  return out;
 }
 
 std::string choose_bootstrap(const std::string& flag, Properties& properties) {

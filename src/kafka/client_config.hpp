@@ -1,6 +1,7 @@
 #pragma once
 // What every Kafka client of streamlab is built from: the brokers and librdkafka properties,
-// the way kcat takes them (-b, -X key=value). Properties the user gives win over our defaults.
+// the way kcat takes them (-b, -X key=value, -F files: properties_file.hpp). Properties the user
+// gives win over our defaults.
 
 #include <librdkafka/rdkafka.h>
 
@@ -10,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-namespace streamlab::kafka {
+#include "kafka/properties_file.hpp"
 
-using Properties = std::vector<std::pair<std::string, std::string>>;
+namespace streamlab::kafka {
 
 struct ClientOptions {
   std::string brokers;    // bootstrap list, already resolved (see resolve_brokers)
@@ -27,12 +28,6 @@ std::string resolve_brokers(const std::string& flag);
 
 // "key=value" → pair; throws UsageError naming the bad argument.
 std::pair<std::string, std::string> parse_property(const std::string& arg);
-
-// A librdkafka properties file as kcat's -F reads it: one key=value a line, blank lines and
-// lines starting with '#' skipped, spaces around the key and the value trimmed. UsageError
-// naming the file and line for anything else, or when it cannot be read. A file holding a
-// password, secret or token that other users may read gets a warning on stderr.
-Properties read_properties_file(const std::string& path);
 
 // The bootstrap list: -b when given, else one the properties set (bootstrap.servers or
 // metadata.broker.list, from -F or -X; taken out of `properties`), else resolve_brokers("").
