@@ -52,39 +52,6 @@ std::string scrub(std::string text, const std::string& token) {
   return text;
 }
 
-// At most the first 300 bytes of an answer, for an error message.
-std::string excerpt(const std::string& body) {
-  return body.size() <= 300 ? body : body.substr(0, 300) + fmt::format("… ({} bytes)", body.size());
-}
-
-// What an X error body says: RFC 7807 title/detail, or the first of `errors`.
-std::string error_summary(const std::string& body) {
-  const auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return excerpt(body);
-  auto text_of = [](const nlohmann::json& o) {
-    std::string s;
-    for (const char* key : {"title", "detail", "message"}) {
-      if (!o.contains(key) || !o[key].is_string()) continue;
-      const auto text = o[key].get<std::string>();
-      if (s.empty()) {
-        s = text;
-      } else if (s.find(text) == std::string::npos) {
-        s += ": " + text;
-      }
-    }
-    if (o.contains("details") && o["details"].is_array() && !o["details"].empty() && o["details"][0].is_string()) {
-      s += (s.empty() ? "" : ": ") + o["details"][0].get<std::string>();
-    }
-    return s;
-  };
-  std::string s = text_of(j);
-  if (s.empty() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() &&
-      j["errors"][0].is_object()) {
-    s = text_of(j["errors"][0]);
-  }
-  return s.empty() ? excerpt(body) : s;
-}
-
 int abort_on_shutdown(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return core::shutdown_requested() ? 1 : 0;
 }
@@ -235,18 +202,18 @@ struct XStream::Impl {
     if (r.status == 401 || r.status == 403) {
       throw core::RuntimeFailure(scrub(fmt::format("X API refused the bearer token in X_BEARER_TOKEN (HTTP {}: {}) "
                                                    "when trying to {}",
-                                                   r.status, error_summary(r.body), what),
+                                                   r.status, x_error_summary(r.body), what),
                                        token));
     }
     throw core::RuntimeFailure(scrub(
-        fmt::format("X API answered HTTP {} when trying to {}: {}", r.status, what, error_summary(r.body)), token));
+        fmt::format("X API answered HTTP {} when trying to {}: {}", r.status, what, x_error_summary(r.body)), token));
   }
 
   nlohmann::json json_of(const std::string& what, const HttpReply& r) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       throw core::RuntimeFailure(
-          scrub(fmt::format("X API's answer to {} is not a JSON object: {}", what, excerpt(r.body)), token));
+          scrub(fmt::format("X API's answer to {} is not a JSON object: {}", what, reply_excerpt(r.body)), token));
     }
     return j;
   }
@@ -257,14 +224,7 @@ struct XStream::Impl {
     const HttpReply got = request("GET", listing, nullptr);
     if (got.status != 200) refused(listing, got);
     const auto j = json_of(listing, got);
-    std::vector<XRule> existing;
-    if (j.contains("data") && j["data"].is_array()) {
-      for (const auto& r : j["data"]) {
-        if (!r.is_object() || !r.contains("id") || !r.contains("value")) continue;
-        existing.push_back(XRule{r["id"].get<std::string>(), r["value"].get<std::string>(),
-                                 r.contains("tag") && r["tag"].is_string() ? r["tag"].get<std::string>() : ""});
-      }
-    }
+    const std::vector<XRule> existing = rules_in_listing(j);
     const RuleDiff diff = diff_rules({wanted}, existing);
     if (!diff.delete_ids.empty()) {
       const std::string what = "delete stale streamlab rules";
@@ -290,10 +250,8 @@ struct XStream::Impl {
   }
 
   void check_summary(const std::string& what, const nlohmann::json& j, const char* failed_key) {
-    const auto summary = j.value("/meta/summary"_json_pointer, nlohmann::json::object());
-    const bool failed = summary.value(failed_key, 0) > 0 || summary.value("invalid", 0) > 0;
-    if (failed || (j.contains("errors") && !j.contains("data") && !j.contains("meta"))) {
-      throw core::RuntimeFailure(scrub(fmt::format("X API could not {}: {}", what, error_summary(j.dump())), token));
+    if (rules_change_failed(j, failed_key)) {
+      throw core::RuntimeFailure(scrub(fmt::format("X API could not {}: {}", what, x_error_summary(j.dump())), token));
     }
   }
 
@@ -384,13 +342,13 @@ struct XStream::Impl {
     } else if (code == 429) {
       const auto reset_in = rate_limit_reset_in(rate_limit_reset, core::wall_ms());
       retry(XStreamFailure::RateLimited,
-            fmt::format("rate limited (HTTP 429: {}){}", error_summary(error_body),
+            fmt::format("rate limited (HTTP 429: {}){}", x_error_summary(error_body),
                         reset_in ? fmt::format(", x-rate-limit-reset in {}", seconds_text(*reset_in)) : ""),
             reset_in);
     } else if (code >= 400 && code < 500) {
       refused("connect to the filtered stream", HttpReply{code, error_body});
     } else {
-      retry(XStreamFailure::Http, fmt::format("HTTP {} from the stream: {}", code, error_summary(error_body)));
+      retry(XStreamFailure::Http, fmt::format("HTTP {} from the stream: {}", code, x_error_summary(error_body)));
     }
   }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
 
@@ -98,6 +99,55 @@ RuleDiff diff_rules(const std::vector<XRule>& wanted, const std::vector<XRule>& 
     if (!keep) diff.delete_ids.push_back(e.id);
   }
   return diff;
+}
+
+std::vector<XRule> rules_in_listing(const nlohmann::json& j) {
+  std::vector<XRule> existing;
+  if (j.contains("data") && j["data"].is_array()) {
+    for (const auto& r : j["data"]) {
+      if (!r.is_object() || !r.contains("id") || !r.contains("value")) continue;
+      existing.push_back(XRule{r["id"].get<std::string>(), r["value"].get<std::string>(),
+                               r.contains("tag") && r["tag"].is_string() ? r["tag"].get<std::string>() : ""});
+    }
+  }
+  return existing;
+}
+
+bool rules_change_failed(const nlohmann::json& j, const char* failed_key) {
+  const auto summary = j.value("/meta/summary"_json_pointer, nlohmann::json::object());
+  const bool failed = summary.value(failed_key, 0) > 0 || summary.value("invalid", 0) > 0;
+  return failed || (j.contains("errors") && !j.contains("data") && !j.contains("meta"));
+}
+
+std::string reply_excerpt(std::string_view body) {
+  return body.size() <= 300 ? std::string(body) : fmt::format("{}… ({} bytes)", body.substr(0, 300), body.size());
+}
+
+std::string x_error_summary(std::string_view body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return reply_excerpt(body);
+  auto text_of = [](const nlohmann::json& o) {
+    std::string s;
+    for (const char* key : {"title", "detail", "message"}) {
+      if (!o.contains(key) || !o[key].is_string()) continue;
+      const auto text = o[key].get<std::string>();
+      if (s.empty()) {
+        s = text;
+      } else if (s.find(text) == std::string::npos) {
+        s += ": " + text;
+      }
+    }
+    if (o.contains("details") && o["details"].is_array() && !o["details"].empty() && o["details"][0].is_string()) {
+      s += (s.empty() ? "" : ": ") + o["details"][0].get<std::string>();
+    }
+    return s;
+  };
+  std::string s = text_of(j);
+  if (s.empty() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty() &&
+      j["errors"][0].is_object()) {
+    s = text_of(j["errors"][0]);
+  }
+  return s.empty() ? reply_excerpt(body) : s;
 }
 
 }  // namespace streamlab::sources

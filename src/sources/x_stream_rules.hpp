@@ -1,7 +1,9 @@
 #pragma once
-// The filtered-stream rules streamlab keeps on X: built from --track and --lang, and the
-// difference between what is wanted and what X holds. Pure functions, no network.
+// The filtered-stream rules streamlab keeps on X: built from --track and --lang, the
+// difference between what is wanted and what X holds, and X's answers about them (and its
+// error bodies). Pure functions, no network.
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +40,21 @@ struct RuleDiff {
 // as present: X refuses duplicates); streamlab-tagged rules on X that are not wanted are
 // deleted; rules with other tags are left alone.
 RuleDiff diff_rules(const std::vector<XRule>& wanted, const std::vector<XRule>& existing);
+
+// The rules in X's answer to listing them, a JSON object: {"data": [{"id", "value", "tag"}, ...]}.
+// An entry without an id or a value is skipped; a missing tag is "".
+std::vector<XRule> rules_in_listing(const nlohmann::json& listing);
+
+// Whether X's answer to adding or deleting rules (a JSON object) says it failed: its
+// meta.summary.<failed_key> ("not_created", "not_deleted") or meta.summary.invalid is above 0,
+// or it holds errors and neither data nor meta.
+bool rules_change_failed(const nlohmann::json& reply, const char* failed_key);
+
+// What an X error body says, for a message: RFC 7807 title/detail, or the first of `errors`;
+// reply_excerpt(body) when it says nothing readable.
+std::string x_error_summary(std::string_view body);
+
+// At most the first 300 bytes of an answer, for an error message.
+std::string reply_excerpt(std::string_view body);
 
 }  // namespace streamlab::sources
