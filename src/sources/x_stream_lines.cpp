@@ -21,7 +21,7 @@ void LineSplitter::feed(std::string_view chunk, std::deque<std::string>& out) {
       continue;
     }
     const std::size_t piece_size = nl == std::string_view::npos ? chunk.size() : nl;
-    if (partial_.size() + piece_size > kMaxLine) {
+    if (partial_.size() + piece_size > max_line_) {
       ++oversized_;
       partial_.clear();
       partial_.shrink_to_fit();

@@ -15,6 +15,10 @@ class LineSplitter {
  public:
   static constexpr std::size_t kMaxLine = std::size_t{1} << 20;
 
+  // `max_line`: the longest line kept, counting its '\r' but not its '\n'; x-stream's is
+  // kMaxLine, a smaller one is for tests and the fuzz target.
+  explicit LineSplitter(std::size_t max_line = kMaxLine) : max_line_(max_line) {}
+
   // Appends every line completed by `chunk` (without its "\r\n") to `out`; blank lines
   // (keep-alives) are counted, not appended.
   void feed(std::string_view chunk, std::deque<std::string>& out);
@@ -25,8 +29,9 @@ class LineSplitter {
   std::uint64_t oversized() const { return oversized_; }
 
  private:
+  std::size_t max_line_;
   std::string partial_;
-  bool discarding_ = false;  // inside a line over kMaxLine: bytes are skipped up to its end
+  bool discarding_ = false;  // inside a line over the cap: bytes are skipped up to its end
   std::uint64_t keep_alives_ = 0, oversized_ = 0;
 };
 

@@ -84,3 +84,15 @@ TEST(XStreamLines, ALineOverTheCapIsDroppedAndCountedAndTheNextOneKept) {
   EXPECT_EQ(s.oversized(), 2u);
   EXPECT_EQ(out.back(), at_cap);
 }
+
+TEST(XStreamLines, ASmallerCapWorksTheSame) {
+  LineSplitter s(4);
+  std::deque<std::string> out;
+  s.feed("abc\r\nabcd\r\nabcd\n", out);  // 4 bytes with the \r: kept; 5: dropped
+  s.feed("abcdef", out);
+  EXPECT_EQ(s.pending(), 0u);
+  s.feed("gh\nxy", out);
+  EXPECT_EQ(out, (std::deque<std::string>{"abc", "abcd"}));
+  EXPECT_EQ(s.oversized(), 2u);
+  EXPECT_EQ(s.pending(), 2u);
+}
