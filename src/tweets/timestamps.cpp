@@ -94,7 +94,12 @@ struct Broken {
   unsigned weekday;  // 0 = Sunday
 };
 
+// 0000-01-01T00:00:00.000Z, the first instant the formats below can write. Anything earlier
+// is refused before any arithmetic: near INT64_MIN, days * kMsPerDay would overflow.
+constexpr std::int64_t kFirstFormattedMs = -62'167'219'200'000;
+
 std::optional<Broken> break_down(std::int64_t epoch_ms) {
+  if (epoch_ms < kFirstFormattedMs || epoch_ms > kLastKeptMs) return std::nullopt;
   const std::int64_t days = floor_div(epoch_ms, kMsPerDay);
   const auto ms_of_day = static_cast<std::uint64_t>(epoch_ms - days * kMsPerDay);
   const Civil date = civil_from_days(days);

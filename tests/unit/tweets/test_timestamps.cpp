@@ -60,6 +60,19 @@ TEST(Timestamps, FormatsRoundTrip) {
   EXPECT_TRUE(out.empty());
 }
 
+// Found by tests/fuzz (copy_text): near INT64_MIN the day arithmetic overflowed (UBSan), where
+// any int64 is an instant to refuse or format.
+TEST(Timestamps, TheExtremesAreRefusedWithoutOverflow) {
+  std::string out;
+  for (const std::int64_t ms : {INT64_MIN, INT64_MIN + 1, -62'167'219'200'001, INT64_MAX}) {
+    EXPECT_FALSE(append_iso8601_utc(ms, out)) << ms;
+    EXPECT_FALSE(append_twitter_time(ms, out)) << ms;
+  }
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(append_iso8601_utc(-62'167'219'200'000, out));
+  EXPECT_EQ(out, "0000-01-01T00:00:00Z");
+}
+
 TEST(Timestamps, KeptRangeIsYears0001To9999) {
   std::string first, last;
   ASSERT_TRUE(append_iso8601_utc(kFirstKeptMs, first));
