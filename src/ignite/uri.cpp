@@ -10,11 +10,21 @@
 namespace streamlab::ignite {
 namespace {
 
+// The address as a message may show it: without the query (?password=) nor what stands between
+// the scheme and the last '@' (user:password@, which this format refuses but a user may write).
+std::string shown(std::string_view uri) {
+  uri = uri.substr(0, uri.find('?'));
+  const auto at = uri.rfind('@');
+  if (at == std::string_view::npos) return std::string(uri);
+  const auto scheme = uri.find("://");
+  const std::size_t start = scheme != std::string_view::npos && scheme + 3 <= at ? scheme + 3 : 0;
+  return fmt::format("{}***{}", uri.substr(0, start), uri.substr(at));
+}
+
 [[noreturn]] void bad(std::string_view uri, std::string_view why) {
-  // The query may carry a password: the address is shown without it.
   throw core::UsageError(
       fmt::format("invalid Ignite address '{}': {} (expected ignite://host[:port][,host[:port]...][?table=NAME])",
-                  uri.substr(0, uri.find('?')), why));
+                  shown(uri), why));
 }
 
 int hex_digit(char c) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "ignite/uri.hpp"
@@ -70,6 +72,25 @@ TEST(IgniteUri, RejectsMalformedAddressesClearly) {
       ADD_FAILURE() << "accepted";
     } catch (const streamlab::core::UsageError& e) {
       EXPECT_NE(std::string(e.what()).find("invalid Ignite address"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Found by tests/fuzz (ignite_uri): the refusal of credentials written before the host quoted
+// them, password included.
+TEST(IgniteUri, ARefusedAddressIsShownWithoutCredentials) {
+  for (const auto& [uri, shown] : std::vector<std::pair<std::string, std::string>>{
+           {"ignite://admin:hunter2@host:10800", "'ignite://***@host:10800'"},
+           {"ignite://a:b@c@host/x", "'ignite://***@host/x'"},
+           {"ignite:/admin:hunter2@host", "'***@host'"},
+           {"ignite://host?user=u&password=hunter2&bad", "'ignite://host'"}}) {
+    try {
+      parse_uri(uri);
+      ADD_FAILURE() << uri << " accepted";
+    } catch (const streamlab::core::UsageError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+      EXPECT_NE(what.find(shown), std::string::npos) << what;
     }
   }
 }
