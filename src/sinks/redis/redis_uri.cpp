@@ -21,6 +21,9 @@ RedisUri parse_redis_uri(std::string_view u) {
     const std::string_view cred = u.substr(0, at);
     const auto colon = cred.find(':');
     if (colon == std::string_view::npos) throw bad("credentials need ':' before the password");
+    // A '/' ends the host: before the credentials' ':', it makes them a path (and
+    // core::redact_secrets, reading the URI so, would leave the password in a report).
+    if (cred.substr(0, colon).find('/') != std::string_view::npos) throw bad("a user name cannot hold '/'");
     out.user = cred.substr(0, colon);
     out.password = cred.substr(colon + 1);
     u.remove_prefix(at + 1);

@@ -66,6 +66,21 @@ TEST(RedisUri, MalformedAddressesAreUsageErrorsWithoutThePassword) {
   }
 }
 
+// Found by tests/fuzz (redis_uri): a user name holding '/' was taken, while redact_secrets reads
+// "scheme://a/b:PASSWORD@" as a path and left the password in what it redacts.
+TEST(RedisUri, AUserNameWithASlashIsRefused) {
+  for (const char* bad : {"redis://a/b:s3cret@h", "redis://h/0:s3cret@h"}) {
+    try {
+      parse_redis_uri(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("cannot hold '/'"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(parse_redis_uri("redis://u:pa/ss@h").password, "pa/ss");  // the password may hold one
+}
+
 TEST(RedisUri, KeyPrefix) {
   EXPECT_NO_THROW(check_redis_prefix("streamlab"));
   EXPECT_NO_THROW(check_redis_prefix("app:v2"));
