@@ -1,5 +1,6 @@
 #include "core/secrets.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -26,8 +27,29 @@ bool secret_key(std::string_view key) {
   return false;
 }
 
+// Whether the '=' at `i` ends a key that names a secret.
+bool secret_key_before(std::string_view text, std::size_t i) {
+  if (i == 0 || text[i] != '=' || !word(text[i - 1])) return false;
+  std::size_t k = i;
+  while (k > 0 && (word(text[k - 1]) || text[k - 1] == '.')) --k;
+  return secret_key(text.substr(k, i - k));
+}
+
+// Where a secret's value that starts at `v` (just past its '=') ends.
+std::size_t value_end(std::string_view text, std::size_t v) {
+  if (v < text.size() && text[v] == '\'') {  // libpq's quoted value, \' and \\ escaped
+    ++v;
+    while (v < text.size() && text[v] != '\'') v += text[v] == '\\' ? 2 : 1;
+    return std::min(v + 1, text.size());
+  }
+  while (v < text.size() && !space(text[v]) && text[v] != '&' && text[v] != '"' && text[v] != '\'') ++v;
+  return v;
+}
+
 // From `at` (just past "://"), the end of the userinfo password's token, and where it starts;
-// false when the URI has no "user:password@".
+// false when the URI has no "user:password@". When what reads as the userinfo holds a secret
+// key=value, it may be a query after a port whose value holds an '@' or a ':'
+// (ignite://h:10800?password=p@ss): the part hidden then also covers that whole value.
 bool userinfo_password(std::string_view text, std::size_t at, std::size_t& from, std::size_t& to) {
   std::size_t end = at;
   while (end < text.size() && !space(text[end]) && text[end] != '\'' && text[end] != '"') ++end;
@@ -39,6 +61,11 @@ bool userinfo_password(std::string_view text, std::size_t at, std::size_t& from,
   if (token.substr(0, colon).find('/') != std::string_view::npos) return false;  // a path, not a user
   from = at + colon + 1;
   to = at + last_at;
+  for (std::size_t i = at; i < at + last_at; ++i) {
+    if (!secret_key_before(text, i)) continue;
+    from = std::min(from, i + 1);
+    to = std::max(to, value_end(text, i + 1));
+  }
   return true;
 }
 
@@ -62,23 +89,10 @@ std::string redact_secrets(std::string_view text) {
       continue;
     }
     // key=value where the key names a secret
-    if (text[i] == '=' && i > 0 && word(text[i - 1])) {
-      std::size_t k = i;
-      while (k > 0 && (word(text[k - 1]) || text[k - 1] == '.')) --k;
-      if (secret_key(text.substr(k, i - k))) {
-        out.push_back('=');
-        std::size_t v = i + 1;
-        if (v < text.size() && text[v] == '\'') {  // libpq's quoted value, \' and \\ escaped
-          ++v;
-          while (v < text.size() && text[v] != '\'') v += text[v] == '\\' ? 2 : 1;
-          v = std::min(v + 1, text.size());
-        } else {
-          while (v < text.size() && !space(text[v]) && text[v] != '&' && text[v] != '"' && text[v] != '\'') ++v;
-        }
-        out.append("***");
-        i = v;
-        continue;
-      }
+    if (secret_key_before(text, i)) {
+      out.append("=***");
+      i = value_end(text, i + 1);
+      continue;
     }
     out.push_back(text[i]);
     ++i;

@@ -20,6 +20,16 @@ TEST(Secrets, UserinfoPasswordsUpToTheLastAt) {
   EXPECT_EQ(redact_secrets("'postgres://u:pw@h/db'"), "'postgres://u:***@h/db'");
 }
 
+// Found by tests/fuzz (ignite_uri): a query after a port, whose password holds a raw '@', was
+// taken for a userinfo ending at that '@', and the rest of the password was left in the text.
+TEST(Secrets, AQueryWithAnAtInItsPasswordIsHiddenWhole) {
+  EXPECT_EQ(redact_secrets("ignite://h:10800?user=u&password=p@ss x"), "ignite://h:*** x");
+  EXPECT_EQ(redact_secrets("ignite://h?user=a:b&password=x@yz&table=T"), "ignite://h?user=a:***&table=T");
+  EXPECT_EQ(redact_secrets("ignite://h?user=u&password=a:b@c"), "ignite://h?user=u&password=***");
+  EXPECT_EQ(redact_secrets("redis://:pa?ss@h:6379/0"), "redis://:***@h:6379/0");
+  EXPECT_EQ(redact_secrets("redis://u:a.pwd=b@c@h"), "redis://u:***");  // more than the password, not less
+}
+
 TEST(Secrets, KeyValuePasswordsInQueriesAndLibpqKeywords) {
   EXPECT_EQ(redact_secrets("ignite://h:10800?table=T&user=ignite&password=s3cret&x=1"),
             "ignite://h:10800?table=T&user=ignite&password=***&x=1");
