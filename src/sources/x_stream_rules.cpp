@@ -101,22 +101,38 @@ RuleDiff diff_rules(const std::vector<XRule>& wanted, const std::vector<XRule>& 
   return diff;
 }
 
+namespace {
+
+// o[key] when `o` is an object holding it, else nullptr: never throws, whatever the shapes.
+const nlohmann::json* member(const nlohmann::json& o, const char* key) {
+  if (!o.is_object()) return nullptr;
+  const auto it = o.find(key);
+  return it == o.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
 std::vector<XRule> rules_in_listing(const nlohmann::json& j) {
   std::vector<XRule> existing;
-  if (j.contains("data") && j["data"].is_array()) {
-    for (const auto& r : j["data"]) {
-      if (!r.is_object() || !r.contains("id") || !r.contains("value")) continue;
-      existing.push_back(XRule{r["id"].get<std::string>(), r["value"].get<std::string>(),
-                               r.contains("tag") && r["tag"].is_string() ? r["tag"].get<std::string>() : ""});
-    }
+  const nlohmann::json* data = member(j, "data");
+  if (data == nullptr || !data->is_array()) return existing;
+  for (const auto& r : *data) {
+    const nlohmann::json *id = member(r, "id"), *value = member(r, "value"), *tag = member(r, "tag");
+    if (id == nullptr || !id->is_string() || value == nullptr || !value->is_string()) continue;
+    existing.push_back(XRule{id->get<std::string>(), value->get<std::string>(),
+                             tag != nullptr && tag->is_string() ? tag->get<std::string>() : ""});
   }
   return existing;
 }
 
 bool rules_change_failed(const nlohmann::json& j, const char* failed_key) {
-  const auto summary = j.value("/meta/summary"_json_pointer, nlohmann::json::object());
-  const bool failed = summary.value(failed_key, 0) > 0 || summary.value("invalid", 0) > 0;
-  return failed || (j.contains("errors") && !j.contains("data") && !j.contains("meta"));
+  const nlohmann::json* meta = member(j, "meta");
+  const nlohmann::json* summary = meta == nullptr ? nullptr : member(*meta, "summary");
+  const auto above_zero = [&](const char* key) {
+    const nlohmann::json* count = summary == nullptr ? nullptr : member(*summary, key);
+    return count != nullptr && count->is_number() && count->get<double>() > 0;
+  };
+  return above_zero(failed_key) || above_zero("invalid") || (member(j, "errors") && !member(j, "data") && !meta);
 }
 
 std::string reply_excerpt(std::string_view body) {

@@ -42,12 +42,13 @@ struct RuleDiff {
 RuleDiff diff_rules(const std::vector<XRule>& wanted, const std::vector<XRule>& existing);
 
 // The rules in X's answer to listing them, a JSON object: {"data": [{"id", "value", "tag"}, ...]}.
-// An entry without an id or a value is skipped; a missing tag is "".
+// An entry without a string id and value is skipped; a missing tag (or not a string) is "".
+// Neither this nor rules_change_failed throws, whatever the shapes the answer holds.
 std::vector<XRule> rules_in_listing(const nlohmann::json& listing);
 
 // Whether X's answer to adding or deleting rules (a JSON object) says it failed: its
-// meta.summary.<failed_key> ("not_created", "not_deleted") or meta.summary.invalid is above 0,
-// or it holds errors and neither data nor meta.
+// meta.summary.<failed_key> ("not_created", "not_deleted") or meta.summary.invalid is a number
+// above 0, or it holds errors and neither data nor meta.
 bool rules_change_failed(const nlohmann::json& reply, const char* failed_key);
 
 // What an X error body says, for a message: RFC 7807 title/detail, or the first of `errors`;

@@ -1,7 +1,8 @@
-// sources::x_stream_rules: x-stream's filter rule from --track and --lang, and its sync diff.
+// sources::x_stream_rules: x-stream's filter rule from --track and --lang, its sync diff, and X's replies.
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -82,4 +83,41 @@ TEST(XStreamRules, DiffKeepsAWantedRuleAlreadyThere) {
   EXPECT_TRUE(d.delete_ids.empty());
   d = diff_rules({want, want}, {});
   EXPECT_EQ(d.add.size(), 1u);
+}
+
+TEST(XStreamRules, ReadsTheListingAndAChangesSummary) {
+  const auto listing = nlohmann::json::parse(
+      R"({"data":[{"id":"1","value":"a lang:es","tag":"streamlab"},{"id":"2","value":"b"}],"meta":{"result_count":2}})");
+  const std::vector<XRule> rules = rules_in_listing(listing);
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].id, "1");
+  EXPECT_EQ(rules[0].tag, "streamlab");
+  EXPECT_EQ(rules[1].value, "b");
+  EXPECT_EQ(rules[1].tag, "");
+  EXPECT_TRUE(rules_in_listing(nlohmann::json::parse(R"({"meta":{"result_count":0}})")).empty());
+  EXPECT_FALSE(rules_change_failed(nlohmann::json::parse(R"({"meta":{"summary":{"created":1,"not_created":0}}})"),
+                                   "not_created"));
+  EXPECT_TRUE(rules_change_failed(nlohmann::json::parse(R"({"meta":{"summary":{"not_created":1}}})"), "not_created"));
+  EXPECT_TRUE(rules_change_failed(nlohmann::json::parse(R"({"meta":{"summary":{"invalid":1}}})"), "not_deleted"));
+  EXPECT_TRUE(rules_change_failed(nlohmann::json::parse(R"({"errors":[{"title":"x"}]})"), "not_created"));
+  EXPECT_EQ(x_error_summary(R"({"title":"Unauthorized","detail":"Unauthorized","status":401})"), "Unauthorized");
+  EXPECT_EQ(x_error_summary(R"({"errors":[{"message":"m","details":["d"]}]})"), "m: d");
+  EXPECT_EQ(x_error_summary("<html>"), "<html>");
+  EXPECT_EQ(reply_excerpt(std::string(400, 'x')), std::string(300, 'x') + "… (400 bytes)");
+}
+
+// Found by tests/fuzz (x_stream_rules): an id or value that is not a string, a count that is not
+// a number and a meta or summary that is not an object threw nlohmann's exceptions, which ended
+// x-stream with a message about JSON types instead of reading what it could.
+TEST(XStreamRules, RepliesOfOtherShapesDoNotThrow) {
+  const auto rules = rules_in_listing(nlohmann::json::parse(
+      R"({"data":[{"id":1,"value":"x"},{"id":"2","value":["y"]},{"id":"3","value":"z","tag":7},"w",null]})"));
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].id, "3");
+  EXPECT_EQ(rules[0].tag, "");
+  EXPECT_TRUE(rules_in_listing(nlohmann::json::parse(R"({"data":{"id":"1"}})")).empty());
+  for (const char* reply : {R"({"meta":[]})", R"({"meta":{"summary":[1]}})", R"({"meta":{"summary":"x"}})",
+                            R"({"meta":{"summary":{"not_created":"1","invalid":null}}})", R"({"meta":7})"}) {
+    EXPECT_FALSE(rules_change_failed(nlohmann::json::parse(reply), "not_created")) << reply;
+  }
 }
