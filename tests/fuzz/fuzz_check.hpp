@@ -1,0 +1,43 @@
+#pragma once
+// What the fuzz targets share: a property check that stops the run with the reason (libFuzzer
+// keeps the input as crash-*), and a way to tell whether a text shows a secret of its input.
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace streamlab::fuzz {
+
+// Aborts, printing `what`, unless `ok`.
+inline void check(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz property broken: %s\n", what);
+  std::abort();
+}
+
+// `input` with the secret at [at, at + size) changed and nothing else: each ASCII letter to the
+// other case, each digit to the next, so that the parsers read the same structure (hex digits
+// stay hex digits, keys are compared without case). A text made from `input` shows the secret
+// when the same text made from this differs: comparing texts rather than looking for the secret
+// in them, a message whose fixed words hold the secret is no leak, and a part of it shown is one.
+inline std::string with_secret_changed(std::string_view input, std::size_t at, std::size_t size) {
+  std::string out(input);
+  for (std::size_t i = at; i < at + size && i < out.size(); ++i) {
+    char& c = out[i];
+    if (c >= '0' && c <= '9') {
+      c = c == '9' ? '0' : static_cast<char>(c + 1);
+    } else if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    } else if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+// Whether `input` can stand as one URI in a line of text, where core::redact_secrets looks for
+// it: no whitespace or quote, which end a URI there.
+inline bool one_uri(std::string_view input) { return input.find_first_of(" \t\n\v\f\r\"'") == std::string_view::npos; }
+
+}  // namespace streamlab::fuzz
