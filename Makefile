@@ -4,7 +4,8 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
-# Seconds of libFuzzer in `make test`; tests/fuzz/run BUILD SECONDS runs longer.
+# Wall-clock seconds of the fuzz targets in `make test` (the Ignite decoders all of them, the
+# other parsers' targets a share each beside them); tests/fuzz/run BUILD SECONDS runs longer.
 FUZZ_SECONDS ?= 20
 SERVICES   := deploy/local/services
 
