@@ -361,3 +361,23 @@ class IgniteStore:
         self._query(f"DROP TABLE IF EXISTS {self.table}_DEAD_LETTERS")
         if group:
             self._query("DELETE FROM STREAMLAB_OFFSETS WHERE CONSUMER_GROUP = ?", group)
+
+
+# --- a fresh store of each kind, and its clean-up --------------------------------------------
+
+def new_store(kind):
+    """An empty store of `kind` (postgres, redis, ignite) under a fresh table or key prefix."""
+    name = fresh("t").replace("-", "_")
+    return {"postgres": PostgresStore, "redis": RedisStore, "ignite": IgniteStore}[kind](name)
+
+
+def store_name(store):
+    """What a sink's --table is for the store: the Redis key prefix, else the table."""
+    return store.prefix if isinstance(store, RedisStore) else store.table
+
+
+def cleanup(store, group):
+    if isinstance(store, IgniteStore):
+        store.cleanup(group)
+    else:
+        store.cleanup()

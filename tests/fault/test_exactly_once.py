@@ -18,16 +18,11 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 
-from harness import (SERVICES, IgniteStore, PostgresStore, RedisStore, SinkProcess, assert_exactly_once,  # noqa: E402
-                     create_topic, fresh, produce, services, wait_until)
+from harness import (SERVICES, SinkProcess, assert_exactly_once, cleanup, create_topic, fresh,  # noqa: E402
+                     new_store, produce, services, store_name, wait_until)
 
 COUNT = 60_000
 OUTAGE_S = 8  # how long a fault lasts: a parameter of the fault, not a wait for readiness
-
-
-def new_store(kind):
-    name = fresh("t").replace("-", "_")
-    return {"postgres": PostgresStore, "redis": RedisStore, "ignite": IgniteStore}[kind](name)
 
 
 def backlog(what, kind, partitions, source, count):
@@ -36,17 +31,6 @@ def backlog(what, kind, partitions, source, count):
     create_topic(topic, partitions)
     produce(topic, source, count)
     return topic, fresh("g"), new_store(kind)
-
-
-def store_name(store):
-    return store.prefix if isinstance(store, RedisStore) else store.table
-
-
-def cleanup(store, group):
-    if isinstance(store, IgniteStore):
-        store.cleanup(group)
-    else:
-        store.cleanup()
 
 
 def service_pid(name):

@@ -22,8 +22,8 @@ import unittest  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 
-from harness import (IgniteStore, PostgresStore, RedisStore, SinkProcess, assert_exactly_once, create_topic,  # noqa: E402
-                     env, fresh, produce, wait_until)
+from harness import (SinkProcess, assert_exactly_once, cleanup, create_topic, env, fresh, new_store,  # noqa: E402
+                     produce, store_name, wait_until)
 
 TOXIPROXY = env("STREAMLAB_TOXIPROXY")
 THROUGH_PROXY = {"postgres": env("STREAMLAB_WAN_POSTGRES"), "redis": env("STREAMLAB_WAN_REDIS"),
@@ -69,22 +69,6 @@ class Toxic:
 
     def __exit__(self, *exc):
         toxiproxy("DELETE", f"{self.path}/{self.name}")
-
-
-def new_store(kind):
-    name = fresh("t").replace("-", "_")
-    return {"postgres": PostgresStore, "redis": RedisStore, "ignite": IgniteStore}[kind](name)
-
-
-def store_name(store):
-    return store.prefix if isinstance(store, RedisStore) else store.table
-
-
-def cleanup(store, group):
-    if isinstance(store, IgniteStore):
-        store.cleanup(group)
-    else:
-        store.cleanup()
 
 
 class NetworkFaults(unittest.TestCase):
