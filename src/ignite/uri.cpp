@@ -68,6 +68,11 @@ Address parse_address(std::string_view uri, std::string_view rest) {
     const auto close = rest.find(']');
     if (close == std::string_view::npos) bad(uri, "an IPv6 address without its closing ']'");
     out.host = std::string(rest.substr(1, close - 1));
+    // Brackets hold an IPv6 address, written back with them (Address::text) only when it has a
+    // ':'; anything else in them would come back as another address, or none.
+    if (out.host.find(':') == std::string::npos || out.host.find('[') != std::string::npos) {
+      bad(uri, "brackets hold an IPv6 address");
+    }
     const std::string_view after = rest.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') bad(uri, "unexpected text after the IPv6 address");
