@@ -13,8 +13,9 @@ import subprocess
 import tempfile
 import threading
 import unittest
+import urllib.request
 
-from harness import BROKERS, POSTGRES, REDIS, STREAMLAB, create_topic, env, fresh, produce
+from harness import BROKERS, POSTGRES, REDIS, STREAMLAB, create_topic, env, fresh, produce, wait_until
 
 PGPASSFILE = env("PGPASSFILE")
 
@@ -95,6 +96,46 @@ class Secrets(unittest.TestCase):
                 for name in files:
                     with open(os.path.join(root, name), "rb") as f:
                         self.assertNotIn(PASSWORD.encode(), f.read(), name)
+
+    def test_the_dashboard_shows_no_password(self):
+        """A sink consumer with --web, its PostgreSQL URI holding the password: neither the page's
+        snapshots (/events, what a browser shows) nor /metrics carry it."""
+        topic = fresh("secret-web")
+        create_topic(topic, 1)
+        produce(topic, "counter", 10)
+        log = tempfile.TemporaryFile(mode="w+")
+        p = subprocess.Popen([STREAMLAB, "consume", "-b", BROKERS, "-t", topic, "-g", fresh("g"), "--from",
+                              "beginning", "--sink", "env:MY_SINK", "--table", fresh("t").replace("-", "_"), "--quiet",
+                              "--web", "127.0.0.1:0"], stdout=subprocess.DEVNULL, stderr=log, text=True,
+                             env=without_pgpassfile(MY_SINK=with_password(POSTGRES)))
+        try:
+            def url():
+                log.seek(0)
+                m = re.search(r"dashboard: (http://\S+)", log.read())
+                return m.group(1) if m else None
+            wait_until(lambda: url() or p.poll() is not None, 30, "the dashboard's URL")
+            base = url()
+            self.assertTrue(base, "no dashboard")
+            # The first snapshots after the 10 rows are stored: the sink's part is filled in.
+            with urllib.request.urlopen(base + "events", timeout=10) as events:
+                snapshots = []
+                while not any('"rows":10' in e.replace(" ", "") for e in snapshots) and len(snapshots) < 100:
+                    line = events.readline().decode()
+                    if line.startswith("data: "):
+                        snapshots.append(line)
+            self.assertTrue(any('"rows":10' in e.replace(" ", "") for e in snapshots), snapshots[-1][:800])
+            self.assertTrue(any("postgres" in e for e in snapshots), snapshots[-1][:800])
+            with urllib.request.urlopen(base + "metrics", timeout=10) as r:
+                metrics = r.read().decode()
+            self.assertIn("streamlab_sink_rows_total", metrics)
+            for text in snapshots + [metrics]:
+                self.assertNotIn(PASSWORD, text)
+        finally:
+            p.terminate()
+            p.wait(timeout=30)
+            log.seek(0)
+            self.assertNotIn(PASSWORD, log.read())
+            log.close()
 
     def test_consume_takes_the_sink_from_the_environment(self):
         topic = fresh("secret-env")
