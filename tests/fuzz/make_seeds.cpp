@@ -190,6 +190,14 @@ void text_seeds(const std::string& dir) {
   save_all(dir, "copy_text",
            {"a\tb\\c\nd\re\0f\x7f\xc3\xa9"sv,
             "\x05{\"x\",\"y\\\\\"}\x01\x02\x03\x04\x05\x06\x07\x08public.tweets\xff\x00"sv, "plain"sv});
+  // The first 8 bytes: the wall clock in ms (little-endian, taken modulo the year 3000).
+  save_all(dir, "rate_limit_reset",
+           {"\x00\x10\xa5\xd4\xe8\x00\x00\x00"
+            "1000000300"sv,
+            "\x00\x00\x00\x00\x00\x00\x00\x00 60\r\n"sv,
+            "\xff\xff\xff\xff\xff\xff\xff\x7f"
+            "99999999999999999999"sv,
+            "\x01\x00\x00\x00\x00\x00\x00\x00-5"sv});
   save_all(dir, "properties_file",
            {"# kcat -F\nbootstrap.servers = h1:9092,h2:9092 \r\nsasl.password=p=q\n\n\t# x\nclient.id=x",
             "security.protocol=SASL_SSL\nsasl.jaas.config=a=b c=d\r\n", "no equals sign\n", " =value\n"});
