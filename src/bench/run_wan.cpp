@@ -45,9 +45,11 @@ class Run::Across {
  public:
   Across(Run& run, host::NetworkLink& link, const host::LinkShape& shape, bool kafka, const std::string& store_uri)
       : run_(run), link_(link), saved_(run.route_) {
+    // Shaped first: when Toxiproxy refuses, the children's addresses stay as they were (a
+    // constructor that throws runs no destructor).
+    link_.shape(shape);
     if (kafka) run_.route_.brokers = run_.c_.services.wan_brokers;
     if (!store_uri.empty()) run_.route_.postgres = store_uri;
-    link_.shape(shape);
   }
   Across(const Across&) = delete;
   Across& operator=(const Across&) = delete;
