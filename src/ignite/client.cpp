@@ -31,7 +31,7 @@ void Client::connect() {
   for (std::size_t tried = 0;; ++tried) {
     try {
       version_ = kProtocol1_7;
-      connection_ = std::make_unique<Connection>(peer().host, peer().port, options_.connect_timeout);
+      connection_ = std::make_unique<Connection>(peer().host, peer().port, options_.tls, options_.connect_timeout);
       handshake();
       return;
     } catch (const ConnectionError&) {
@@ -87,7 +87,7 @@ void Client::handshake() {
       // so the next attempt dials again.
       if (attempt == 0 && offered >= kProtocol1_2 && offered < version_) {
         version_ = offered;
-        connection_ = std::make_unique<Connection>(peer().host, peer().port, options_.connect_timeout);
+        connection_ = std::make_unique<Connection>(peer().host, peer().port, options_.tls, options_.connect_timeout);
         continue;
       }
       throw ProtocolError(
@@ -177,7 +177,7 @@ void Client::dial_nodes() {
     if (i == current_) continue;
     const Address& a = options_.addresses[i];
     try {
-      auto connection = std::make_unique<Connection>(a.host, a.port, options_.connect_timeout);
+      auto connection = std::make_unique<Connection>(a.host, a.port, options_.tls, options_.connect_timeout);
       const HandshakeResponse h = handshake_on(*connection, a.to_string());
       if (!h.accepted || !h.node_id || h.node_id == node_id_) continue;
       nodes_[{h.node_id->most_significant, h.node_id->least_significant}] = std::move(connection);

@@ -31,6 +31,7 @@
 #include "ignite/codec.hpp"
 #include "ignite/messages.hpp"
 #include "ignite/value.hpp"
+#include "net/stream.hpp"
 
 namespace streamlab::ignite {
 
@@ -43,6 +44,7 @@ struct ClientOptions {
   std::vector<Address> addresses{Address{}};
   std::optional<std::string> user;
   std::optional<std::string> password;
+  net::TlsOptions tls;
   std::chrono::milliseconds connect_timeout{5000};
   // For one request to be answered; a timed-out request closes the connection.
   std::chrono::milliseconds request_timeout{60000};

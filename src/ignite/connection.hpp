@@ -1,21 +1,27 @@
 #pragma once
-// One TCP connection to an Ignite node's thin-client port: connect with a deadline, send whole
-// buffers, receive whole length-prefixed messages. Every failure (refused, reset, closed,
-// timed out) is a ConnectionError; a length that is not a protocol message is a ProtocolError.
+// One connection to an Ignite node's thin-client port (net::Stream: TCP, or TLS when the cluster
+// has SSL on that port): connect with a deadline, send whole buffers, receive whole
+// length-prefixed messages. A failure of the connection (refused, reset, closed, timed out) is a
+// ConnectionError; TLS that cannot be set up (an untrusted certificate) is an Error; a length
+// that is not a protocol message is a ProtocolError.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "net/stream.hpp"
 
 namespace streamlab::ignite {
 
 class Connection {
  public:
   // Resolves `host` and connects to the first address that answers within `timeout` in all.
-  Connection(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
+  Connection(const std::string& host, std::uint16_t port, const net::TlsOptions& tls,
+             std::chrono::milliseconds timeout);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -30,11 +36,8 @@ class Connection {
   const std::string& peer() const { return peer_; }
 
  private:
-  void receive_exact(std::uint8_t* out, std::size_t n, std::chrono::steady_clock::time_point deadline);
-  void wait(short events, std::chrono::steady_clock::time_point deadline, const char* what);
-
-  int fd_ = -1;
   std::string peer_;
+  std::unique_ptr<net::Stream> stream_;
 };
 
 }  // namespace streamlab::ignite

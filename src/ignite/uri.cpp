@@ -1,5 +1,7 @@
 #include "ignite/uri.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -139,6 +141,12 @@ IgniteUri parse_uri(std::string_view uri) {
     if (eq == std::string_view::npos) bad(uri, fmt::format("parameter '{}' has no value", pair));
     const std::string_view name = pair.substr(0, eq);
     std::string value = percent_decode(uri, pair.substr(eq + 1));
+    if (name == "tls") {
+      if (value != "true" && value != "false") bad(uri, fmt::format("tls is true or false, not '{}'", value));
+      if (out.tls) bad(uri, "parameter 'tls' given twice");
+      out.tls = value == "true";
+      continue;
+    }
     std::optional<std::string>* slot = nullptr;
     if (name == "table")
       slot = &out.table;
@@ -146,8 +154,10 @@ IgniteUri parse_uri(std::string_view uri) {
       slot = &out.user;
     else if (name == "password")
       slot = &out.password;
+    else if (name == "cacert")
+      slot = &out.cacert;
     else
-      bad(uri, fmt::format("unknown parameter '{}' (known: table, user, password)", name));
+      bad(uri, fmt::format("unknown parameter '{}' (known: table, user, password, tls, cacert)", name));
     if (slot->has_value()) bad(uri, fmt::format("parameter '{}' given twice", name));
     if (value.empty()) bad(uri, fmt::format("parameter '{}' is empty", name));
     *slot = std::move(value);
@@ -157,6 +167,7 @@ IgniteUri parse_uri(std::string_view uri) {
                          *out.table));
   }
   if (out.password && !out.user) bad(uri, "a password without a user");
+  if (out.cacert && out.tls == false) bad(uri, "a CA file (cacert) with tls=false");
   return out;
 }
 
@@ -165,6 +176,14 @@ ClientOptions IgniteUri::client_options() const {
   o.addresses = addresses;
   o.user = user;
   o.password = password;
+  // A user without a password in the address takes $STREAMLAB_IGNITE_PASSWORD, so the password
+  // need be in no command line.
+  if (user && !password) {
+    if (const char* from_env = std::getenv("STREAMLAB_IGNITE_PASSWORD"); from_env != nullptr && *from_env != '\0')
+      o.password = from_env;
+  }
+  o.tls.enabled = tls.value_or(cacert.has_value());
+  o.tls.ca_file = cacert.value_or("");
   return o;
 }
 
@@ -174,6 +193,8 @@ std::string IgniteUri::redacted() const {
   char sep = '?';
   if (table) out += fmt::format("{}table={}", sep, *table), sep = '&';
   if (user) out += fmt::format("{}user={}", sep, *user), sep = '&';
+  if (tls) out += fmt::format("{}tls={}", sep, *tls ? "true" : "false"), sep = '&';
+  if (cacert) out += fmt::format("{}cacert={}", sep, *cacert), sep = '&';
   if (password) out += fmt::format("{}password=***", sep);
   return out;
 }

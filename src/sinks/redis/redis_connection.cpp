@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <iterator>
+#include <span>
 
 #include "sinks/sink.hpp"
 
@@ -22,71 +21,102 @@ void Command::append_to(std::string& resp) {
   args_.clear();
 }
 
-void Command::append_to(redisContext* c) {
+void Command::append_to(Connection& c) {
   std::string resp;
   append_to(resp);
-  redisAppendFormattedCommand(c, resp.data(), resp.size());
+  c.append(resp);
 }
 
 std::string offsets_key(std::string_view prefix, std::string_view group) {
   return fmt::format("{}:offsets:{}", prefix, group);
 }
 
-Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout) {
-  const std::string where = uri.describe();
-  const timeval connect_timeout{5, 0};
-  Context ctx(redisConnectWithTimeout(uri.host.c_str(), uri.port, connect_timeout));
-  if (!ctx || ctx->err != 0) {
-    throw RetryableError(fmt::format("{}: {}", where, ctx ? ctx->errstr : "out of memory"));
+Connection::Connection(const RedisUri& uri, std::chrono::milliseconds io_timeout)
+    : where_(uri.describe()), io_timeout_(io_timeout), reader_(redisReaderCreate(), redisReaderFree) {
+  if (!reader_) throw RetryableError(fmt::format("{}: out of memory", where_));
+  try {
+    stream_ = std::make_unique<net::Stream>(uri.host, static_cast<std::uint16_t>(uri.port),
+                                            net::TlsOptions{uri.tls, uri.cacert}, std::chrono::seconds(5));
+  } catch (const net::IoError& e) {
+    throw RetryableError(fmt::format("{}: {}", where_, e.what()));
+  } catch (const net::TlsError& e) {
+    throw FatalError(fmt::format("{}: {}", where_, e.what()));
   }
-  // Each read and write on the socket (SO_RCVTIMEO, SO_SNDTIMEO): a reply later than this counts
-  // as lost, and the context as failed.
-  const auto ms = io_timeout.count();
-  redisSetTimeout(ctx.get(), timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)});
+  const auto call = [&](Command cmd) {
+    cmd.append_to(*this);
+    return read_reply();
+  };
   const auto check = [&](Reply r, const char* what) {
-    if (!r) throw RetryableError(fmt::format("{}: {}: {}", where, what, io_failure(ctx.get())));
     if (r->type == REDIS_REPLY_ERROR) {
       const std::string why(r->str, r->len);
       if (why.starts_with("LOADING") || why.starts_with("BUSY"))
-        throw RetryableError(fmt::format("{}: {}", where, why));
-      throw FatalError(fmt::format("{}: {}: {}", where, what, why));
+        throw RetryableError(fmt::format("{}: {}", where_, why));
+      throw FatalError(fmt::format("{}: {}: {}", where_, what, why));
     }
   };
-  const std::string& user = uri.user;
   // A URI without a password takes redis-cli's: $REDISCLI_AUTH (kept out of every command line).
   const char* from_env = std::getenv("REDISCLI_AUTH");
   const std::string password = !uri.password.empty() ? uri.password : from_env != nullptr ? from_env : "";
   if (!password.empty()) {
-    Reply r(user.empty()
-                ? static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b", password.data(), password.size()))
-                : static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %b %b", user.data(), user.size(),
-                                                        password.data(), password.size())));
+    Command auth;
+    auth.arg("AUTH");
+    if (!uri.user.empty()) auth.arg(uri.user);
+    Reply r = call(std::move(auth.arg(password)));
     // $REDISCLI_AUTH is set for every server the shell reaches; one that wants no password says
     // so, and, as with redis-cli, the connection goes on (PING below still checks it is open).
     const bool unwanted =
-        uri.password.empty() && r && r->type == REDIS_REPLY_ERROR &&
+        uri.password.empty() && r->type == REDIS_REPLY_ERROR &&
         std::string_view(r->str, r->len).find("without any password configured") != std::string_view::npos;
     if (!unwanted) check(std::move(r), "AUTH");
   }
-  if (uri.db != 0) check(Reply(static_cast<redisReply*>(redisCommand(ctx.get(), "SELECT %d", uri.db))), "SELECT");
+  if (uri.db != 0) check(call(std::move(Command().arg("SELECT").arg(std::int64_t{uri.db}))), "SELECT");
   // Any command tells whether authentication is required and the server is ready.
-  check(Reply(static_cast<redisReply*>(redisCommand(ctx.get(), "PING"))), "PING");
-  return ctx;
+  check(call(std::move(Command().arg("PING"))), "PING");
 }
 
-Reply read_reply(redisContext* c, const std::string& where) {
-  redisReply* raw = nullptr;
-  if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
-    throw RetryableError(fmt::format("{}: {}", where, io_failure(c)));
-  }
-  return Reply(raw);
+Connection::~Connection() = default;
+
+void Connection::fail(const std::string& why, bool retryable) {
+  broken_ = true;
+  stream_.reset();
+  const std::string text = fmt::format("{}: {}", where_, why);
+  if (retryable) throw RetryableError(text);
+  throw FatalError(text);
 }
 
-std::string io_failure(const redisContext* c) {
-  if (c->err == REDIS_ERR_IO && std::string_view(c->errstr) == std::strerror(EAGAIN)) {
-    return "no answer within --sink-timeout; the connection is dropped and made again";
+Reply Connection::read_reply() {
+  if (broken_) fail("the connection is broken");
+  const auto deadline = net::Clock::now() + io_timeout_;
+  try {
+    if (!out_.empty()) {
+      stream_->send(std::span(reinterpret_cast<const std::uint8_t*>(out_.data()), out_.size()), deadline);
+      out_.clear();
+    }
+    for (;;) {
+      void* raw = nullptr;
+      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
+        // A TLS server answers a plaintext client with a TLS alert record (type 0x15, version
+        // 3.x) where a reply type byte should be: a configuration mistake, not a network one.
+        const std::string why = reader_->errstr;
+        if (!answered_ && why.find("\"\\x15\"") != std::string::npos)
+          fail("the server answered in TLS: its port wants rediss://", false);
+        fail(why);
+      }
+      if (raw != nullptr) {
+        answered_ = true;
+        return Reply(static_cast<redisReply*>(raw));
+      }
+      std::uint8_t buffer[64 * 1024];
+      const std::size_t n = stream_->receive_some(buffer, sizeof buffer, deadline);
+      if (redisReaderFeed(reader_.get(), reinterpret_cast<const char*>(buffer), n) != REDIS_OK) fail(reader_->errstr);
+    }
+  } catch (const net::TimeoutError&) {
+    fail("no answer within --sink-timeout; the connection is dropped and made again");
+  } catch (const net::IoError& e) {
+    fail(!answered_ && !stream_->encrypted()
+             ? fmt::format("{} (before any reply: if the port speaks TLS, use rediss://)", e.what())
+             : std::string(e.what()));
   }
-  return c->errstr;
 }
 
 }  // namespace streamlab::sinks::redis

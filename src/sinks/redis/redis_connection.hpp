@@ -1,8 +1,9 @@
 #pragma once
-// What the Redis sink and its inventory share to talk to Redis over hiredis: owning handles for
-// a context and a reply, a command builder for pipelining, and connect(), which makes a
-// connection ready (AUTH, SELECT, PING) or says why not in the sink contract's terms:
-// RetryableError when Redis is unreachable or still loading, FatalError when it refuses.
+// What the Redis sink and its inventory share to talk to Redis: a connection (net::Stream, TLS
+// with rediss://, and hiredis's reply parser: hiredis 0.14, Debian 12's, has no TLS of its own),
+// owning replies, and a command builder for pipelining. A connection is made ready (AUTH,
+// SELECT, PING) or says why not in the sink contract's terms: RetryableError when Redis is
+// unreachable or still loading, FatalError when it refuses or TLS cannot be set up.
 
 #include <hiredis.h>
 
@@ -13,23 +14,21 @@
 #include <string_view>
 #include <vector>
 
+#include "net/stream.hpp"
 #include "sinks/redis/redis_uri.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks::redis {
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
-// One command's arguments, encoded in Redis's protocol (RESP) onto a string, or appended to the
-// context's output buffer (nothing is sent until a reply is read). Either clears the arguments.
+class Connection;
+
+// One command's arguments, encoded in Redis's protocol (RESP) onto a string, or queued on a
+// connection (nothing is sent until a reply is read). Either clears the arguments.
 class Command {
  public:
   Command& arg(std::string_view a) {
@@ -43,7 +42,7 @@ class Command {
     return arg(name).arg(value);
   }
   void append_to(std::string& resp);
-  void append_to(redisContext* c);
+  void append_to(Connection& c);
 
  private:
   std::vector<std::string> args_;
@@ -52,16 +51,33 @@ class Command {
 // The hash holding a group's stored offsets (field "<topic>:<partition>", the next offset).
 std::string offsets_key(std::string_view prefix, std::string_view group);
 
-// Connects (5 s), authenticates and selects the URI's database; a reply that takes longer than
-// `io_timeout` fails the context (read_reply's RetryableError).
-// AUTH with the URI's password, else $REDISCLI_AUTH's when it is set.
-Context connect(const RedisUri& uri, std::chrono::milliseconds io_timeout = kDefaultSinkTimeout);
+class Connection {
+ public:
+  // Connects (5 s), authenticates and selects the URI's database: AUTH with the URI's password,
+  // else $REDISCLI_AUTH's when it is set. A reply that takes longer than `io_timeout` breaks
+  // the connection (read_reply's RetryableError).
+  explicit Connection(const RedisUri& uri, std::chrono::milliseconds io_timeout = kDefaultSinkTimeout);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-// The next reply on `c`; RetryableError (naming `where`) when the connection failed, after which
-// `c` is unusable.
-Reply read_reply(redisContext* c, const std::string& where);
-// What failed on the context, in words: hiredis's own text, except for a reply that did not come
-// within the I/O timeout (hiredis says "Resource temporarily unavailable").
-std::string io_failure(const redisContext* c);
+  // Queues a command in RESP, sent with the next read_reply().
+  void append(std::string_view resp) { out_ += resp; }
+  // Sends what is queued, then returns the next reply. RetryableError (naming the server) when
+  // the connection fails, after which it is broken() and unusable.
+  Reply read_reply();
+  bool broken() const { return broken_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& why, bool retryable = true);
+
+  std::string where_;
+  std::chrono::milliseconds io_timeout_;
+  std::unique_ptr<net::Stream> stream_;
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
+  std::string out_;
+  bool broken_ = false;
+  bool answered_ = false;  // a reply has come on this connection
+};
 
 }  // namespace streamlab::sinks::redis

@@ -57,11 +57,11 @@ struct Oddities {
 
 class Reader {
  public:
-  Reader(redisContext* c, std::string where) : c_(c), where_(std::move(where)) {}
+  Reader(redis::Connection& c, std::string where) : c_(c), where_(std::move(where)) {}
 
   Reply call(Command& cmd) {
     cmd.append_to(c_);
-    Reply r = redis::read_reply(c_, where_);
+    Reply r = c_.read_reply();
     if (r->type == REDIS_REPLY_ERROR) throw FatalError(fmt::format("{}: {}", where_, std::string(r->str, r->len)));
     return r;
   }
@@ -87,7 +87,7 @@ class Reader {
     for (const auto k : keys) all.arg(k);
     if (static_cast<std::size_t>(call(all)->integer) == keys.size()) return out;
     for (const auto k : keys) Command().arg("EXISTS").arg(k).append_to(c_);
-    for (std::size_t i = 0; i < keys.size(); ++i) out[i] = redis::read_reply(c_, where_)->integer == 1;
+    for (std::size_t i = 0; i < keys.size(); ++i) out[i] = c_.read_reply()->integer == 1;
     return out;
   }
 
@@ -96,7 +96,7 @@ class Reader {
     for (const auto k : keys) Command().arg("HMGET").arg(k).arg("topic").arg("partition").arg("offset").append_to(c_);
     std::vector<std::optional<std::pair<std::string, Coordinates>>> out;
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      const Reply r = redis::read_reply(c_, where_);
+      const Reply r = c_.read_reply();
       if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
         out.emplace_back();
         continue;
@@ -112,7 +112,7 @@ class Reader {
   }
 
  private:
-  redisContext* c_;
+  redis::Connection& c_;
   std::string where_;
 };
 
@@ -126,8 +126,8 @@ RedisInventory::RedisInventory(const std::string& uri, const std::string& prefix
 std::string RedisInventory::describe() const { return fmt::format("{} prefix {}", uri_.describe(), prefix_); }
 
 SinkHoldings RedisInventory::holdings(const std::string& topic, const std::string& group) {
-  const redis::Context ctx = redis::connect(uri_);
-  Reader read(ctx.get(), uri_.describe());
+  redis::Connection connection(uri_);
+  Reader read(connection, uri_.describe());
   SinkHoldings out;
 
   // The offsets first: a consumer still running can then only have stored more rows, not fewer.

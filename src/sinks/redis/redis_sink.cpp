@@ -40,28 +40,23 @@ std::string RedisSink::offsets_key(const std::string& group) const {
   return redis::offsets_key(options_.prefix, group);
 }
 
-redisContext* RedisSink::connection() {
-  if (ctx_ && ctx_->err == 0) return ctx_.get();
-  ctx_.reset();
-  ctx_ = redis::connect(uri_, options_.timeout);
-  return ctx_.get();
+redis::Connection& RedisSink::connection() {
+  if (!connection_ || connection_->broken()) {
+    connection_.reset();
+    connection_ = std::make_unique<redis::Connection>(uri_, options_.timeout);
+  }
+  return *connection_;
 }
 
 Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
-  redisContext* c = connection();
+  redis::Connection& c = connection();
   Offsets out;
   if (partitions.empty()) return out;
   Command cmd;
   cmd.arg("HMGET").arg(offsets_key(group));
   for (const auto& tp : partitions) cmd.arg(field_of(tp));
   cmd.append_to(c);
-  redisReply* raw = nullptr;
-  if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
-    const std::string why = redis::io_failure(c);
-    ctx_.reset();
-    throw RetryableError(fmt::format("{}: {}", describe(), why));
-  }
-  Reply r(raw);
+  const Reply r = c.read_reply();
   if (r->type == REDIS_REPLY_ERROR)
     throw FatalError(fmt::format("{}: HMGET: {}", describe(), std::string(r->str, r->len)));
   for (std::size_t i = 0; i < r->elements && i < partitions.size(); ++i) {
@@ -191,16 +186,8 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
   // WATCH makes EXEC fail if another member of the group stored offsets meanwhile; then the
   // check is repeated, so this loop ends either fenced or written.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    redisContext* c = connection();
-    const auto read_reply = [&]() {
-      redisReply* raw = nullptr;
-      if (redisGetReply(c, reinterpret_cast<void**>(&raw)) != REDIS_OK) {
-        const std::string why = redis::io_failure(c);
-        ctx_.reset();
-        throw RetryableError(fmt::format("{}: {}", describe(), why));
-      }
-      return Reply(raw);
-    };
+    redis::Connection& c = connection();
+    const auto read_reply = [&c] { return c.read_reply(); };
     Command cmd;
     cmd.arg("WATCH").arg(okey).append_to(c);
     read_reply();
@@ -213,7 +200,7 @@ Offsets RedisSink::write(const std::string& group, const Batch& batch) {
 
     std::size_t queued = 0;
     const std::string tx = transaction_resp(p, group, batch, queued);
-    redisAppendFormattedCommand(c, tx.data(), tx.size());
+    c.append(tx);
 
     // Replies: MULTI's OK, one QUEUED (or an error) per command, then EXEC's.
     std::string queue_error;

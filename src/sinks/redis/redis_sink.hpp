@@ -42,13 +42,13 @@ class RedisSink final : public Sink {
   Offsets write(const std::string& group, const Batch& batch) override;
 
  private:
-  redisContext* connection();
+  redis::Connection& connection();
   std::string offsets_key(const std::string& group) const;
   void record(const std::string& tx);
 
   RedisSinkOptions options_;
   RedisUri uri_;
-  redis::Context ctx_;
+  std::unique_ptr<redis::Connection> connection_;
   std::unique_ptr<std::ofstream> record_;  // ?record=FILE
 };
 

@@ -10,31 +10,47 @@ namespace streamlab::sinks {
 
 RedisUri parse_redis_uri(std::string_view u) {
   const auto bad = [&](const std::string& why) {
-    return core::UsageError(
-        fmt::format("--sink: not a Redis URI (redis://[:password@]host:port[/db][?record=FILE]): {}", why));
+    return core::UsageError(fmt::format(
+        "--sink: not a Redis URI (redis[s]://[[user]:password@]host:port[/db][?record=FILE&cacert=FILE]): {}", why));
   };
   RedisUri out;
-  if (!u.starts_with("redis://")) throw bad("must start with redis://");
-  u.remove_prefix(8);
+  if (u.starts_with("rediss://")) {
+    out.tls = true;
+    u.remove_prefix(9);
+  } else if (u.starts_with("redis://")) {
+    u.remove_prefix(8);
+  } else {
+    throw bad("must start with redis:// (or rediss:// for TLS)");
+  }
   // The last '@' ends the credentials: a password may hold '@' itself.
   if (const auto at = u.rfind('@'); at != std::string_view::npos) {
     const std::string_view cred = u.substr(0, at);
+    // user@ alone: an ACL user whose password comes from $REDISCLI_AUTH.
     const auto colon = cred.find(':');
-    if (colon == std::string_view::npos) throw bad("credentials need ':' before the password");
     // A '/' ends the host: before the credentials' ':', it makes them a path (and
     // core::redact_secrets, reading the URI so, would leave the password in a report).
     if (cred.substr(0, colon).find('/') != std::string_view::npos) throw bad("a user name cannot hold '/'");
     out.user = cred.substr(0, colon);
-    out.password = cred.substr(colon + 1);
+    if (colon != std::string_view::npos) out.password = cred.substr(colon + 1);
     u.remove_prefix(at + 1);
   }
   if (const auto q = u.find('?'); q != std::string_view::npos) {
-    const std::string_view query = u.substr(q + 1);
-    if (!query.starts_with("record=") || query.size() == 7 || query.find('&') != std::string_view::npos) {
-      throw bad(fmt::format("query '{}': the one parameter is record=FILE", query));
-    }
-    out.record = std::string(query.substr(7));
+    std::string_view query = u.substr(q + 1);
     u = u.substr(0, q);
+    while (!query.empty()) {
+      const auto amp = query.find('&');
+      const std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+      const auto eq = pair.find('=');
+      const std::string_view name = pair.substr(0, eq);
+      const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+      std::string* slot = name == "record" ? &out.record : name == "cacert" ? &out.cacert : nullptr;
+      if (slot == nullptr) throw bad(fmt::format("query '{}': the parameters are record=FILE and cacert=FILE", pair));
+      if (value.empty()) throw bad(fmt::format("parameter '{}' has no value", name));
+      if (!slot->empty()) throw bad(fmt::format("parameter '{}' given twice", name));
+      *slot = std::string(value);
+    }
+    if (!out.cacert.empty() && !out.tls) throw bad("cacert= is for a TLS connection: rediss://");
   }
   if (const auto slash = u.find('/'); slash != std::string_view::npos) {
     const std::string_view db = u.substr(slash + 1);
@@ -56,7 +72,7 @@ RedisUri parse_redis_uri(std::string_view u) {
   return out;
 }
 
-std::string RedisUri::describe() const { return fmt::format("redis {}:{}/{}", host, port, db); }
+std::string RedisUri::describe() const { return fmt::format("{} {}:{}/{}", tls ? "rediss" : "redis", host, port, db); }
 
 void check_redis_prefix(std::string_view prefix) {
   for (char c : prefix) {

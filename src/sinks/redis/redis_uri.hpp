@@ -1,10 +1,13 @@
 #pragma once
-// The Redis address a --sink names: redis://[[user]:password@]host[:port][/db][?record=FILE]
+// The Redis address a --sink names: redis[s]://[user[:password]@]host[:port][/db][?record=FILE&cacert=FILE]
+//   rediss: TLS; the server's certificate must name the host dialled and chain to a trusted CA;
 //   host  a name or an IPv4 address, 127.0.0.1 if empty; port 6379 if absent; db 0 if absent;
 //   user and password for AUTH (ACL user, or the default user with only a password; without one
 //   in the URI the sink takes $REDISCLI_AUTH, as redis-cli does);
 //   record: the sink also appends every transaction Redis applied to FILE, in Redis's protocol,
-//   so that `redis-cli --pipe < FILE` replays what was stored (no credentials in it).
+//   so that `redis-cli --pipe < FILE` replays what was stored (no credentials in it);
+//   cacert: with rediss://, a PEM file of the CAs trusted to sign the server's certificate
+//   (redis-cli's --cacert); without it, the system's.
 // A malformed address is a core::UsageError (exit code 2); its text never holds the password.
 
 #include <string>
@@ -18,8 +21,10 @@ struct RedisUri {
   int db = 0;
   std::string user, password;  // empty: none
   std::string record;          // ?record=FILE, empty: none
+  bool tls = false;            // rediss://
+  std::string cacert;          // ?cacert=FILE, empty: the system's CAs
 
-  // "redis host:port/db", for logs and reports (no credentials).
+  // "redis host:port/db" ("rediss ..." with TLS), for logs and reports (no credentials).
   std::string describe() const;
 };
 

@@ -96,3 +96,33 @@ TEST(IgniteUri, ARefusedAddressIsShownWithoutCredentials) {
     }
   }
 }
+
+namespace streamlab::ignite {
+namespace {
+
+TEST(IgniteUri, TlsAndItsCaFile) {
+  EXPECT_FALSE(parse_uri("ignite://h").client_options().tls.enabled);
+  const ClientOptions with_ca = parse_uri("ignite://h?cacert=/etc/ca.pem").client_options();
+  EXPECT_TRUE(with_ca.tls.enabled);  // a CA file implies TLS
+  EXPECT_EQ(with_ca.tls.ca_file, "/etc/ca.pem");
+  const ClientOptions system_cas = parse_uri("ignite://h?tls=true").client_options();
+  EXPECT_TRUE(system_cas.tls.enabled);
+  EXPECT_TRUE(system_cas.tls.ca_file.empty());
+  EXPECT_EQ(parse_uri("ignite://h:10900?user=u&tls=true&cacert=/c.pem&password=p").redacted(),
+            "ignite://h:10900?user=u&tls=true&cacert=/c.pem&password=***");
+  EXPECT_THROW(parse_uri("ignite://h?tls=yes"), core::UsageError);
+  EXPECT_THROW(parse_uri("ignite://h?tls=false&cacert=/c.pem"), core::UsageError);
+  EXPECT_THROW(parse_uri("ignite://h?tls=true&tls=true"), core::UsageError);
+}
+
+TEST(IgniteUri, AUserWithoutAPasswordTakesItFromTheEnvironment) {
+  ::setenv("STREAMLAB_IGNITE_PASSWORD", "from-env", 1);
+  EXPECT_EQ(parse_uri("ignite://h?user=u").client_options().password, "from-env");
+  EXPECT_EQ(parse_uri("ignite://h?user=u&password=p").client_options().password, "p");  // the URI's wins
+  EXPECT_FALSE(parse_uri("ignite://h").client_options().password.has_value());          // no user, no password
+  ::unsetenv("STREAMLAB_IGNITE_PASSWORD");
+  EXPECT_FALSE(parse_uri("ignite://h?user=u").client_options().password.has_value());
+}
+
+}  // namespace
+}  // namespace streamlab::ignite

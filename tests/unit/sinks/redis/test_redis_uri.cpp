@@ -55,7 +55,7 @@ TEST(RedisUri, DescribeLeavesCredentialsOut) {
 
 TEST(RedisUri, MalformedAddressesAreUsageErrorsWithoutThePassword) {
   for (const char* bad : {"http://h", "redis://h:0", "redis://h:65536", "redis://h:port", "redis://h/-1", "redis://h/x",
-                          "redis://nocolon@h", "redis://:s3cret@h:99999"}) {
+                          "redis://:s3cret@h:99999"}) {
     try {
       parse_redis_uri(bad);
       ADD_FAILURE() << bad << " was accepted";
@@ -87,4 +87,24 @@ TEST(RedisUri, KeyPrefix) {
   EXPECT_THROW(check_redis_prefix(""), UsageError);
   EXPECT_THROW(check_redis_prefix("a b"), UsageError);
   EXPECT_THROW(check_redis_prefix("a\nb"), UsageError);
+}
+
+TEST(RedisUri, RedissMeansTlsWithAnOptionalCaFile) {
+  const RedisUri plain = parse_redis_uri("redis://h");
+  EXPECT_FALSE(plain.tls);
+  const RedisUri tls = parse_redis_uri("rediss://app@localhost:26379/3?cacert=/etc/ca.pem&record=/tmp/r");
+  EXPECT_TRUE(tls.tls);
+  EXPECT_EQ(tls.cacert, "/etc/ca.pem");
+  EXPECT_EQ(tls.record, "/tmp/r");
+  EXPECT_EQ(tls.host, "localhost");
+  EXPECT_EQ(tls.db, 3);
+  EXPECT_EQ(tls.describe(), "rediss localhost:26379/3");
+  EXPECT_TRUE(parse_redis_uri("rediss://h").cacert.empty());
+  EXPECT_EQ(tls.user, "app");  // user@ alone: the password comes from $REDISCLI_AUTH
+  EXPECT_TRUE(tls.password.empty());
+  // A CA file names what to trust over TLS; on a plaintext connection it would be ignored.
+  EXPECT_THROW(parse_redis_uri("redis://h?cacert=/etc/ca.pem"), UsageError);
+  EXPECT_THROW(parse_redis_uri("rediss://h?cacert="), UsageError);
+  EXPECT_THROW(parse_redis_uri("rediss://h?cacert=a&cacert=b"), UsageError);
+  EXPECT_THROW(parse_redis_uri("redisss://h"), UsageError);
 }
