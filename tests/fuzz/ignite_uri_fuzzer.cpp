@@ -85,6 +85,8 @@ std::string as_uri(const ignite::IgniteUri& u) {
   char sep = '?';
   if (u.table) out += std::string(1, sep) + "table=" + *u.table, sep = '&';
   if (u.user) out += std::string(1, sep) + "user=" + percent_encoded(*u.user), sep = '&';
+  if (u.tls) out += std::string(1, sep) + "tls=" + (*u.tls ? "true" : "false"), sep = '&';
+  if (u.cacert) out += std::string(1, sep) + "cacert=" + percent_encoded(*u.cacert), sep = '&';
   if (u.password) out += std::string(1, sep) + "password=" + percent_encoded(*u.password);
   return out;
 }
@@ -119,7 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(back.addresses[i].host == uri.addresses[i].host && back.addresses[i].port == uri.addresses[i].port,
           "written back: another address");
   }
-  check(back.table == uri.table && back.user == uri.user && back.password == uri.password,
-        "written back: another table, user or password");
+  check(back.table == uri.table && back.user == uri.user && back.password == uri.password && back.tls == uri.tls &&
+            back.cacert == uri.cacert,
+        "written back: another table, user, password or TLS setting");
+  check(!uri.cacert || uri.client_options().tls.enabled, "a CA file without TLS");
   return 0;
 }

@@ -139,20 +139,23 @@ void dictionaries(const std::string& dir) {
     rules.push_back(token);
   }
   save_dict(dir, "x_stream_rules", rules);
-  save_dict(dir, "ignite_uri",
-            {"ignite://", "://", "?", "&", "=", "@", ":", ",", "[", "]", "/", "%", "%40",
-             "table=", "user=", "password=", "10800", "65535", "65536"});
-  save_dict(dir, "redis_uri", {"redis://", "://", "?record=", "@", ":", "/", "6379", "65536", "password=", "-1"});
+  save_dict(dir, "ignite_uri", {"ignite://", "://",       "?",       "&",     "=",     "@",      ":",     ",",
+                                "[",         "]",         "/",       "%",     "%40",   "table=", "user=", "password=",
+                                "tls=true",  "tls=false", "cacert=", "10800", "65535", "65536"});
+  save_dict(
+      dir, "redis_uri",
+      {"redis://", "rediss://", "?cacert=", "&", "://", "?record=", "@", ":", "/", "6379", "65536", "password=", "-1"});
 }
 
 void text_seeds(const std::string& dir) {
   save_all(dir, "ignite_uri",
            {"ignite://127.0.0.1:10800", "ignite://a,b:10801,[::1]:10802/?table=TWEETS",
             "ignite://h?table=T&user=ignite&password=p%40ss%26word", "ignite://user:secret@h", "IGNITE://[fe80::1%25]",
-            "ignite://h:0?table=1x&password=x"});
+            "ignite://h:0?table=1x&password=x", "ignite://localhost:10900?user=u&tls=true&cacert=/ca.pem"});
   save_all(dir, "redis_uri",
            {"redis://", "redis://127.0.0.1:6379/0", "redis://:secret@h:6380/2?record=/tmp/r.resp",
-            "redis://user:p@ss:w@rd@host", "redis://h/x", "redis://h?record=a&b"});
+            "redis://user:p@ss:w@rd@host", "redis://h/x", "redis://h?record=a&b",
+            "rediss://app@localhost:26379/1?cacert=/ca.pem&record=/tmp/r"});
   save_all(dir, "tweet_parser",
            {R"({"created_at":"Wed Oct 10 20:19:24 +0200 2018","id":1,"id_str":"1","text":"hola &amp; #chile @x",)"
             R"("user":{"screen_name":"a"},"lang":"es","entities":{"hashtags":[{"text":"chile"}],)"

@@ -18,14 +18,19 @@ using fuzz::check;
 
 namespace {
 
-constexpr std::string_view kScheme = "redis://";
+// The length of the scheme parse_redis_uri takes (redis:// or rediss:// for TLS), or 0.
+std::size_t scheme_size(std::string_view input) {
+  return input.starts_with("rediss://") ? 9 : input.starts_with("redis://") ? 8 : 0;
+}
 
-// Where parse_redis_uri finds the password: from the first ':' after the scheme to the last '@'.
+// Where parse_redis_uri finds the password: from the first ':' after the scheme to the last '@'
+// (user@ alone has none).
 bool password_span(std::string_view input, std::size_t& at, std::size_t& size) {
-  if (!input.starts_with(kScheme)) return false;
+  const std::size_t scheme = scheme_size(input);
+  if (scheme == 0) return false;
   const auto last_at = input.rfind('@');
-  if (last_at == std::string_view::npos || last_at < kScheme.size()) return false;
-  const auto colon = input.find(':', kScheme.size());
+  if (last_at == std::string_view::npos || last_at < scheme) return false;
+  const auto colon = input.find(':', scheme);
   if (colon == std::string_view::npos || colon > last_at) return false;
   at = colon + 1;
   size = last_at - at;
@@ -42,11 +47,13 @@ std::string refusal(std::string_view input) {
   }
 }
 
-std::string as_uri(const sinks::RedisUri& u, bool credentials) {
-  std::string out(kScheme);
-  if (credentials) out += u.user + ":" + u.password + "@";
+std::string as_uri(const sinks::RedisUri& u, bool credentials, bool password) {
+  std::string out(u.tls ? "rediss://" : "redis://");
+  if (credentials) out += u.user + (password ? ":" + u.password : "") + "@";
   out += u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
-  if (!u.record.empty()) out += "?record=" + u.record;
+  char sep = '?';
+  if (!u.record.empty()) out += sep + ("record=" + u.record), sep = '&';
+  if (!u.cacert.empty()) out += sep + ("cacert=" + u.cacert);
   return out;
 }
 
@@ -66,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   check(!uri.host.empty() && uri.port >= 1 && uri.port <= 65535 && uri.db >= 0, "an accepted Redis URI's fields");
   const bool credentials = input.find('@') != std::string_view::npos;
-  check(credentials == has_password, "credentials without a password span");
+  check(has_password || uri.password.empty(), "a password outside the password span");
   if (has_password) {
     check(uri.password == input.substr(at, length), "the password is not where the parser is said to find it");
     const sinks::RedisUri changed = sinks::parse_redis_uri(other);
@@ -74,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!fuzz::one_uri(input) || core::redact_secrets(input) == core::redact_secrets(other),
           "redact_secrets leaves the password of a Redis URI the parser accepts");
   }
-  const std::string again = as_uri(uri, credentials);
+  const std::string again = as_uri(uri, credentials, has_password);
   sinks::RedisUri back;
   try {
     back = sinks::parse_redis_uri(again);
@@ -82,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(false, "an accepted Redis URI written back is refused");
   }
   check(back.host == uri.host && back.port == uri.port && back.db == uri.db && back.user == uri.user &&
-            back.password == uri.password && back.record == uri.record,
+            back.password == uri.password && back.record == uri.record && back.tls == uri.tls &&
+            back.cacert == uri.cacert,
         "an accepted Redis URI written back parses to other fields");
   return 0;
 }
