@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 
 #include "core/errors.hpp"
 #include "sinks/sink.hpp"
@@ -78,9 +81,15 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
     // Startup and shutdown also come as FATAL from the server, but pass. A server that wants a
     // password the client does not have (none in the URI, PGPASSWORD or the password file) is
     // refused by libpq itself ("fe_sendauth: no password supplied"): the same.
+    // TLS that cannot be set up as the URI's sslmode asks is configuration too: libpq's words for
+    // an untrusted or mismatched certificate, a missing CA file, a server without TLS.
+    constexpr std::string_view kTlsRefusals[] = {"certificate verify failed", "does not match host name",
+                                                 "root certificate file", "server does not support SSL"};
     const bool refused =
         (message.find("FATAL") != std::string::npos && message.find("the database system is") == std::string::npos) ||
-        message.find("fe_sendauth") != std::string::npos;
+        message.find("fe_sendauth") != std::string::npos ||
+        std::any_of(std::begin(kTlsRefusals), std::end(kTlsRefusals),
+                    [&](std::string_view m) { return message.find(m) != std::string::npos; });
     if (refused) throw FatalError(fmt::format("{}: {}", where_, message));
     throw RetryableError(fmt::format("{}: {}", where_, message));
   }
