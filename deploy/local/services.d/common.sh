@@ -3,12 +3,29 @@
 # Sourced, not run; defines only functions and the few settings below.
 # shellcheck shell=bash
 
+# Messages go to stderr; die and usage_error name the script that failed ("services: ...").
+say() { printf '%s\n' "$*" >&2; }
+die() { say "${0##*/}: $*"; exit 1; }
+# Exit 2 with the script's usage (a function `usage` the sourcing script defines).
+usage_error() { say "${0##*/}: $*"; usage >&2; exit 2; }
+
+# Secure mode (STREAMLAB_SECURE=1, see deploy/local/services): a second set of services, with TLS
+# and passwords, beside the plaintext one and never sharing a port or a file with it.
+case ${STREAMLAB_SECURE:-0} in
+  1 | true | yes | on) readonly SECURE=1 ;;
+  0 | false | no | off | "") readonly SECURE=0 ;;
+  *) die "STREAMLAB_SECURE must be 0 or 1, not '$STREAMLAB_SECURE'" ;;
+esac
+
 # The repo root, resolved physically so the state directory is the same whichever symlink the
-# script is run by; every service keeps its state in $STATE/<service>/. Everything listens on
-# the loopback address only.
+# script is run by. Every service keeps its state in $STATE/<service>/: .local/<service>/, or
+# .local/secure/<service>/ in secure mode. What both modes share (Kafka's and Ignite's jars, the
+# Python venv) stays in $LOCAL, so secure mode fetches nothing again. Everything listens on the
+# loopback address only.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd -P)
 readonly ROOT
-readonly STATE=$ROOT/.local
+readonly LOCAL=$ROOT/.local
+if ((SECURE)); then readonly STATE=$LOCAL/secure; else readonly STATE=$LOCAL; fi
 readonly HOST=127.0.0.1
 
 # Toxiproxy's proxy of a service on port P listens on P + this (services.d/toxiproxy.sh).
@@ -17,12 +34,6 @@ wan_port() { echo $(($1 + WAN_PORT_OFFSET)); }
 
 # Seconds to wait for a service to exit on SIGTERM.
 readonly STOP_TIMEOUT=60
-
-# Messages go to stderr; die and usage_error name the script that failed ("services: ...").
-say() { printf '%s\n' "$*" >&2; }
-die() { say "${0##*/}: $*"; exit 1; }
-# Exit 2 with the script's usage (a function `usage` the sourcing script defines).
-usage_error() { say "${0##*/}: $*"; usage >&2; exit 2; }
 
 # Package installs need root; a non-root user goes through sudo.
 as_root() {
@@ -275,3 +286,29 @@ maven_fetch_jars() {
 
 # Quoted with %q so the output stays valid shell for eval whatever the path holds.
 export_var() { printf 'export %s=%q\n' "$1" "$2"; }
+
+# A random password: 32 characters from base64 without '/', '+' and '=', so that it needs no
+# quoting in a URI, a properties file, a config file or an SQL string literal.
+random_password() { head -c 24 /dev/urandom | base64 | tr -d '/+=\n'; }
+
+# write_password_once FILE: a random password into FILE, made once (0600 from the start: umask)
+# and kept on later starts; a server that already knows it must go on getting the same one.
+write_password_once() {
+  [[ -s $1 ]] && return 0
+  (umask 077 && random_password >"$1.partial")
+  mv -f "$1.partial" "$1"
+}
+
+# Percent-encodes a value for a URI's query (a path: a certificate's), leaving only the
+# characters that never need it.
+uri_encode() {
+  local LC_ALL=C s=$1 out="" c i   # C: one byte at a time, so UTF-8 is encoded byte by byte
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [A-Za-z0-9/._~-]) out+=$c ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  echo "$out"
+}
