@@ -7,22 +7,40 @@
 # STREAMLAB_KAFKA_CONTROLLER_PORT + 2(i-1): 19092/19093, 19094/19095, 19096/19097 by default.
 # One node keeps its state in .local/kafka/; a cluster in .local/kafka-<port>x<nodes>/node-<i>/,
 # so a cluster on other ports (the cluster tests') never shares a data directory with another.
+#
+# Secure mode (STREAMLAB_SECURE=1, one node, .local/secure/kafka/): clients get a SASL_SSL listener
+# (SCRAM-SHA-512 over TLS with ca.sh's server certificate) on STREAMLAB_KAFKA_PORT (28092: 29092..
+# is the cluster tests'), and the one SCRAM user, `streamlab`, a generated password. Inter-broker
+# traffic, which one node has only with itself, and this script's own tools use a PLAINTEXT
+# listener on the Kafka port + 2, on loopback, as a production cluster keeps it on an internal
+# network; no WAN listener (no Toxiproxy in secure mode).
 # shellcheck shell=bash
 
-readonly KAFKA_PORT=${STREAMLAB_KAFKA_PORT:-19092}
-readonly KAFKA_CONTROLLER_PORT=${STREAMLAB_KAFKA_CONTROLLER_PORT:-19093}
+if ((SECURE)); then
+  readonly KAFKA_PORT=${STREAMLAB_KAFKA_PORT:-28092}
+  readonly KAFKA_CONTROLLER_PORT=${STREAMLAB_KAFKA_CONTROLLER_PORT:-28093}
+else
+  readonly KAFKA_PORT=${STREAMLAB_KAFKA_PORT:-19092}
+  readonly KAFKA_CONTROLLER_PORT=${STREAMLAB_KAFKA_CONTROLLER_PORT:-19093}
+fi
 # Each broker's Prometheus metrics (the JMX exporter agent) on this port + (node - 1).
 readonly KAFKA_METRICS_PORT=${STREAMLAB_KAFKA_METRICS_PORT:-$((KAFKA_PORT + 98))}
 readonly KAFKA_NODES=${STREAMLAB_KAFKA_NODES:-1}
 [[ $KAFKA_NODES =~ ^[1-9]$ ]] || die "kafka: STREAMLAB_KAFKA_NODES must be 1 to 9, not '$KAFKA_NODES'"
 readonly KAFKA_START_TIMEOUT=90   # seconds to wait for the broker to accept requests
 
-readonly KAFKA_DIR=$STATE/kafka   # the jars and tools' settings; one node's state too
-readonly KAFKA_LIB=$KAFKA_DIR/lib
+readonly KAFKA_DIR=$STATE/kafka   # the tools' settings; one node's state too
+# The jars, in .local/kafka/ in both modes.
+readonly KAFKA_LIB=$LOCAL/kafka/lib
 readonly KAFKA_POM=$ROOT/deploy/local/kafka/pom.xml
 readonly KAFKA_JMX_POM=$ROOT/deploy/local/kafka/jmx-exporter.pom.xml
 readonly KAFKA_JMX_RULES=$ROOT/deploy/local/kafka/jmx-exporter.yaml
-readonly KAFKA_JMX_LIB=$KAFKA_DIR/jmx-exporter
+readonly KAFKA_JMX_LIB=$LOCAL/kafka/jmx-exporter
+# Secure mode: the SCRAM user, its password (0600), and the librdkafka properties a client needs
+# (0600: it holds the password; `env` exports it as STREAMLAB_CONFIG, kcat -F reads it too).
+readonly KAFKA_USER=streamlab
+readonly KAFKA_PASSWORD_FILE=$KAFKA_DIR/password
+readonly KAFKA_CLIENT_CONFIG=$KAFKA_DIR/client.properties
 if ((KAFKA_NODES == 1)); then
   readonly KAFKA_CLUSTER_DIR=$KAFKA_DIR
 else
@@ -44,6 +62,13 @@ kafka_addr() { echo "$HOST:$(kafka_port "$1")"; }
 kafka_wan_port() { wan_port "$(kafka_port "$1")"; }
 kafka_wan_listener_port() { echo $(($(kafka_wan_port "$1") + 1)); }
 kafka_metrics_port() { echo $((KAFKA_METRICS_PORT + $1 - 1)); }
+# Secure mode's PLAINTEXT listener (inter-broker, and this script's readiness check and tools).
+kafka_internal_port() { echo $(($(kafka_port "$1") + 2)); }
+# The listener this script talks to without a password: the client one, or in secure mode the
+# internal one.
+kafka_plain_addr() {
+  if ((SECURE)); then echo "$HOST:$(kafka_internal_port "$1")"; else kafka_addr "$1"; fi
+}
 kafka_metrics_url() { echo "http://$HOST:$(kafka_metrics_port "$1")/metrics"; }
 # "127.0.0.1:19092,127.0.0.1:19094,..."
 kafka_bootstrap() {
@@ -84,6 +109,34 @@ kafka_voters() {
   (IFS=,; echo "${list[*]}")
 }
 
+# The listeners of node N, lines of server.properties.
+kafka_listener_config() {
+  local node=$1
+  if ((SECURE)); then
+    cat <<EOC
+# Clients on SASL_SSL: SCRAM-SHA-512 (the broker keeps the users' salted credentials in its
+# metadata log) over TLS, with the server certificate and key of ca.sh in one PEM file. PLAINTEXT
+# is for inter-broker traffic and this script's tools, on loopback.
+listeners=SASL_SSL://$(kafka_addr "$node"),PLAINTEXT://$(kafka_plain_addr "$node"),CONTROLLER://$HOST:$(kafka_controller_port "$node")
+advertised.listeners=SASL_SSL://$(kafka_addr "$node"),PLAINTEXT://$(kafka_plain_addr "$node")
+listener.security.protocol.map=SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=$(kafka_node_dir "$node")/server.pem
+ssl.enabled.protocols=TLSv1.3,TLSv1.2
+EOC
+  else
+    cat <<EOC
+# WAN: the same broker behind Toxiproxy (toxiproxy.sh). Metadata fetched through the proxy names
+# the proxy, so a client that bootstraps there keeps every connection on the link.
+listeners=PLAINTEXT://$(kafka_addr "$node"),CONTROLLER://$HOST:$(kafka_controller_port "$node"),WAN://$HOST:$(kafka_wan_listener_port "$node")
+advertised.listeners=PLAINTEXT://$(kafka_addr "$node"),WAN://$HOST:$(kafka_wan_port "$node")
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:PLAINTEXT
+EOC
+  fi
+}
+
 # Written on every start, so a changed port or setting applies at the next restart.
 kafka_write_config() {
   local node=$1 dir
@@ -93,11 +146,7 @@ kafka_write_config() {
 process.roles=broker,controller
 node.id=$node
 controller.quorum.voters=$(kafka_voters)
-# WAN: the same broker behind Toxiproxy (toxiproxy.sh). Metadata fetched through the proxy names
-# the proxy, so a client that bootstraps there keeps every connection on the link.
-listeners=PLAINTEXT://$(kafka_addr "$node"),CONTROLLER://$HOST:$(kafka_controller_port "$node"),WAN://$HOST:$(kafka_wan_listener_port "$node")
-advertised.listeners=PLAINTEXT://$(kafka_addr "$node"),WAN://$HOST:$(kafka_wan_port "$node")
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,WAN:PLAINTEXT
+$(kafka_listener_config "$node")
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
@@ -174,13 +223,69 @@ kafka_format_once() {
 
 # Node N is ready when it answers a metadata request and lists itself (in a cluster: once the
 # quorum has a leader and has registered it). The port test first keeps the poll quick while
-# the JVM boots (kcat would wait out its timeout on a closed port).
+# the JVM boots (kcat would wait out its timeout on a closed port). In secure mode, then, a client
+# must log in on SASL_SSL too (kafka_sasl_ready), the SCRAM user being made first if it cannot.
 kafka_ready() {
   local node=$1 addr out
-  addr=$(kafka_addr "$node")
-  port_open "$(kafka_port "$node")" || return 1
+  addr=$(kafka_plain_addr "$node")
+  port_open "${addr##*:}" || return 1
   out=$(kcat -b "$addr" -L -m 2 2>/dev/null) || return 1
-  [[ $out == *"broker $node at $addr"* ]]
+  [[ $out == *"broker $node at $addr"* ]] || return 1
+  ((SECURE)) || return 0
+  kafka_sasl_ready && return 0
+  ((KAFKA_SCRAM_SET)) || kafka_set_scram_user
+  return 1
+}
+
+# Secure mode: the files the broker and its clients read, rewritten on every start (a certificate
+# ca.sh made again applies at once), from the password made once. 0600: keys and passwords.
+kafka_write_secure_files() {
+  local dir
+  dir=$(kafka_node_dir 1)
+  write_password_once "$KAFKA_PASSWORD_FILE"
+  (
+    umask 077
+    cat "$CA_SERVER_KEY" "$CA_SERVER_CERT" >"$dir/server.pem"
+    cat >"$KAFKA_CLIENT_CONFIG" <<EOC
+# librdkafka properties of the secure Kafka's user (deploy/local/services, rewritten on every
+# start): streamlab -F / STREAMLAB_CONFIG, kcat -F.
+security.protocol=SASL_SSL
+sasl.mechanisms=SCRAM-SHA-512
+sasl.username=$KAFKA_USER
+sasl.password=$(cat "$KAFKA_PASSWORD_FILE")
+ssl.ca.location=$CA_CERT
+EOC
+  )
+}
+
+# A client of the secure node logs in (TLS verified against the CA, SCRAM) and is told of the
+# broker at its SASL_SSL address.
+kafka_sasl_ready() {
+  local addr out
+  addr=$(kafka_addr 1)
+  out=$(kcat -F "$KAFKA_CLIENT_CONFIG" -b "$addr" -L -m 3 2>/dev/null) || return 1
+  [[ $out == *"broker 1 at $addr"* ]]
+}
+
+# The SCRAM user gets the password file's password, through the PLAINTEXT listener, by Kafka's
+# ConfigCommand reading it from a properties file (0600, removed at once) rather than from its
+# --add-config argument: no command line ever carries it. Once per start, and only when a client
+# cannot log in already (the credential is kept in the metadata log, so restarts find it there).
+KAFKA_SCRAM_SET=0
+kafka_set_scram_user() {
+  local file=$KAFKA_DIR/scram.properties password out
+  KAFKA_SCRAM_SET=1
+  password=$(cat "$KAFKA_PASSWORD_FILE")
+  say "kafka: setting the password of SCRAM-SHA-512 user $KAFKA_USER"
+  # In a file the value is "[iterations=N,]password=P": the brackets of --add-config are only
+  # its way of grouping a value that has commas.
+  (umask 077 && printf 'SCRAM-SHA-512=iterations=8192,password=%s\n' "$password" >"$file")
+  # Its messages go to the log with the password masked: a refusal quotes the property whole.
+  out=$(kafka_tool kafka.admin.ConfigCommand --bootstrap-server "$(kafka_plain_addr 1)" --alter \
+    --entity-type users --entity-name "$KAFKA_USER" --add-config-file "$file" 2>&1) \
+    || out+=$'\n'"[services] setting the password of SCRAM user $KAFKA_USER failed"
+  rm -f "$file"
+  [[ -z $out ]] || echo "${out//"$password"/"<password>"}" >>"$(kafka_node_dir 1)/log"
 }
 
 kafka_node_name() { if ((KAFKA_NODES == 1)); then echo kafka; else echo "kafka node $1"; fi; }
@@ -189,6 +294,7 @@ kafka_node_name() { if ((KAFKA_NODES == 1)); then echo kafka; else echo "kafka n
 # a cluster serves only once a majority of the controllers is up.
 kafka_start() {
   local node dir pid started=$SECONDS launched=()
+  mkdir -p "$KAFKA_DIR"
   kafka_write_tools_config
   for node in $(kafka_nodes); do
     pid=$(kafka_pid "$node")
@@ -197,9 +303,15 @@ kafka_start() {
       continue
     fi
     dir=$(kafka_node_dir "$node")
-    require_free_port "$(kafka_node_name "$node")" "$(kafka_port "$node")" "$(kafka_controller_port "$node")" \
-      "$(kafka_metrics_port "$node")" "$(kafka_wan_listener_port "$node")"
+    if ((SECURE)); then
+      require_free_port kafka "$(kafka_port 1)" "$(kafka_internal_port 1)" "$(kafka_controller_port 1)" \
+        "$(kafka_metrics_port 1)"
+    else
+      require_free_port "$(kafka_node_name "$node")" "$(kafka_port "$node")" "$(kafka_controller_port "$node")" \
+        "$(kafka_metrics_port "$node")" "$(kafka_wan_listener_port "$node")"
+    fi
     mkdir -p "$dir/data"
+    ((SECURE == 0)) || kafka_write_secure_files
     kafka_write_config "$node"
     rotate_log "$dir/log"
     kafka_format_once "$node"
@@ -227,10 +339,11 @@ kafka_kill() { kill_node kafka "$1" "$KAFKA_NODES" "$(kafka_node_name "$1")" "$(
   "$(kafka_node_dir "$1")/pid"; }
 
 kafka_status() {
-  local node rc=0
+  local node rc=0 internal=""
   for node in $(kafka_nodes); do
+    ((SECURE == 0)) || internal="SASL_SSL, inter-broker PLAINTEXT $(kafka_plain_addr "$node"), "
     service_status "$(kafka_node_name "$node")" "$(kafka_pid "$node")" \
-      "$(kafka_addr "$node") (controller $HOST:$(kafka_controller_port "$node"), metrics $(kafka_metrics_url "$node"))" \
+      "$(kafka_addr "$node") (${internal}controller $HOST:$(kafka_controller_port "$node"), metrics $(kafka_metrics_url "$node"))" \
       || rc=1
   done
   return "$rc"
@@ -239,6 +352,8 @@ kafka_status() {
 kafka_env() {
   local node urls=()
   export_var STREAMLAB_BROKERS "$(kafka_bootstrap)"
+  # Secure mode: how to log in (librdkafka properties, 0600), for streamlab's -F and kcat's -F.
+  ((SECURE == 0)) || export_var STREAMLAB_CONFIG "$KAFKA_CLIENT_CONFIG"
   # Each broker's own metrics (Prometheus text), for `streamlab bench` and `consume --web`.
   for node in $(kafka_nodes); do urls+=("$(kafka_metrics_url "$node")"); done
   export_var STREAMLAB_KAFKA_METRICS "$(IFS=,; echo "${urls[*]}")"
