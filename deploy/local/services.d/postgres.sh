@@ -183,7 +183,8 @@ postgres_install_certificate() {
 # matches the host as the client gave it).
 postgres_write_pgpass() {
   [[ -s $POSTGRES_PGPASS ]] && return 0
-  local password other=$HOST:$(wan_port "$POSTGRES_PORT")
+  local password other
+  other=$HOST:$(wan_port "$POSTGRES_PORT")
   ((SECURE == 0)) || other=$POSTGRES_CLIENT_HOST:$POSTGRES_PORT
   password=$(random_password)
   (
