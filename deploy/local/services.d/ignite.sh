@@ -8,21 +8,44 @@
 # i-1; the nodes find each other through a static IP finder listing the ten discovery ports from
 # the first, on loopback only. One node keeps its state in .local/ignite/, a cluster in
 # .local/ignite-<port>x<nodes>/node-<i>/.
+#
+# Secure mode (STREAMLAB_SECURE=1, one node, .local/secure/ignite/): persistence on (Ignite keeps
+# its users there), authentication on, and the thin-client port over TLS with ca.sh's server
+# certificate (a PKCS12 keystore made from it). On its first start the probe changes the
+# superuser's default password (ignite/ignite) to a generated one and creates the user `streamlab`;
+# both passwords are kept 0600. Its own ports: thin clients 10900, discovery 27500..27509 and
+# communication 27100..27109 (below Linux's ephemeral ports, and away from the plaintext node's
+# and the failover tests' 47500/47600 and 47100/47200 ranges), so it never finds or joins either.
 # shellcheck shell=bash
 
-readonly IGNITE_PORT=${STREAMLAB_IGNITE_PORT:-10800}
-readonly IGNITE_DISCOVERY_PORT=${STREAMLAB_IGNITE_DISCOVERY_PORT:-47500}
-readonly IGNITE_COMMUNICATION_PORT=${STREAMLAB_IGNITE_COMMUNICATION_PORT:-47100}
+if ((SECURE)); then
+  readonly IGNITE_PORT=${STREAMLAB_IGNITE_PORT:-10900}
+  readonly IGNITE_DISCOVERY_PORT=${STREAMLAB_IGNITE_DISCOVERY_PORT:-27500}
+  readonly IGNITE_COMMUNICATION_PORT=${STREAMLAB_IGNITE_COMMUNICATION_PORT:-27100}
+else
+  readonly IGNITE_PORT=${STREAMLAB_IGNITE_PORT:-10800}
+  readonly IGNITE_DISCOVERY_PORT=${STREAMLAB_IGNITE_DISCOVERY_PORT:-47500}
+  readonly IGNITE_COMMUNICATION_PORT=${STREAMLAB_IGNITE_COMMUNICATION_PORT:-47100}
+fi
 readonly IGNITE_NODES=${STREAMLAB_IGNITE_NODES:-1}
 [[ $IGNITE_NODES =~ ^[1-9]$ ]] || die "ignite: STREAMLAB_IGNITE_NODES must be 1 to 9, not '$IGNITE_NODES'"
 readonly IGNITE_START_TIMEOUT=120   # seconds to wait for the node to be ready (ignite_ready)
 
-readonly IGNITE_DIR=$STATE/ignite   # the jars; one node's state too
-readonly IGNITE_LIB=$IGNITE_DIR/lib
+readonly IGNITE_DIR=$STATE/ignite   # one node's state
+# The jars and the probe's Python, in .local/ in both modes.
+readonly IGNITE_LIB=$LOCAL/ignite/lib
 readonly IGNITE_POM=$ROOT/deploy/local/ignite/pom.xml
 readonly IGNITE_TEMPLATE=$ROOT/deploy/local/ignite/ignite-config.xml.in
 readonly IGNITE_PROBE=$ROOT/deploy/local/services.d/ignite_probe.py
-readonly IGNITE_PYTHON=$STATE/venv/bin/python
+readonly IGNITE_PYTHON=$LOCAL/venv/bin/python
+# Secure mode: the application's user and its password, the superuser's password (its user is
+# Ignite's `ignite`), and the keystores with their password; all 0600.
+readonly IGNITE_USER=streamlab
+readonly IGNITE_PASSWORD_FILE=$IGNITE_DIR/password
+readonly IGNITE_SUPERUSER_PASSWORD_FILE=$IGNITE_DIR/superuser-password
+readonly IGNITE_KEYSTORE=$IGNITE_DIR/keystore.p12
+readonly IGNITE_TRUSTSTORE=$IGNITE_DIR/truststore.p12
+readonly IGNITE_KEYSTORE_PASSWORD_FILE=$IGNITE_DIR/keystore-password
 
 ignite_nodes() { seq 1 "$IGNITE_NODES"; }
 ignite_node_dir() {
@@ -59,8 +82,9 @@ ignite_install() {
 
 ignite_pid() { live_pid "$(ignite_node_dir "$1")/pid" "CommandLineStartup $(ignite_config "$1")"; }
 
+# Secure mode's default is on (deploy/local/services refuses it off there).
 ignite_persistence() {
-  case ${STREAMLAB_IGNITE_PERSISTENCE:-0} in
+  case ${STREAMLAB_IGNITE_PERSISTENCE:-$SECURE} in
     1 | true | yes | on)
       # A persistent cluster needs its baseline managed as nodes come and go: not done here.
       ((IGNITE_NODES == 1)) || usage_error "STREAMLAB_IGNITE_PERSISTENCE=1 is for one node, not a cluster"
@@ -82,7 +106,19 @@ ignite_write_config() {
   # One node keeps the id its persistence files were made under.
   consistent_id=streamlab-ignite
   ((IGNITE_NODES == 1)) || consistent_id=streamlab-ignite-$node
-  sed -e "s|@HOST@|$HOST|g" \
+  # Lines of the template that end in @SECURE@ are secure mode's: kept (without the mark) in
+  # secure mode, dropped otherwise. The file is 0600 in secure mode: it holds the keystores'
+  # password, filled in by bash below rather than sed, so that no command line carries it.
+  local secure_lines=('/@SECURE@$/d')
+  if ((SECURE)); then
+    secure_lines=('s/ *@SECURE@$//')
+    rm -f "$config"
+    (umask 077 && touch "$config")
+  fi
+  sed -e "${secure_lines[0]}" \
+    -e "s|@KEYSTORE@|$IGNITE_KEYSTORE|g" \
+    -e "s|@TRUSTSTORE@|$IGNITE_TRUSTSTORE|g" \
+    -e "s|@HOST@|$HOST|g" \
     -e "s|@CONSISTENT_ID@|$consistent_id|g" \
     -e "s|@PORT@|$(ignite_port "$node")|g" \
     -e "s|@DISCOVERY_PORT@|$((IGNITE_DISCOVERY_PORT + node - 1))|g" \
@@ -93,6 +129,11 @@ ignite_write_config() {
     -e "s|@REGION_MB@|$region_mb|g" \
     -e "s|@PERSISTENCE@|$persistence|g" \
     "$IGNITE_TEMPLATE" >"$config"
+  if ((SECURE)); then
+    local text
+    text=$(<"$config")
+    printf '%s\n' "${text//@KEYSTORE_PASSWORD@/$(<"$IGNITE_KEYSTORE_PASSWORD_FILE")}" >"$config"
+  fi
   ! grep -q '@[A-Z_]*@' "$config" || die "ignite: unfilled placeholder in $config"
 
   # java.util.logging to stderr (the log file): Ignite's own start/stop lines and topology at
@@ -109,14 +150,38 @@ org.apache.ignite.internal.processors.cluster.GridClusterStateProcessor.level=IN
 LOGEOF
 }
 
+# Secure mode: the passwords, made once, and the keystores, made on every start from ca.sh's
+# files (a certificate made again applies at once): the server's key and certificate with the CA
+# (keystore), and the CA alone as a trusted certificate (truststore: Ignite's SslContextFactory
+# wants one, though it asks clients for no certificate). openssl and keytool read the password
+# from its file, never from their command line.
+ignite_write_secure_files() {
+  write_password_once "$IGNITE_PASSWORD_FILE"
+  write_password_once "$IGNITE_SUPERUSER_PASSWORD_FILE"
+  write_password_once "$IGNITE_KEYSTORE_PASSWORD_FILE"
+  local out
+  rm -f "$IGNITE_KEYSTORE" "$IGNITE_TRUSTSTORE"
+  out=$(
+    umask 077
+    openssl pkcs12 -export -name server -in "$CA_SERVER_CERT" -inkey "$CA_SERVER_KEY" -certfile "$CA_CERT" \
+      -passout "file:$IGNITE_KEYSTORE_PASSWORD_FILE" -out "$IGNITE_KEYSTORE" 2>&1 \
+      && keytool -importcert -noprompt -alias ca -file "$CA_CERT" -storetype PKCS12 \
+        -keystore "$IGNITE_TRUSTSTORE" -storepass:file "$IGNITE_KEYSTORE_PASSWORD_FILE" 2>&1
+  ) || { say "$out"; die "ignite: making the keystores failed"; }
+}
+
 # Ready = a thin client (pyignite, from .local/venv) completes the protocol handshake and the
 # cluster is ACTIVE. A persistent cluster starts INACTIVE the first time (and whenever its
 # baseline is incomplete): the probe then activates it; with one node, that node becomes the
-# baseline, and later restarts activate by themselves. See services.d/ignite_probe.py.
+# baseline, and later restarts activate by themselves. In secure mode the probe speaks TLS,
+# verifying the server against the CA, and logs in; on the first start it sets the users up
+# first. See services.d/ignite_probe.py.
 ignite_ready() {
-  local node=$1 out
+  local node=$1 out login=()
   port_open "$(ignite_port "$node")" || return 1
-  out=$("$IGNITE_PYTHON" "$IGNITE_PROBE" "$HOST" "$(ignite_port "$node")" 2>&1) && return 0
+  ((SECURE == 0)) || login=(--cacert "$CA_CERT" --superuser-password-file "$IGNITE_SUPERUSER_PASSWORD_FILE"
+    --user "$IGNITE_USER" --password-file "$IGNITE_PASSWORD_FILE")
+  out=$("$IGNITE_PYTHON" "$IGNITE_PROBE" "$HOST" "$(ignite_port "$node")" "${login[@]}" 2>&1) && return 0
   [[ -n $out ]] && echo "[probe] $out" >>"$(ignite_node_dir "$node")/log"
   return 1
 }
@@ -136,6 +201,7 @@ ignite_start() {
     require_free_port "$(ignite_node_name "$node")" "$(ignite_port "$node")" \
       $((IGNITE_DISCOVERY_PORT + node - 1)) $((IGNITE_COMMUNICATION_PORT + node - 1))
     mkdir -p "$dir/work"
+    ((SECURE == 0)) || ignite_write_secure_files
     ignite_write_config "$node" "$persistence"
     rotate_log "$dir/log"
     # The module flags are the ones Ignite's documentation lists for Java 17 (they are accepted by
@@ -190,6 +256,7 @@ ignite_kill() { kill_node ignite "$1" "$IGNITE_NODES" "$(ignite_node_name "$1")"
 ignite_status() {
   local node rc=0 mode="in-memory"
   grep -q 'name="persistenceEnabled" value="true"' "$(ignite_config 1)" 2>/dev/null && mode="persistence on"
+  ((SECURE == 0)) || mode+=", TLS, authentication"
   for node in $(ignite_nodes); do
     service_status "$(ignite_node_name "$node")" "$(ignite_pid "$node")" "$(ignite_addr "$node") ($mode)" || rc=1
   done
@@ -201,6 +268,12 @@ ignite_status() {
 ignite_uri() { (IFS=,; echo "ignite://$*"); }
 ignite_env() {
   local node list=()
+  if ((SECURE)); then
+    # The user in the URI, its password apart (STREAMLAB_IGNITE_PASSWORD), never in the URI.
+    export_var STREAMLAB_IGNITE "ignite://localhost:$IGNITE_PORT?user=$IGNITE_USER&tls=true&cacert=$(uri_encode "$CA_CERT")"
+    [[ ! -s $IGNITE_PASSWORD_FILE ]] || export_var STREAMLAB_IGNITE_PASSWORD "$(<"$IGNITE_PASSWORD_FILE")"
+    return 0
+  fi
   for node in $(ignite_nodes); do list+=("$(ignite_addr "$node")"); done
   export_var STREAMLAB_IGNITE "$(ignite_uri "${list[@]}")"
 }
