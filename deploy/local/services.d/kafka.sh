@@ -269,12 +269,12 @@ kafka_sasl_ready() {
 
 # The SCRAM user gets the password file's password, through the PLAINTEXT listener, by Kafka's
 # ConfigCommand reading it from a properties file (0600, removed at once) rather than from its
-# --add-config argument: no command line ever carries it. Once per start, and only when a client
-# cannot log in already (the credential is kept in the metadata log, so restarts find it there).
+# --add-config argument: no command line ever carries it. Only when a client cannot log in already
+# (the credential is kept in the metadata log, so restarts find it there), and once per start
+# when it succeeds (a failure is tried again at the next poll).
 KAFKA_SCRAM_SET=0
 kafka_set_scram_user() {
-  local file=$KAFKA_DIR/scram.properties password out
-  KAFKA_SCRAM_SET=1
+  local file=$KAFKA_DIR/scram.properties password out ok=1
   password=$(cat "$KAFKA_PASSWORD_FILE")
   say "kafka: setting the password of SCRAM-SHA-512 user $KAFKA_USER"
   # In a file the value is "[iterations=N,]password=P": the brackets of --add-config are only
@@ -283,9 +283,10 @@ kafka_set_scram_user() {
   # Its messages go to the log with the password masked: a refusal quotes the property whole.
   out=$(kafka_tool kafka.admin.ConfigCommand --bootstrap-server "$(kafka_plain_addr 1)" --alter \
     --entity-type users --entity-name "$KAFKA_USER" --add-config-file "$file" 2>&1) \
-    || out+=$'\n'"[services] setting the password of SCRAM user $KAFKA_USER failed"
+    || { ok=0; out+=$'\n'"[services] setting the password of SCRAM user $KAFKA_USER failed"; }
   rm -f "$file"
   [[ -z $out ]] || echo "${out//"$password"/"<password>"}" >>"$(kafka_node_dir 1)/log"
+  KAFKA_SCRAM_SET=$ok
 }
 
 kafka_node_name() { if ((KAFKA_NODES == 1)); then echo kafka; else echo "kafka node $1"; fi; }
