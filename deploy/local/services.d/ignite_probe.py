@@ -34,9 +34,21 @@ class OneLine(logging.Formatter):
         return record.getMessage()
 
 
+SECRETS = []  # the passwords read, masked in what the probe prints (deploy/local/services logs it)
+
+
 def read_secret(path):
     with open(path, encoding="ascii") as f:
-        return f.read().strip()
+        secret = f.read().strip()
+    SECRETS.append(secret)
+    return secret
+
+
+def masked(text):
+    for secret in SECRETS:
+        if secret:
+            text = text.replace(secret, "<password>")
+    return text
 
 
 def sql_literal(s):
@@ -158,5 +170,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except Exception as e:  # not ready, whatever the reason: the caller polls again
-        print("%s: %s" % (type(e).__name__, e), file=sys.stderr)
+        print(masked("%s: %s" % (type(e).__name__, e)), file=sys.stderr)
         sys.exit(1)
