@@ -19,10 +19,11 @@ namespace streamlab::commands {
 namespace {
 
 bool is_postgres(const std::string& uri) { return uri.starts_with("postgres://") || uri.starts_with("postgresql://"); }
+bool is_redis(const std::string& uri) { return uri.starts_with("redis://") || uri.starts_with("rediss://"); }
 
 core::UsageError unknown_scheme(const std::string& uri) {
   return core::UsageError(
-      fmt::format("--sink '{}': expected null, postgres://…, postgresql://…, redis://… or ignite://…",
+      fmt::format("--sink '{}': expected null, postgres://…, postgresql://…, redis://…, rediss://… or ignite://…",
                   uri.substr(0, uri.find("://") == std::string::npos ? uri.size() : uri.find("://") + 3)));
 }
 
@@ -48,7 +49,7 @@ std::unique_ptr<sinks::Sink> make_sink(const SinkChoice& choice) {
       throw core::UsageError(fmt::format("--raw expects none, json or jsonb, got '{}'", c.raw));
     return std::make_unique<sinks::PostgresSink>(std::move(o));
   }
-  if (c.uri.starts_with("redis://")) {
+  if (is_redis(c.uri)) {
     sinks::RedisSinkOptions o{c.uri};
     if (!c.table.empty()) o.prefix = c.table;
     o.timeout = c.timeout;
@@ -63,7 +64,7 @@ std::unique_ptr<sinks::SinkInventory> make_inventory(const SinkChoice& choice) {
   c.uri = sink_uri(choice.uri);
   if (c.uri == "null") throw core::UsageError("--sink null stores nothing, so there is nothing to verify");
   if (is_postgres(c.uri)) return std::make_unique<sinks::PostgresInventory>(c.uri, c.table);
-  if (c.uri.starts_with("redis://")) return std::make_unique<sinks::RedisInventory>(c.uri, c.table);
+  if (is_redis(c.uri)) return std::make_unique<sinks::RedisInventory>(c.uri, c.table);
   if (c.uri.starts_with("ignite://")) return std::make_unique<sinks::IgniteInventory>(c.uri, c.table);
   throw unknown_scheme(c.uri);
 }

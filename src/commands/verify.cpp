@@ -274,11 +274,11 @@ CLI::App* add_verify_command(CLI::App& app, VerifyOptions& o) {
                                "letter) and that the group's stored offsets match; exit 0 when so, 1 when not");
   add_client_flags(v, o.brokers, o.properties);
   v->add_option("-t,--topic", o.topic, "Topic whose messages the sink should hold")->required();
-  v->add_option(
-       "--sink", o.sink,
-       "The sink consume --sink stored into: postgres://… (any libpq URI), "
-       "redis://[:password@]host:port[/db], ignite://host:port[,host:port...][?table=NAME], or env:NAME (the URI in "
-       "environment variable NAME)")
+  v->add_option("--sink", o.sink,
+                "The sink consume --sink stored into: postgres://… (any libpq URI), "
+                "redis[s]://[user[:password]@]host:port[/db][?cacert=FILE], "
+                "ignite://host:port[,host:port...][?table=NAME&user=U&tls=true&cacert=FILE], or env:NAME (the URI in "
+                "environment variable NAME)")
       ->required();
   v->add_option("--table", o.table,
                 "As consume's: PostgreSQL or Ignite table (default streamlab_messages) or Redis key prefix "

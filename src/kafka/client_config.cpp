@@ -2,11 +2,53 @@
 
 #include <fmt/format.h>
 
+#include <sys/time.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <mutex>
+#include <string_view>
 
 #include "core/errors.hpp"
 
 namespace streamlab::kafka {
+namespace {
+
+std::mutex failures_mutex;
+std::map<const rd_kafka_t*, std::string> failures;  // the last connection failure of each live handle
+
+// librdkafka's default logger's line, and a connection's failure (facility FAIL) kept.
+void log_line(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
+  timeval now{};
+  gettimeofday(&now, nullptr);
+  std::fprintf(stderr, "%%%i|%lld.%03d|%s|%s| %s\n", level, static_cast<long long>(now.tv_sec),
+               static_cast<int>(now.tv_usec / 1000), facility, rk != nullptr ? rd_kafka_name(rk) : "", text);
+  if (rk != nullptr && std::string_view(facility) == "FAIL") {
+    std::string_view failure = text;
+    // "[thrd:sasl_ssl://host:port/bootstrap]: sasl_ssl://host:port/bootstrap: why": the thread's name goes.
+    if (failure.starts_with("[thrd:")) {
+      if (const auto end = failure.find("]: "); end != std::string_view::npos) failure.remove_prefix(end + 3);
+    }
+    const std::lock_guard lock(failures_mutex);
+    failures[rk] = failure;
+  }
+}
+
+std::string last_failure(const rd_kafka_t* rk) {
+  const std::lock_guard lock(failures_mutex);
+  const auto it = failures.find(rk);
+  return it == failures.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+void destroy_handle(rd_kafka_t* rk) {
+  rd_kafka_destroy(rk);
+  // After the destroy, which may still log: an entry left would be another handle's at this address.
+  const std::lock_guard lock(failures_mutex);
+  failures.erase(rk);
+}
 
 std::string resolve_brokers(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -44,6 +86,7 @@ ConfPtr make_conf(const ClientOptions& options, const Properties& defaults) {
   for (const auto& [k, v] : defaults) set(k, v, "property");
   set("bootstrap.servers", options.brokers, "brokers");
   for (const auto& [k, v] : options.properties) set(k, v, "-F/-X");
+  rd_kafka_conf_set_log_cb(conf.get(), log_line);
   return conf;
 }
 
@@ -61,8 +104,9 @@ void require_reachable(rd_kafka_t* rk, const std::string& brokers) {
       static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout).count());
   const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, nullptr, &md, timeout_ms);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw core::RuntimeFailure(
-        fmt::format("cannot reach Kafka at {} within {} s: {}", brokers, kConnectTimeout.count(), rd_kafka_err2str(e)));
+    const std::string failure = last_failure(rk);
+    throw core::RuntimeFailure(fmt::format("cannot reach Kafka at {} within {} s: {}", brokers, kConnectTimeout.count(),
+                                           failure.empty() ? rd_kafka_err2str(e) : failure));
   }
   rd_kafka_metadata_destroy(md);
 }

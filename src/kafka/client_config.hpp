@@ -38,20 +38,25 @@ struct ConfDeleter {
 };
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 
+// Destroys the handle, and forgets what its connections failed of (require_reachable).
+void destroy_handle(rd_kafka_t* rk);
 struct HandleDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_t* rk) const { destroy_handle(rk); }
 };
 using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
 // Builds a configuration from `defaults`, then the brokers, then the user's properties.
-// Throws UsageError naming the property librdkafka rejected.
+// Throws UsageError naming the property librdkafka rejected. librdkafka's log lines go to stderr
+// as its own logger writes them; a connection's failure among them is also kept for the handle.
 ConfPtr make_conf(const ClientOptions& options, const Properties& defaults);
 
 // Creates the client handle; takes ownership of `conf`.
 HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
 
 // Throws RuntimeFailure when no broker answers a metadata request within kConnectTimeout,
-// so an unreachable cluster is a clear error instead of a hang.
+// so an unreachable cluster is a clear error instead of a hang. The error gives the last
+// connection failure librdkafka logged (refused, a SASL authentication error, a certificate
+// not verified, a plaintext client at a TLS listener), not only "Broker transport failure".
 void require_reachable(rd_kafka_t* rk, const std::string& brokers);
 
 }  // namespace streamlab::kafka
