@@ -60,9 +60,22 @@ void Client::close() noexcept {
   last_registered_.reset();
 }
 
-HandshakeResponse Client::handshake_on(Connection& connection, const std::string& who) {
-  connection.send(encode_handshake(version_, options_.user, options_.password), options_.request_timeout);
-  const auto body = connection.receive(options_.request_timeout, kMaxHandshakeBytes);
+HandshakeResponse Client::handshake_on(Connection& connection, const Address& node) {
+  const std::string who = node.to_string();
+  std::vector<std::uint8_t> body;
+  try {
+    connection.send(encode_handshake(version_, options_.user, options_.password), options_.request_timeout);
+    body = connection.receive(options_.request_timeout, kMaxHandshakeBytes);
+  } catch (const ConnectionError&) {
+    // A node with SSL on its thin-client port drops a plaintext handshake without a word.
+    if (!options_.tls.enabled && net::speaks_tls(node.host, node.port, options_.connect_timeout)) {
+      throw Error(
+          fmt::format("ignite {}: the port speaks TLS (SSL on the client connector): add tls=true and "
+                      "cacert=FILE to the address",
+                      who));
+    }
+    throw;
+  }
   try {
     return decode_handshake(body, version_);
   } catch (const ProtocolError& e) {
@@ -73,7 +86,7 @@ HandshakeResponse Client::handshake_on(Connection& connection, const std::string
 void Client::handshake() {
   const std::string who = peer().to_string();
   for (int attempt = 0;; ++attempt) {
-    const HandshakeResponse h = handshake_on(*connection_, who);
+    const HandshakeResponse h = handshake_on(*connection_, peer());
     if (h.accepted) {
       node_id_ = h.node_id;
       return;
@@ -178,7 +191,7 @@ void Client::dial_nodes() {
     const Address& a = options_.addresses[i];
     try {
       auto connection = std::make_unique<Connection>(a.host, a.port, options_.tls, options_.connect_timeout);
-      const HandshakeResponse h = handshake_on(*connection, a.to_string());
+      const HandshakeResponse h = handshake_on(*connection, a);
       if (!h.accepted || !h.node_id || h.node_id == node_id_) continue;
       nodes_[{h.node_id->most_significant, h.node_id->least_significant}] = std::move(connection);
     } catch (const Error&) {

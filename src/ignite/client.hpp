@@ -205,7 +205,7 @@ class Client final : public TypeResolver {
   // that connection (all of them when it is the default one) and is rethrown.
   Response exchange(Connection& connection, std::vector<std::uint8_t> request, std::int64_t request_id,
                     std::string_view what);
-  HandshakeResponse handshake_on(Connection& connection, const std::string& who);
+  HandshakeResponse handshake_on(Connection& connection, const Address& node);
   // Decodes a response body; a malformed one closes the connection (the server is confused).
   template <typename Decode>
   auto decode(const Response& response, std::string_view what, Decode&& decode_body);

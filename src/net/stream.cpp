@@ -94,6 +94,15 @@ std::string format_peer(const std::string& host, std::uint16_t port) {
   return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
 }
 
+bool speaks_tls(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
+  try {
+    const Stream probe(host, port, TlsOptions{.enabled = true, .ca_file = {}, .verify = false}, timeout);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 void Stream::SslFree::operator()(void* ssl) const { SSL_free(ssl_of(ssl)); }
 
 Stream::Stream(const std::string& host, std::uint16_t port, const TlsOptions& tls, std::chrono::milliseconds timeout)
@@ -169,12 +178,14 @@ void Stream::handshake(const std::string& host, const TlsOptions& tls, Deadline 
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
   if (!ctx) throw TlsError(fmt::format("TLS: {}", openssl_error()));
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  if (tls.ca_file.empty()) {
+  if (!tls.verify) {
+    // speaks_tls's probe: nothing is trusted, and nothing is sent over it.
+  } else if (tls.ca_file.empty()) {
     SSL_CTX_set_default_verify_paths(ctx.get());
   } else if (SSL_CTX_load_verify_locations(ctx.get(), tls.ca_file.c_str(), nullptr) != 1) {
     throw TlsError(fmt::format("cannot read the CA file '{}': {}", tls.ca_file, openssl_error()));
   }
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  SSL_CTX_set_verify(ctx.get(), tls.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   ssl_.reset(SSL_new(ctx.get()));
   SSL* ssl = ssl_of(ssl_.get());
   if (ssl == nullptr || SSL_set_fd(ssl, fd_) != 1) throw TlsError(fmt::format("TLS: {}", openssl_error()));

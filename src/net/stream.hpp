@@ -44,7 +44,14 @@ struct TlsOptions {
   bool enabled = false;
   // PEM file of the certificates trusted to sign the server's; empty: the system's store.
   std::string ca_file;
+  // false only for speaks_tls's probe, which sends nothing.
+  bool verify = true;
 };
+
+// Whether the server at host:port answers a TLS ClientHello with a handshake of its own (its
+// certificate is not checked): asked when a plaintext connection was dropped before any answer,
+// to tell a TLS-only port, which no retry will mend, from a server going away.
+bool speaks_tls(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
 
 // "host:port", or "[host]:port" for an IPv6 address.
 std::string format_peer(const std::string& host, std::uint16_t port);

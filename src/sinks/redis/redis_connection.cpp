@@ -32,11 +32,15 @@ std::string offsets_key(std::string_view prefix, std::string_view group) {
 }
 
 Connection::Connection(const RedisUri& uri, std::chrono::milliseconds io_timeout)
-    : where_(uri.describe()), io_timeout_(io_timeout), reader_(redisReaderCreate(), redisReaderFree) {
+    : where_(uri.describe()),
+      host_(uri.host),
+      port_(static_cast<std::uint16_t>(uri.port)),
+      io_timeout_(io_timeout),
+      reader_(redisReaderCreate(), redisReaderFree) {
   if (!reader_) throw RetryableError(fmt::format("{}: out of memory", where_));
   try {
-    stream_ = std::make_unique<net::Stream>(uri.host, static_cast<std::uint16_t>(uri.port),
-                                            net::TlsOptions{uri.tls, uri.cacert}, std::chrono::seconds(5));
+    stream_ = std::make_unique<net::Stream>(host_, port_, net::TlsOptions{.enabled = uri.tls, .ca_file = uri.cacert},
+                                            std::chrono::seconds(5));
   } catch (const net::IoError& e) {
     throw RetryableError(fmt::format("{}: {}", where_, e.what()));
   } catch (const net::TlsError& e) {
@@ -94,14 +98,7 @@ Reply Connection::read_reply() {
     }
     for (;;) {
       void* raw = nullptr;
-      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
-        // A TLS server answers a plaintext client with a TLS alert record (type 0x15, version
-        // 3.x) where a reply type byte should be: a configuration mistake, not a network one.
-        const std::string why = reader_->errstr;
-        if (!answered_ && why.find("\"\\x15\"") != std::string::npos)
-          fail("the server answered in TLS: its port wants rediss://", false);
-        fail(why);
-      }
+      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) fail(reader_->errstr);
       if (raw != nullptr) {
         answered_ = true;
         return Reply(static_cast<redisReply*>(raw));
@@ -113,9 +110,10 @@ Reply Connection::read_reply() {
   } catch (const net::TimeoutError&) {
     fail("no answer within --sink-timeout; the connection is dropped and made again");
   } catch (const net::IoError& e) {
-    fail(!answered_ && !stream_->encrypted()
-             ? fmt::format("{} (before any reply: if the port speaks TLS, use rediss://)", e.what())
-             : std::string(e.what()));
+    // A TLS-only port drops a plaintext client without a word, which no retry will mend.
+    if (!answered_ && !stream_->encrypted() && net::speaks_tls(host_, port_, std::chrono::seconds(5)))
+      fail(fmt::format("{}: the port speaks TLS: use rediss://", e.what()), false);
+    fail(e.what());
   }
 }
 

@@ -72,12 +72,14 @@ class Connection {
   [[noreturn]] void fail(const std::string& why, bool retryable = true);
 
   std::string where_;
+  std::string host_;
+  std::uint16_t port_;
   std::chrono::milliseconds io_timeout_;
   std::unique_ptr<net::Stream> stream_;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
   std::string out_;
   bool broken_ = false;
-  bool answered_ = false;  // a reply has come on this connection
+  bool answered_ = false;  // a reply has come on this connection (else a drop may mean a TLS port)
 };
 
 }  // namespace streamlab::sinks::redis

@@ -228,5 +228,23 @@ TEST(NetStream, NothingListeningIsAnIoError) {
   EXPECT_NE(why.find("cannot connect"), std::string::npos) << why;
 }
 
+TEST(NetStream, SpeaksTlsTellsATlsPortFromOneThatHangsUp) {
+  const Pki pki(kSan, "probe");
+  {
+    OneShotServer tls([&](int fd) { tls_echo(pki, fd); });
+    EXPECT_TRUE(speaks_tls("127.0.0.1", tls.port(), 5s));  // whatever CA signed its certificate
+  }
+  {
+    OneShotServer hangs_up([](int) {});
+    EXPECT_FALSE(speaks_tls("127.0.0.1", hangs_up.port(), 5s));
+  }
+  std::uint16_t port = 0;
+  {
+    const Listener gone;
+    port = gone.port();
+  }
+  EXPECT_FALSE(speaks_tls("127.0.0.1", port, 1s));
+}
+
 }  // namespace
 }  // namespace streamlab::net
