@@ -4,8 +4,11 @@
 
 #include <sys/time.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <string_view>
@@ -99,16 +102,28 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf) {
 }
 
 void require_reachable(rd_kafka_t* rk, const std::string& brokers) {
-  const struct rd_kafka_metadata* md = nullptr;
-  const auto timeout_ms =
-      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout).count());
-  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, nullptr, &md, timeout_ms);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  // Asked in slices, so that a refusal no retry will mend ends the wait at once: the cluster
+  // answered, and said no (a password, a certificate, a listener of another protocol).
+  constexpr std::string_view kRefusals[] = {"SASL authentication error", "certificate verify failed",
+                                            "incorrect security.protocol"};
+  constexpr auto kSlice = std::chrono::milliseconds(500);
+  const auto deadline = std::chrono::steady_clock::now() + kConnectTimeout;
+  for (;;) {
+    const struct rd_kafka_metadata* md = nullptr;
+    const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, nullptr, &md, static_cast<int>(kSlice.count()));
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(md);
+      return;
+    }
     const std::string failure = last_failure(rk);
-    throw core::RuntimeFailure(fmt::format("cannot reach Kafka at {} within {} s: {}", brokers, kConnectTimeout.count(),
-                                           failure.empty() ? rd_kafka_err2str(e) : failure));
+    const bool refused = std::any_of(std::begin(kRefusals), std::end(kRefusals),
+                                     [&](std::string_view r) { return failure.find(r) != std::string::npos; });
+    if (refused) throw core::RuntimeFailure(fmt::format("Kafka at {} refused this client: {}", brokers, failure));
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw core::RuntimeFailure(fmt::format("cannot reach Kafka at {} within {} s: {}", brokers,
+                                             kConnectTimeout.count(), failure.empty() ? rd_kafka_err2str(e) : failure));
+    }
   }
-  rd_kafka_metadata_destroy(md);
 }
 
 }  // namespace streamlab::kafka
