@@ -72,6 +72,16 @@ class SigpipeBlocked {
   bool was_pending_ = false;
 };
 
+// One OpenSSL call that may touch the socket: SIGPIPE blocked, and with no error left over from
+// an earlier call to be mistaken for its own.
+template <typename Call>
+int tls_call(Call&& call) {
+  const SigpipeBlocked quiet;
+  ERR_clear_error();
+  errno = 0;
+  return call();
+}
+
 bool is_ip_address(const std::string& host) {
   in6_addr v6{};
   in_addr v4{};
@@ -196,18 +206,11 @@ void Stream::handshake(const std::string& host, const TlsOptions& tls, Deadline 
     SSL_set1_host(ssl, host.c_str());
   }
   for (;;) {
-    int rc = 0;
-    {
-      const SigpipeBlocked quiet;
-      errno = 0;
-      rc = SSL_connect(ssl);
-    }
+    const int rc = tls_call([&] { return SSL_connect(ssl); });
     if (rc == 1) return;
-    const int why = SSL_get_error(ssl, rc);
-    if (why == SSL_ERROR_WANT_READ) {
-      wait(POLLIN, deadline, "in the TLS handshake");
-    } else if (why == SSL_ERROR_WANT_WRITE) {
-      wait(POLLOUT, deadline, "in the TLS handshake");
+    int why = 0;
+    if (tls_wait(rc, deadline, "in the TLS handshake", why)) {
+      continue;
     } else if (const long verify = SSL_get_verify_result(ssl); verify != X509_V_OK) {
       throw TlsError(fmt::format("the server's TLS certificate is not trusted: {} (CA file: {})",
                                  X509_verify_cert_error_string(verify),
@@ -225,6 +228,18 @@ void Stream::handshake(const std::string& host, const TlsOptions& tls, Deadline 
   }
 }
 
+bool Stream::tls_wait(int rc, Deadline deadline, const char* what, int& why) {
+  why = SSL_get_error(ssl_of(ssl_.get()), rc);
+  if (why == SSL_ERROR_WANT_READ) {
+    wait(POLLIN, deadline, what);
+  } else if (why == SSL_ERROR_WANT_WRITE) {
+    wait(POLLOUT, deadline, what);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void Stream::wait(short events, Deadline deadline, const char* what) {
   for (;;) {
     pollfd p{fd_, events, 0};
@@ -239,25 +254,13 @@ void Stream::send(std::span<const std::uint8_t> data, Deadline deadline) {
   std::size_t sent = 0;
   while (sent < data.size()) {
     if (ssl_) {
-      SSL* ssl = ssl_of(ssl_.get());
       std::size_t n = 0;
-      int rc = 0;
-      {
-        const SigpipeBlocked quiet;
-        ERR_clear_error();
-        errno = 0;
-        rc = SSL_write_ex(ssl, data.data() + sent, data.size() - sent, &n);
-      }
+      const int rc =
+          tls_call([&] { return SSL_write_ex(ssl_of(ssl_.get()), data.data() + sent, data.size() - sent, &n); });
+      int why = 0;
       if (rc == 1) {
         sent += n;
-        continue;
-      }
-      const int why = SSL_get_error(ssl, rc);
-      if (why == SSL_ERROR_WANT_WRITE) {
-        wait(POLLOUT, deadline, "sending a request");
-      } else if (why == SSL_ERROR_WANT_READ) {
-        wait(POLLIN, deadline, "sending a request");
-      } else {
+      } else if (!tls_wait(rc, deadline, "sending a request", why)) {
         const int err = errno;
         throw IoError(
             fmt::format("send failed: {}", peer_hung_up(why) ? error_text(err != 0 ? err : EPIPE) : openssl_error()));
@@ -280,21 +283,12 @@ void Stream::send(std::span<const std::uint8_t> data, Deadline deadline) {
 std::size_t Stream::receive_some(std::uint8_t* out, std::size_t n, Deadline deadline) {
   for (;;) {
     if (ssl_) {
-      SSL* ssl = ssl_of(ssl_.get());
       std::size_t got = 0;
-      int rc = 0;
-      {
-        const SigpipeBlocked quiet;
-        ERR_clear_error();
-        errno = 0;
-        rc = SSL_read_ex(ssl, out, n, &got);
-      }
+      const int rc = tls_call([&] { return SSL_read_ex(ssl_of(ssl_.get()), out, n, &got); });
       if (rc == 1) return got;
-      const int why = SSL_get_error(ssl, rc);
-      if (why == SSL_ERROR_WANT_READ) {
-        wait(POLLIN, deadline, "waiting for a response");
-      } else if (why == SSL_ERROR_WANT_WRITE) {
-        wait(POLLOUT, deadline, "waiting for a response");
+      int why = 0;
+      if (tls_wait(rc, deadline, "waiting for a response", why)) {
+        continue;
       } else if (why == SSL_ERROR_ZERO_RETURN) {
         throw IoError("connection closed by the server");
       } else if (peer_hung_up(why)) {

@@ -79,6 +79,9 @@ class Stream {
     void operator()(void* ssl) const;
   };
   void handshake(const std::string& host, const TlsOptions& tls, Deadline deadline);
+  // After a TLS call that returned `rc`: waits for the socket when OpenSSL wants it readable or
+  // writable (true: call again); else false, with SSL_get_error's reason in `why`.
+  bool tls_wait(int rc, Deadline deadline, const char* what, int& why);
   // Waits for the socket to be readable (POLLIN) or writable (POLLOUT); IoError naming `what`
   // when the deadline passes first.
   void wait(short events, Deadline deadline, const char* what);
