@@ -45,9 +45,14 @@ kafka::StartFrom parse_from(const std::string& from) {
   throw core::UsageError(fmt::format("--from expects beginning, end or stored, got '{}'", from));
 }
 
-std::int64_t wall_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+// {p50, p90, p99, max, count} in ms; the quantiles are 0 when it has no samples.
+nlohmann::json quantiles_ms(const core::LatencyHistogram& h) {
+  const auto ms = [](std::int64_t us) { return static_cast<double>(us) / 1000.0; };
+  return {{"p50", ms(h.quantile(0.5))},
+          {"p90", ms(h.quantile(0.9))},
+          {"p99", ms(h.quantile(0.99))},
+          {"max", ms(h.max())},
+          {"count", h.count()}};
 }
 
 // [[upper bound ms, count], …] of the non-empty buckets.
@@ -193,7 +198,8 @@ class Loop {
   core::SteadyClock clock_;
   core::StatsFile stats_;
   core::LatencyHistogram latency_;
-  std::string out_;  // --show lines of one poll
+  core::LatencyHistogram intended_latency_;  // from a paced producer's intended send time
+  std::string out_;                          // --show lines of one poll
   std::uint64_t consumed_ = 0, bytes_ = 0, errors_ = 0;
   // Messages per topic, for a reader of several topics (the bench's warm-up topic beside the
   // measured one); `last_topic_` spares the look-up while one topic's messages follow each other.
@@ -283,7 +289,7 @@ bool Loop::run() {
 
 // Counts one poll's messages (and their latency), and formats them for --show.
 void Loop::count(const std::vector<kafka::Message>& batch, core::Nanos now) {
-  const std::int64_t now_us = wall_us();
+  const std::int64_t now_us = core::wall_us();
   for (const auto& m : batch) {
     if (!m.error.empty()) {
       ++errors_;
@@ -300,6 +306,7 @@ void Loop::count(const std::vector<kafka::Message>& batch, core::Nanos now) {
     ++last_topic_->second;
     bytes_ += m.payload.size();
     if (m.timestamp_ms > 0) latency_.record(now_us - m.timestamp_ms * 1000);
+    if (m.intended_us > 0) intended_latency_.record(now_us - m.intended_us);
     if (!o_.show.empty()) view_.append(m, out_);
   }
 }
@@ -360,6 +367,7 @@ int Loop::summarize() const {
           {"p99", ms(latency.quantile(0.99))},
           {"max", ms(latency.max())},
           {"histogram", histogram_ms(latency)}}},
+        {"intended_latency_ms", quantiles_ms(intended_latency_)},
         {"idle_exit", idle_timeout_},
         {"reached_end", reached_end_},
         {"kafka", kafka::to_json(consumer_.stats_watch())},
@@ -378,11 +386,8 @@ int Loop::summarize() const {
                     {{"p50", ms(st.commit_us.quantile(0.5))},
                      {"p99", ms(st.commit_us.quantile(0.99))},
                      {"total", ms(st.commit_us.sum())}}},
-                   {"stored_latency_ms",
-                    {{"p50", ms(st.end_to_end_us.quantile(0.5))},
-                     {"p90", ms(st.end_to_end_us.quantile(0.9))},
-                     {"p99", ms(st.end_to_end_us.quantile(0.99))},
-                     {"max", ms(st.end_to_end_us.max())}}}};
+                   {"stored_latency_ms", quantiles_ms(st.end_to_end_us)},
+                   {"intended_stored_latency_ms", quantiles_ms(st.intended_to_stored_us)}};
     }
     // With --show stdout carries the messages, so the summary goes to stderr.
     std::fprintf(o.show.empty() ? stdout : stderr, "%s\n", j.dump().c_str());
@@ -393,6 +398,11 @@ int Loop::summarize() const {
         "consumed {} messages ({:.1f} MB) at {} msgs/s; e2e latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
         consumed, static_cast<double>(bytes) / 1e6, core::human_count(rate), ms(latency.quantile(0.5)),
         ms(latency.quantile(0.99)), ms(latency.max()));
+    if (intended_latency_.count() > 0) {
+      fmt::print(
+          stderr, "from the producer's intended send times: e2e latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
+          ms(intended_latency_.quantile(0.5)), ms(intended_latency_.quantile(0.99)), ms(intended_latency_.max()));
+    }
     if (runner) {
       const sinks::SinkStats& st = runner->stats();
       fmt::print(stderr,
@@ -400,6 +410,10 @@ int Loop::summarize() const {
                  "produce-to-stored p50 {:.1f} ms, p99 {:.1f} ms\n",
                  st.rows, st.dead_letters, st.batches, sink->describe(), ms(st.commit_us.quantile(0.5)),
                  ms(st.end_to_end_us.quantile(0.5)), ms(st.end_to_end_us.quantile(0.99)));
+      if (st.intended_to_stored_us.count() > 0) {
+        fmt::print(stderr, "from the producer's intended send times: produce-to-stored p50 {:.1f} ms, p99 {:.1f} ms\n",
+                   ms(st.intended_to_stored_us.quantile(0.5)), ms(st.intended_to_stored_us.quantile(0.99)));
+      }
     }
     if (const auto k = kafka::summary(consumer_.stats_watch()); !k.empty()) fmt::print(stderr, "kafka: {}\n", k);
     if (view.malformed() > 0) {

@@ -14,6 +14,7 @@
 #include "core/shutdown.hpp"
 #include "core/stats_file.hpp"
 #include "core/status_line.hpp"
+#include "kafka/message.hpp"
 #include "kafka/producer.hpp"
 #include "sources/counter.hpp"
 #include "sources/synthetic_tweets.hpp"
@@ -170,6 +171,10 @@ int run_produce(const ProduceOptions& o) {
     last_bytes = producer.acked_bytes();
   };
 
+  // Paced, each message carries the time it was due (kafka::kIntendedHeader, wall clock): a
+  // consumer then counts the time this producer fell behind as latency too.
+  const std::int64_t wall_minus_steady_us = core::wall_us() - clock.now().count() / 1000;
+  kafka::Producer::Headers intended;
   std::uint64_t bytes_sent = 0;
   bool exhausted = false;
   std::string source_error;
@@ -191,7 +196,13 @@ int run_produce(const ProduceOptions& o) {
         exhausted = !source->live();  // a live source has nothing yet: check the clock, ask again
         break;
       }
-      producer.send(*payload);
+      if (o.rate > 0) {
+        const core::Nanos due = pacer.due(pacer.granted() - burst + i);
+        intended.assign(1, {kafka::kIntendedHeader, std::to_string(wall_minus_steady_us + due.count() / 1000)});
+        producer.send(*payload, {}, intended);
+      } else {
+        producer.send(*payload);
+      }
       bytes_sent += payload->size();
     }
     producer.poll();
@@ -223,7 +234,9 @@ CLI::App* add_produce_command(CLI::App& app, ProduceOptions& o) {
   p->add_option("--file", o.file, "JSONL tweet file for --source tweets");
   p->add_option("--count", o.count, "Stop after N messages (default: until the source ends or Ctrl-C)");
   p->add_option("--duration", o.duration_s, "Stop after S seconds")->check(CLI::NonNegativeNumber);
-  p->add_option("--rate", o.rate, "Messages per second, evenly paced (default unlimited)")
+  p->add_option("--rate", o.rate,
+                "Messages per second, evenly paced (default unlimited); each message then carries the time it was "
+                "due (header streamlab-intended-us), from which consume also measures latency")
       ->check(CLI::NonNegativeNumber);
   p->add_flag("--loop", o.loop, "Replay the file again and again");
   p->add_flag("--strict", o.strict, "A malformed line in the file is fatal instead of skipped");

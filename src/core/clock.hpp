@@ -37,5 +37,8 @@ class FakeClock final : public Clock {
 
 // Wall-clock milliseconds since the epoch, the unit of Kafka message timestamps.
 std::int64_t wall_ms();
+// Wall-clock microseconds since the epoch: latencies measured against a Kafka timestamp or a
+// paced producer's intended send time.
+std::int64_t wall_us();
 
 }  // namespace streamlab::core

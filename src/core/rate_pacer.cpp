@@ -7,6 +7,12 @@ namespace streamlab::core {
 
 RatePacer::RatePacer(double rate_per_s, Clock& clock) : rate_(rate_per_s), clock_(clock) {}
 
+Nanos RatePacer::due(std::uint64_t k) const {
+  if (rate_ <= 0) return start_;
+  return start_ + Nanos(static_cast<std::int64_t>(
+                      std::ceil(static_cast<long double>(k) * 1e9L / static_cast<long double>(rate_))));
+}
+
 std::uint64_t RatePacer::acquire(std::uint64_t max_burst) {
   if (max_burst == 0) return 0;
   if (rate_ <= 0) {
@@ -20,8 +26,7 @@ std::uint64_t RatePacer::acquire(std::uint64_t max_burst) {
   for (;;) {
     // Message k (0-based) is due at ceil(k / rate); comparing in whole nanoseconds keeps
     // a clock that wakes exactly on time from looping on a rounding error.
-    const auto due_at = Nanos(static_cast<std::int64_t>(
-        std::ceil(static_cast<long double>(granted_) * 1e9L / static_cast<long double>(rate_))));
+    const Nanos due_at = due(granted_) - start_;
     const Nanos elapsed = clock_.now() - start_;
     if (elapsed >= due_at) {
       const auto due_by_now =

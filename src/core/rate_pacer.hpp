@@ -18,6 +18,9 @@ class RatePacer {
   std::uint64_t acquire(std::uint64_t max_burst);
 
   std::uint64_t granted() const { return granted_; }
+  // When message k (0-based) is due, on the clock's time line; valid once acquire() was called.
+  // Unlimited: the start.
+  Nanos due(std::uint64_t k) const;
 
  private:
   double rate_;

@@ -3,12 +3,26 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "core/errors.hpp"
 
 namespace streamlab::kafka {
 namespace {
+
+// The kIntendedHeader a paced producer stamped, or 0.
+std::int64_t intended_us(const rd_kafka_message_t* m) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+  const void* value = nullptr;
+  std::size_t size = 0;
+  if (rd_kafka_header_get_last(headers, kIntendedHeader, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+  const char* text = static_cast<const char*>(value);
+  std::int64_t us = 0;
+  const auto [end, ec] = std::from_chars(text, text + size, us);
+  return ec == std::errc() && end == text + size && us > 0 ? us : 0;
+}
 
 struct ListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
@@ -180,6 +194,7 @@ std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chro
       msg.partition = m->partition;
       msg.offset = m->offset;
       msg.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+      msg.intended_us = intended_us(m);
       msg.payload = {static_cast<const char*>(m->payload), m->len};
       msg.owner = Message::Owner(m, [](void* p) { rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(p)); });
       if (ReadProgress* p = progress_of(topic, m->partition)) {

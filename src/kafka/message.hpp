@@ -11,6 +11,10 @@
 
 namespace streamlab::kafka {
 
+// The header a paced `streamlab produce` stamps each message with: its intended send time, in
+// microseconds since the epoch, as decimal digits.
+inline constexpr const char* kIntendedHeader = "streamlab-intended-us";
+
 struct Message {
   using Owner = std::unique_ptr<void, void (*)(void*)>;
 
@@ -18,6 +22,10 @@ struct Message {
   std::int32_t partition = 0;
   std::int64_t offset = 0;
   std::int64_t timestamp_ms = -1;  // Kafka's timestamp (CreateTime or LogAppendTime); -1 when absent
+  // When a paced producer meant to send it (header kIntendedHeader, µs since the epoch); 0 when
+  // absent. Latency from it counts the time a producer fell behind its schedule, which Kafka's
+  // timestamp, taken when the message is finally sent, hides (coordinated omission).
+  std::int64_t intended_us = 0;
   std::string_view payload;
   // Messages polled before a partition was (re)assigned or seeked carry an older generation:
   // whoever repositioned the partition knows to drop them.

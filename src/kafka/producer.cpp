@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <optional>
+
 #include "core/errors.hpp"
 
 namespace streamlab::kafka {
@@ -44,6 +47,7 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
 }
 
 void Producer::send(std::string_view payload, std::string_view key, const Headers& headers) {
+  std::optional<std::chrono::steady_clock::time_point> unknown_until;
   for (;;) {
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     if (headers.empty()) {
@@ -70,6 +74,20 @@ void Producer::send(std::string_view payload, std::string_view key, const Header
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(rk_.get(), 10);
       continue;
+    }
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+      // A cluster spreads a new topic to its brokers asynchronously: one that has not heard of it
+      // yet answers a metadata request without it, and librdkafka then calls it unknown. Asked
+      // again for a while (topic create has seen its leaders), the topic comes back.
+      const auto now = std::chrono::steady_clock::now();
+      if (!unknown_until) unknown_until = now + kUnknownTopicGrace;
+      if (now < *unknown_until) {
+        const struct rd_kafka_metadata* md = nullptr;
+        if (rd_kafka_metadata(rk_.get(), 0, rkt_, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+          rd_kafka_metadata_destroy(md);
+        rd_kafka_poll(rk_.get(), 100);
+        continue;
+      }
     }
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
       throw core::RuntimeFailure(fmt::format("a message of {} bytes is larger than message.max.bytes", payload.size()));

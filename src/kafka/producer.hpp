@@ -16,6 +16,9 @@
 
 namespace streamlab::kafka {
 
+// How long a topic a broker's metadata lacks may still be spreading through the cluster.
+inline constexpr std::chrono::seconds kUnknownTopicGrace{10};
+
 class Producer {
  public:
   Producer(const ClientOptions& options, std::string topic);
@@ -26,7 +29,8 @@ class Producer {
   using Headers = std::vector<std::pair<std::string, std::string>>;
 
   // Queues a copy of `payload` (and `key` when not empty); while librdkafka's local queue is
-  // full it serves delivery reports and retries, so memory stays bounded.
+  // full it serves delivery reports and retries, so memory stays bounded. A topic librdkafka
+  // calls unknown is asked for again during kUnknownTopicGrace before that is an error.
   void send(std::string_view payload, std::string_view key = {}, const Headers& headers = {});
   // Serves delivery reports without waiting.
   void poll();

@@ -248,7 +248,7 @@ void SinkRunner::resolve_pending() {
 }
 
 void SinkRunner::after_commit() {
-  const std::int64_t now_us = core::wall_ms() * 1000;
+  const std::int64_t now_us = core::wall_us();
   for (const Row& r : batch_.rows) {
     if (r.dead_letter_reason.empty()) {
       ++stats_.rows;
@@ -260,6 +260,7 @@ void SinkRunner::after_commit() {
       }
     }
     if (r.timestamp_ms() > 0) stats_.end_to_end_us.record(now_us - r.timestamp_ms() * 1000);
+    if (r.message.intended_us > 0) stats_.intended_to_stored_us.record(now_us - r.message.intended_us);
   }
   ++stats_.batches;
   Offsets next;

@@ -49,9 +49,10 @@ struct SinkStats {
   // attempt whose reply an outage swallowed).
   std::uint64_t skipped_rows = 0;
   std::uint64_t retries = 0;
-  std::uint64_t fences = 0;              // partitions of a write found not as expected
-  core::LatencyHistogram commit_us;      // one batch's write
-  core::LatencyHistogram end_to_end_us;  // Kafka timestamp → stored
+  std::uint64_t fences = 0;                      // partitions of a write found not as expected
+  core::LatencyHistogram commit_us;              // one batch's write
+  core::LatencyHistogram end_to_end_us;          // Kafka timestamp → stored
+  core::LatencyHistogram intended_to_stored_us;  // a paced producer's intended send time → stored
 };
 
 class SinkRunner final : public kafka::RebalanceListener {

@@ -88,3 +88,19 @@ TEST(RatePacer, BurstIsCappedByTheCaller) {
   clock.advance(Nanos(1'000'000'000));  // a second late: 1000 are due
   EXPECT_EQ(pacer.acquire(10), 10u);
 }
+
+// The intended send time a paced producer stamps: message k is due start + k / rate, whenever the
+// pacer actually hands it out (a producer that fell behind gets a burst of messages already due).
+TEST(RatePacer, DueTimesFollowTheScheduleNotTheHandOut) {
+  FakeClock clock;
+  RatePacer pacer(1000, clock);
+  const Nanos start = clock.now();
+  ASSERT_EQ(pacer.acquire(1), 1u);
+  EXPECT_EQ(pacer.due(0), start);
+  clock.advance(Nanos(50'000'000));  // the producer stalls for 50 ms
+  const std::uint64_t burst = pacer.acquire(1000);
+  EXPECT_EQ(burst, 50u);  // messages 1..50 are all due by now
+  EXPECT_EQ(pacer.due(1), start + Nanos(1'000'000));
+  EXPECT_EQ(pacer.due(50), start + Nanos(50'000'000));
+  EXPECT_EQ(pacer.due(3), start + Nanos(3'000'000));
+}
