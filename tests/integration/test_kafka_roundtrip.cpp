@@ -88,6 +88,28 @@ TEST_F(KafkaRoundTrip, HundredThousandCountersExactlyOnce) {
   EXPECT_EQ(nlohmann::json::parse(again.output)["consumed"], 0);
 }
 
+// A paced producer's messages carry their intended send times (header streamlab-intended-us):
+// the consumer measures latency from them for every message, and an unpaced producer's carry none.
+TEST_F(KafkaRoundTrip, PacedMessagesCarryTheirIntendedSendTimes) {
+  const std::string paced = fresh_name("paced"), unpaced = fresh_name("unpaced");
+  create_topic(paced, 1);
+  create_topic(unpaced, 1);
+  ASSERT_EQ(run_command(cli("produce" + b_ + " -t " + paced + " --count 500 --rate 2000 --json")).code, 0);
+  ASSERT_EQ(run_command(cli("produce" + b_ + " -t " + unpaced + " --count 500 --json")).code, 0);
+  for (const auto& [topic, expected] : {std::pair{paced, 500}, std::pair{unpaced, 0}}) {
+    Outcome c = run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic +
+                                " --from beginning --until-end --quiet --json 2>/dev/null"));
+    ASSERT_EQ(c.code, 0) << c.output;
+    const auto j = nlohmann::json::parse(c.output);
+    EXPECT_EQ(j["consumed"], 500);
+    EXPECT_EQ(j["intended_latency_ms"]["count"], expected) << topic;
+    // Read after the fact: at least the time since the last message was due, never negative.
+    if (expected > 0) {
+      EXPECT_GT(j["intended_latency_ms"]["p50"].get<double>(), 0.0);
+    }
+  }
+}
+
 TEST_F(KafkaRoundTrip, TweetFileReplayIsByteIdenticalAndInOrder) {
   const std::string corpus = std::string(STREAMLAB_SOURCE_DIR) + "/data/corpus/tweets.jsonl";
   std::ifstream in(corpus, std::ios::binary);
