@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "core/errors.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace streamlab::ignite {
 namespace {
@@ -29,28 +30,10 @@ std::string shown(std::string_view uri) {
                   shown(uri), why));
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string percent_decode(std::string_view uri, std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      const int hi = i + 1 < s.size() ? hex_digit(s[i + 1]) : -1;
-      const int lo = i + 2 < s.size() ? hex_digit(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) bad(uri, "a '%' not followed by two hex digits");
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+  std::optional<std::string> out = core::percent_decode(s);
+  if (!out) bad(uri, "a '%' not followed by two hex digits");
+  return *out;
 }
 
 bool is_sql_identifier(std::string_view s) {

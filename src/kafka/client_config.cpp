@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <string_view>
+#include <thread>
 
 #include "core/errors.hpp"
 
@@ -103,12 +104,14 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf) {
 
 void require_reachable(rd_kafka_t* rk, const std::string& brokers) {
   // Asked in slices, so that a refusal no retry will mend ends the wait at once: the cluster
-  // answered, and said no (a password, a certificate, a listener of another protocol).
-  constexpr std::string_view kRefusals[] = {"SASL authentication error", "certificate verify failed",
-                                            "incorrect security.protocol"};
+  // answered, and said no (a password, a certificate). librdkafka's guess of a plaintext client
+  // at a TLS listener is not one: a broker starting, or a proxy whose broker is down, drops the
+  // connection the same way, so it waits its 10 s and then names the guess.
+  constexpr std::string_view kRefusals[] = {"SASL authentication error", "certificate verify failed"};
   constexpr auto kSlice = std::chrono::milliseconds(500);
   const auto deadline = std::chrono::steady_clock::now() + kConnectTimeout;
   for (;;) {
+    const auto slice_end = std::chrono::steady_clock::now() + kSlice;
     const struct rd_kafka_metadata* md = nullptr;
     const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, nullptr, &md, static_cast<int>(kSlice.count()));
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -123,6 +126,7 @@ void require_reachable(rd_kafka_t* rk, const std::string& brokers) {
       throw core::RuntimeFailure(fmt::format("cannot reach Kafka at {} within {} s: {}", brokers,
                                              kConnectTimeout.count(), failure.empty() ? rd_kafka_err2str(e) : failure));
     }
+    std::this_thread::sleep_until(slice_end);  // a request that failed at once is not repeated at once
   }
 }
 

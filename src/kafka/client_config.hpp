@@ -56,8 +56,8 @@ HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
 // Throws RuntimeFailure when no broker answers a metadata request within kConnectTimeout,
 // so an unreachable cluster is a clear error instead of a hang. The error gives the last
 // connection failure librdkafka logged (refused, a SASL authentication error, a certificate
-// not verified, a plaintext client at a TLS listener), not only "Broker transport failure"; those
-// three end the wait as soon as librdkafka logs them.
+// not verified, a plaintext client at a TLS listener), not only "Broker transport failure"; the
+// first two end the wait as soon as librdkafka logs them.
 void require_reachable(rd_kafka_t* rk, const std::string& brokers);
 
 }  // namespace streamlab::kafka

@@ -54,6 +54,7 @@ class SigpipeBlocked {
     pthread_sigmask(SIG_BLOCK, &pipe, &old_);
   }
   ~SigpipeBlocked() {
+    const int saved = errno;  // the caller reads the call's errno after this
     if (!was_pending_) {
       sigset_t pipe;
       sigemptyset(&pipe);
@@ -63,6 +64,7 @@ class SigpipeBlocked {
       }
     }
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    errno = saved;
   }
   SigpipeBlocked(const SigpipeBlocked&) = delete;
   SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
@@ -89,6 +91,14 @@ bool is_ip_address(const std::string& host) {
 }
 
 SSL* ssl_of(void* p) { return static_cast<SSL*>(p); }
+
+// Whether a failed TLS call ended with an alert the server sent (it refused the session: a client
+// certificate it wants, a protocol version): configuration, not a network fault.
+bool peer_alert(int why) {
+  if (why != SSL_ERROR_SSL) return false;
+  const unsigned long e = ERR_peek_error();
+  return ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) >= SSL_AD_REASON_OFFSET;
+}
 
 // Whether a failed TLS call (SSL_get_error's `why`) means the peer closed the connection or
 // reset it without TLS's close_notify: OpenSSL 3 calls that an unexpected EOF, older versions a
@@ -138,7 +148,9 @@ Stream::Stream(const std::string& host, std::uint16_t port, const TlsOptions& tl
       err = errno;
       if (err == EINPROGRESS) {
         pollfd p{fd, POLLOUT, 0};
-        const int ready = ::poll(&p, 1, remaining_ms(deadline));
+        int ready = 0;
+        while ((ready = ::poll(&p, 1, remaining_ms(deadline))) < 0 && errno == EINTR) {
+        }
         if (ready == 0) {
           err = ETIMEDOUT;
         } else if (ready < 0) {
@@ -174,7 +186,7 @@ Stream::Stream(const std::string& host, std::uint16_t port, const TlsOptions& tl
 }
 
 Stream::~Stream() {
-  if (ssl_) {
+  if (ssl_ && !failed_) {
     // A close_notify if the socket takes it at once; the peer learns of the close either way.
     const SigpipeBlocked quiet;
     SSL_shutdown(ssl_of(ssl_.get()));
@@ -199,12 +211,11 @@ void Stream::handshake(const std::string& host, const TlsOptions& tls, Deadline 
   ssl_.reset(SSL_new(ctx.get()));
   SSL* ssl = ssl_of(ssl_.get());
   if (ssl == nullptr || SSL_set_fd(ssl, fd_) != 1) throw TlsError(fmt::format("TLS: {}", openssl_error()));
-  if (is_ip_address(host)) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
-  } else {
-    SSL_set_tlsext_host_name(ssl, host.c_str());
-    SSL_set1_host(ssl, host.c_str());
-  }
+  // The name to check the certificate against; a failure here would leave it unchecked.
+  const bool named = is_ip_address(host)
+                         ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1
+                         : SSL_set_tlsext_host_name(ssl, host.c_str()) == 1 && SSL_set1_host(ssl, host.c_str()) == 1;
+  if (!named) throw TlsError(fmt::format("TLS: cannot check certificates against '{}': {}", host, openssl_error()));
   for (;;) {
     const int rc = tls_call([&] { return SSL_connect(ssl); });
     if (rc == 1) return;
@@ -226,6 +237,18 @@ void Stream::handshake(const std::string& host, const TlsOptions& tls, Deadline 
           fmt::format("TLS handshake failed: {} (does the server speak TLS on this port?)", openssl_error()));
     }
   }
+}
+
+void Stream::tls_failure(int why, const char* what) {
+  const int err = errno;
+  failed_ = true;  // no close_notify on a session OpenSSL has given up
+  if (why == SSL_ERROR_ZERO_RETURN) throw IoError("connection closed by the server");
+  if (peer_hung_up(why)) {
+    throw IoError(err != 0 ? fmt::format("{}: {}", what, error_text(err))
+                           : std::string("connection closed by the server"));
+  }
+  if (peer_alert(why)) throw TlsError(fmt::format("the server refused the TLS session: {}", openssl_error()));
+  throw IoError(fmt::format("{}: {}", what, openssl_error()));
 }
 
 bool Stream::tls_wait(int rc, Deadline deadline, const char* what, int& why) {
@@ -261,9 +284,7 @@ void Stream::send(std::span<const std::uint8_t> data, Deadline deadline) {
       if (rc == 1) {
         sent += n;
       } else if (!tls_wait(rc, deadline, "sending a request", why)) {
-        const int err = errno;
-        throw IoError(
-            fmt::format("send failed: {}", peer_hung_up(why) ? error_text(err != 0 ? err : EPIPE) : openssl_error()));
+        tls_failure(why, "send failed");
       }
       continue;
     }
@@ -287,17 +308,7 @@ std::size_t Stream::receive_some(std::uint8_t* out, std::size_t n, Deadline dead
       const int rc = tls_call([&] { return SSL_read_ex(ssl_of(ssl_.get()), out, n, &got); });
       if (rc == 1) return got;
       int why = 0;
-      if (tls_wait(rc, deadline, "waiting for a response", why)) {
-        continue;
-      } else if (why == SSL_ERROR_ZERO_RETURN) {
-        throw IoError("connection closed by the server");
-      } else if (peer_hung_up(why)) {
-        const int err = errno;
-        throw IoError(err != 0 ? fmt::format("receive failed: {}", error_text(err))
-                               : std::string("connection closed by the server"));
-      } else {
-        throw IoError(fmt::format("receive failed: {}", openssl_error()));
-      }
+      if (!tls_wait(rc, deadline, "waiting for a response", why)) tls_failure(why, "receive failed");
       continue;
     }
     const ssize_t r = ::recv(fd_, out, n, 0);

@@ -9,7 +9,8 @@
 //   IoError   refused, reset, closed or timed out (TimeoutError): the peer or the path; connect
 //             again later;
 //   TlsError  TLS could not be set up (an untrusted or mismatched certificate, a server that does
-//             not speak TLS, an unreadable CA file): configuration, which retrying cannot mend.
+//             not speak TLS, an unreadable CA file), or the server refused the session with an
+//             alert (a client certificate it wants): configuration, which retrying cannot mend.
 // Neither message names the caller's protocol: callers say which server it was.
 
 #include <chrono>
@@ -82,12 +83,16 @@ class Stream {
   // After a TLS call that returned `rc`: waits for the socket when OpenSSL wants it readable or
   // writable (true: call again); else false, with SSL_get_error's reason in `why`.
   bool tls_wait(int rc, Deadline deadline, const char* what, int& why);
+  // Throws what a TLS call that failed for `why` (SSL_get_error) means: IoError, or TlsError
+  // for an alert the server sent (it refused the session, e.g. wanting a client certificate).
+  [[noreturn]] void tls_failure(int why, const char* what);
   // Waits for the socket to be readable (POLLIN) or writable (POLLOUT); IoError naming `what`
   // when the deadline passes first.
   void wait(short events, Deadline deadline, const char* what);
 
   int fd_ = -1;
   std::unique_ptr<void, SslFree> ssl_;  // an SSL*, when encrypted
+  bool failed_ = false;                 // a TLS call failed for good: no SSL_shutdown
   std::string peer_;
 };
 

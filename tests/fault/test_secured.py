@@ -66,6 +66,7 @@ class Secured(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         secure_services("start")
+        cls.addClassCleanup(secure_services, "stop")  # also when the rest of this set-up fails
         cls.e = exports(secure_services("env"))
         # The plaintext services' passwords and settings give way to the secured ones'.
         cls.env = {**os.environ, **cls.e}
@@ -84,10 +85,6 @@ class Secured(unittest.TestCase):
         assert summary["acked"] == COUNT, summary
         cls.untouched = fresh("sec-untouched")  # what the refused producers aim at
         cls.run_ok("topic", "create", "-t", cls.untouched, "-p", "1")
-
-    @classmethod
-    def tearDownClass(cls):
-        secure_services("stop")
 
     @classmethod
     def run_sl(cls, *args, env=None, timeout=240):

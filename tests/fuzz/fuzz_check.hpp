@@ -38,6 +38,22 @@ inline std::string with_secret_changed(std::string_view input, std::size_t at, s
 
 // Whether `input` can stand as one URI in a line of text, where core::redact_secrets looks for
 // it: no whitespace or quote, which end a URI there.
+// Every byte but unreserved letters, digits and -_. as %XX: a URI parameter any parser decodes back.
+inline std::string percent_encoded(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
+        u == '.') {
+      out.push_back(c);
+    } else {
+      out += {'%', kHex[u >> 4], kHex[u & 15]};
+    }
+  }
+  return out;
+}
+
 inline bool one_uri(std::string_view input) { return input.find_first_of(" \t\n\v\f\r\"'") == std::string_view::npos; }
 
 }  // namespace streamlab::fuzz

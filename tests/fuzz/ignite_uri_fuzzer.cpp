@@ -64,30 +64,15 @@ std::string refusal(std::string_view input) {
   }
 }
 
-std::string percent_encoded(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '_' ||
-        u == '.') {
-      out.push_back(c);
-    } else {
-      out += {'%', kHex[u >> 4], kHex[u & 15]};
-    }
-  }
-  return out;
-}
-
 std::string as_uri(const ignite::IgniteUri& u) {
   std::string out = "ignite://";
   for (const auto& a : u.addresses) out += (&a == &u.addresses.front() ? "" : ",") + a.to_string();
   char sep = '?';
   if (u.table) out += std::string(1, sep) + "table=" + *u.table, sep = '&';
-  if (u.user) out += std::string(1, sep) + "user=" + percent_encoded(*u.user), sep = '&';
+  if (u.user) out += std::string(1, sep) + "user=" + fuzz::percent_encoded(*u.user), sep = '&';
   if (u.tls) out += std::string(1, sep) + "tls=" + (*u.tls ? "true" : "false"), sep = '&';
-  if (u.cacert) out += std::string(1, sep) + "cacert=" + percent_encoded(*u.cacert), sep = '&';
-  if (u.password) out += std::string(1, sep) + "password=" + percent_encoded(*u.password);
+  if (u.cacert) out += std::string(1, sep) + "cacert=" + fuzz::percent_encoded(*u.cacert), sep = '&';
+  if (u.password) out += std::string(1, sep) + "password=" + fuzz::percent_encoded(*u.password);
   return out;
 }
 

@@ -52,8 +52,8 @@ std::string as_uri(const sinks::RedisUri& u, bool credentials, bool password) {
   if (credentials) out += u.user + (password ? ":" + u.password : "") + "@";
   out += u.host + ":" + std::to_string(u.port) + "/" + std::to_string(u.db);
   char sep = '?';
-  if (!u.record.empty()) out += sep + ("record=" + u.record), sep = '&';
-  if (!u.cacert.empty()) out += sep + ("cacert=" + u.cacert);
+  if (!u.record.empty()) out += sep + ("record=" + fuzz::percent_encoded(u.record)), sep = '&';
+  if (!u.cacert.empty()) out += sep + ("cacert=" + fuzz::percent_encoded(u.cacert));
   return out;
 }
 

@@ -31,7 +31,7 @@ class OneLine(logging.Formatter):
     """pyignite logs a failed handshake with its traceback: the message alone is enough here."""
 
     def format(self, record):
-        return record.getMessage()
+        return masked(record.getMessage())
 
 
 SECRETS = []  # the passwords read, masked in what the probe prints (deploy/local/services logs it)

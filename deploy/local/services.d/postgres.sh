@@ -235,10 +235,12 @@ pg_ready() { "$PG_BIN/pg_isready" -q -h "$HOST" -p "$POSTGRES_PORT" -U postgres 
 # The application's role and database, created once (each run checks, so a start that was
 # interrupted right after initdb still ends with them in place), and the role's password set to
 # the password file's on every start (so a cluster made before there was one gets it too). psql
-# takes the password as a variable, quoted by psql itself.
+# takes the password as a variable set on its standard input (a command line is readable by every
+# local user), and quotes it itself; the generated password is letters and digits only.
 postgres_create_role_and_db() {
   local dir=$1
-  postgres_admin_psql "$dir" -d postgres -v password="$(postgres_password)" >/dev/null <<EOF
+  postgres_admin_psql "$dir" -d postgres >/dev/null <<EOF
+\\set password '$(postgres_password)'
 SELECT 'CREATE ROLE $POSTGRES_USER LOGIN CREATEDB'
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$POSTGRES_USER') \gexec
 SELECT 'CREATE DATABASE $POSTGRES_DB OWNER $POSTGRES_USER'

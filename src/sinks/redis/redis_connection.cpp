@@ -41,10 +41,8 @@ Connection::Connection(const RedisUri& uri, std::chrono::milliseconds io_timeout
   try {
     stream_ = std::make_unique<net::Stream>(host_, port_, net::TlsOptions{.enabled = uri.tls, .ca_file = uri.cacert},
                                             std::chrono::seconds(5));
-  } catch (const net::IoError& e) {
-    throw RetryableError(fmt::format("{}: {}", where_, e.what()));
-  } catch (const net::TlsError& e) {
-    throw FatalError(fmt::format("{}: {}", where_, e.what()));
+  } catch (const net::Error& e) {
+    fail(e.what(), dynamic_cast<const net::TlsError*>(&e) == nullptr);
   }
   const auto call = [&](Command cmd) {
     cmd.append_to(*this);
@@ -98,7 +96,12 @@ Reply Connection::read_reply() {
     }
     for (;;) {
       void* raw = nullptr;
-      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) fail(reader_->errstr);
+      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
+        // The first bytes are not Redis's protocol: not a Redis port (a TLS front end's alert,
+        // say), which no retry will mend; later, a stream gone wrong, which a new one may.
+        if (!answered_) fail(fmt::format("{}: not a Redis server's answer{}", reader_->errstr, tls_port_hint()), false);
+        fail(reader_->errstr);
+      }
       if (raw != nullptr) {
         answered_ = true;
         return Reply(static_cast<redisReply*>(raw));
@@ -111,10 +114,16 @@ Reply Connection::read_reply() {
     fail("no answer within --sink-timeout; the connection is dropped and made again");
   } catch (const net::IoError& e) {
     // A TLS-only port drops a plaintext client without a word, which no retry will mend.
-    if (!answered_ && !stream_->encrypted() && net::speaks_tls(host_, port_, std::chrono::seconds(5)))
-      fail(fmt::format("{}: the port speaks TLS: use rediss://", e.what()), false);
-    fail(e.what());
+    const std::string hint = answered_ ? std::string() : tls_port_hint();
+    fail(e.what() + hint, hint.empty());
+  } catch (const net::TlsError& e) {
+    fail(e.what(), false);
   }
+}
+
+std::string Connection::tls_port_hint() const {
+  if (stream_->encrypted() || !net::speaks_tls(host_, port_, std::chrono::seconds(5))) return "";
+  return ": the port speaks TLS: use rediss://";
 }
 
 }  // namespace streamlab::sinks::redis

@@ -70,6 +70,9 @@ class Connection {
 
  private:
   [[noreturn]] void fail(const std::string& why, bool retryable = true);
+  // ": the port speaks TLS: use rediss://" when this plaintext connection's server answers a TLS
+  // ClientHello (net::speaks_tls), else empty.
+  std::string tls_port_hint() const;
 
   std::string where_;
   std::string host_;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/errors.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace streamlab::sinks {
 
@@ -48,7 +49,9 @@ RedisUri parse_redis_uri(std::string_view u) {
       if (slot == nullptr) throw bad(fmt::format("query '{}': the parameters are record=FILE and cacert=FILE", pair));
       if (value.empty()) throw bad(fmt::format("parameter '{}' has no value", name));
       if (!slot->empty()) throw bad(fmt::format("parameter '{}' given twice", name));
-      *slot = std::string(value);
+      std::optional<std::string> decoded = core::percent_decode(value);
+      if (!decoded) throw bad(fmt::format("parameter '{}': a '%' not followed by two hex digits", name));
+      *slot = std::move(*decoded);
     }
     if (!out.cacert.empty() && !out.tls) throw bad("cacert= is for a TLS connection: rediss://");
   }

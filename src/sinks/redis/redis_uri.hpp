@@ -7,7 +7,7 @@
 //   record: the sink also appends every transaction Redis applied to FILE, in Redis's protocol,
 //   so that `redis-cli --pipe < FILE` replays what was stored (no credentials in it);
 //   cacert: with rediss://, a PEM file of the CAs trusted to sign the server's certificate
-//   (redis-cli's --cacert); without it, the system's.
+//   (redis-cli's --cacert); without it, the system's. Parameters are percent-decoded (%XX).
 // A malformed address is a core::UsageError (exit code 2); its text never holds the password.
 
 #include <string>

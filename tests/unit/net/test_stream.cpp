@@ -236,6 +236,40 @@ TEST(NetStream, NothingListeningIsAnIoError) {
   EXPECT_NE(why.find("cannot connect"), std::string::npos) << why;
 }
 
+// TLS on `fd`; `after` then runs with the session (the server's side of the tests below).
+void tls_session(const Pki& pki, int fd, bool want_client_certificate, const std::function<void(SSL*)>& after) {
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()), SSL_CTX_free);
+  SSL_CTX_use_certificate(ctx.get(), pki.server.get());
+  SSL_CTX_use_PrivateKey(ctx.get(), pki.server_key.get());
+  if (want_client_certificate)
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+  SSL_set_fd(ssl.get(), fd);
+  if (SSL_accept(ssl.get()) == 1) after(ssl.get());
+}
+
+TEST(NetStream, ATlsServerThatHangsUpIsAClosedConnection) {
+  const Pki pki(kSan, "close");
+  OneShotServer server([&](int fd) { tls_session(pki, fd, false, [](SSL*) {}); });  // closes without close_notify
+  Stream s("127.0.0.1", server.port(), TlsOptions{true, pki.ca_file}, 5s);
+  std::uint8_t byte = 0;
+  const std::string why = failure<IoError>([&] { s.receive_some(&byte, 1, Clock::now() + 5s); });
+  EXPECT_EQ(why, "connection closed by the server");
+}
+
+TEST(NetStream, AServerThatWantsAClientCertificateIsATlsError) {
+  const Pki pki(kSan, "mtls");
+  // TLS 1.3: the client's handshake ends before the server has checked it; the refusal comes as
+  // an alert on the first read.
+  OneShotServer server([&](int fd) { tls_session(pki, fd, true, [](SSL*) {}); });
+  const std::string why = failure<TlsError>([&] {
+    Stream s("127.0.0.1", server.port(), TlsOptions{true, pki.ca_file}, 5s);
+    std::uint8_t byte = 0;
+    s.receive_some(&byte, 1, Clock::now() + 5s);
+  });
+  EXPECT_NE(why.find("certificate"), std::string::npos) << why;
+}
+
 TEST(NetStream, SpeaksTlsTellsATlsPortFromOneThatHangsUp) {
   const Pki pki(kSan, "probe");
   {

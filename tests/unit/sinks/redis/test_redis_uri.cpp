@@ -108,3 +108,10 @@ TEST(RedisUri, RedissMeansTlsWithAnOptionalCaFile) {
   EXPECT_THROW(parse_redis_uri("rediss://h?cacert=a&cacert=b"), UsageError);
   EXPECT_THROW(parse_redis_uri("redisss://h"), UsageError);
 }
+
+// deploy/local/services writes a CA file's path percent-encoded, as libpq's and Ignite's URIs take it.
+TEST(RedisUri, ParametersArePercentDecoded) {
+  EXPECT_EQ(parse_redis_uri("rediss://h?cacert=/my%20certs/ca%2Bx.pem").cacert, "/my certs/ca+x.pem");
+  EXPECT_EQ(parse_redis_uri("redis://h?record=/tmp/a%25b").record, "/tmp/a%b");
+  EXPECT_THROW(parse_redis_uri("rediss://h?cacert=/ca%2"), UsageError);
+}
