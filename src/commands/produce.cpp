@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -198,7 +199,10 @@ int run_produce(const ProduceOptions& o) {
       }
       if (o.rate > 0) {
         const core::Nanos due = pacer.due(pacer.granted() - burst + i);
-        intended.assign(1, {kafka::kIntendedHeader, std::to_string(wall_minus_steady_us + due.count() / 1000)});
+        if (intended.empty()) intended.emplace_back(kafka::kIntendedHeader, std::string());
+        std::string& value = intended.front().second;  // its buffer reused from message to message
+        value.clear();
+        fmt::format_to(std::back_inserter(value), "{}", wall_minus_steady_us + due.count() / 1000);
         producer.send(*payload, {}, intended);
       } else {
         producer.send(*payload);
