@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/errors.hpp"
+
 namespace streamlab::fuzz {
 
 // Aborts, printing `what`, unless `ok`.
@@ -52,6 +54,17 @@ inline std::string percent_encoded(std::string_view s) {
     }
   }
   return out;
+}
+
+// The message of the core::UsageError `parse(input)` throws, or "accepted".
+template <typename Parse>
+std::string refusal(Parse parse, std::string_view input) {
+  try {
+    parse(input);
+    return "accepted";
+  } catch (const core::UsageError& e) {
+    return e.what();
+  }
 }
 
 inline bool one_uri(std::string_view input) { return input.find_first_of(" \t\n\v\f\r\"'") == std::string_view::npos; }

@@ -54,16 +54,6 @@ std::string with_passwords_changed(std::string_view input, const std::vector<Spa
   return out;
 }
 
-// The refusal's message, or "accepted".
-std::string refusal(std::string_view input) {
-  try {
-    ignite::parse_uri(input);
-    return "accepted";
-  } catch (const core::UsageError& e) {
-    return e.what();
-  }
-}
-
 std::string as_uri(const ignite::IgniteUri& u) {
   std::string out = "ignite://";
   for (const auto& a : u.addresses) out += (&a == &u.addresses.front() ? "" : ",") + a.to_string();
@@ -85,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     uri = ignite::parse_uri(input);
   } catch (const core::UsageError& e) {
-    check(refusal(other) == e.what(), "a refused Ignite URI's message shows a password");
+    check(fuzz::refusal(ignite::parse_uri, other) == e.what(), "a refused Ignite URI's message shows a password");
     return 0;
   }
   check(!uri.addresses.empty(), "an accepted Ignite URI without an address");

@@ -37,16 +37,6 @@ bool password_span(std::string_view input, std::size_t& at, std::size_t& size) {
   return true;
 }
 
-// The refusal's message, or "accepted".
-std::string refusal(std::string_view input) {
-  try {
-    sinks::parse_redis_uri(input);
-    return "accepted";
-  } catch (const core::UsageError& e) {
-    return e.what();
-  }
-}
-
 std::string as_uri(const sinks::RedisUri& u, bool credentials, bool password) {
   std::string out(u.tls ? "rediss://" : "redis://");
   if (credentials) out += u.user + (password ? ":" + u.password : "") + "@";
@@ -68,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     uri = sinks::parse_redis_uri(input);
   } catch (const core::UsageError& e) {
-    check(refusal(other) == e.what(), "a refused Redis URI's message shows its password");
+    check(fuzz::refusal(sinks::parse_redis_uri, other) == e.what(), "a refused Redis URI's message shows its password");
     return 0;
   }
   check(!uri.host.empty() && uri.port >= 1 && uri.port <= 65535 && uri.db >= 0, "an accepted Redis URI's fields");

@@ -51,9 +51,8 @@ Connection::Connection(const RedisUri& uri, std::chrono::milliseconds io_timeout
   const auto check = [&](Reply r, const char* what) {
     if (r->type == REDIS_REPLY_ERROR) {
       const std::string why(r->str, r->len);
-      if (why.starts_with("LOADING") || why.starts_with("BUSY"))
-        throw RetryableError(fmt::format("{}: {}", where_, why));
-      throw FatalError(fmt::format("{}: {}: {}", where_, what, why));
+      if (why.starts_with("LOADING") || why.starts_with("BUSY")) fail(why);
+      fail(fmt::format("{}: {}", what, why), false);
     }
   };
   // A URI without a password takes redis-cli's: $REDISCLI_AUTH (kept out of every command line).
