@@ -72,8 +72,16 @@ std::string describe_assignment(const std::map<kafka::TopicPartition, kafka::Rea
 }
 
 // What one run holds, in the order it is built; torn down in reverse, so the dashboard stops
-// before the consumer's handle goes.
+// before the consumer's handle goes, and the runner's write in progress ends before it too.
 struct Pipeline {
+  Pipeline() = default;
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  ~Pipeline() {
+    dashboard.reset();
+    if (runner) runner->detach();
+  }
+
   kafka::StartFrom from = kafka::StartFrom::Stored;
   BrokerChoice brokers;
   std::unique_ptr<sinks::Sink> sink;
@@ -113,7 +121,7 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
         sinks::SinkRunnerOptions{.group = o.group,
                                  .batch_rows = o.batch_rows,
                                  .batch_time = milliseconds(static_cast<std::int64_t>(o.batch_ms))},
-        p.dlq.get());
+        p.dlq.get(), nullptr, std::make_unique<sinks::ThreadWriter>());
     // Fail fast on a wrong URI, password or permission; an outage is waited out later.
     try {
       p.sink->stored_offsets(o.group, {});

@@ -260,6 +260,12 @@ Offsets Consumer::committed(const std::vector<TopicPartition>& partitions) {
   return out;
 }
 
+void Consumer::wake() {
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk_.get());
+  rd_kafka_queue_yield(queue);
+  rd_kafka_queue_destroy(queue);
+}
+
 void Consumer::close() {
   if (closed_ || !rk_) return;
   closed_ = true;

@@ -63,6 +63,7 @@ class Consumer final : public ConsumerControl {
   void seek(const TopicPartition& partition, std::int64_t offset) override;
   void commit_async(const Offsets& next_offsets) override;
   std::uint64_t generation() const override { return generation_; }
+  void wake() override;
 
   // Every partition assigned to this member now, with how far it has been read.
   const std::map<TopicPartition, ReadProgress>& progress() const { return progress_; }

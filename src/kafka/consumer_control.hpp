@@ -43,6 +43,9 @@ class ConsumerControl {
   virtual void commit_async(const Offsets& next_offsets) = 0;
   // Bumped by every assignment, revocation and seek; polled messages carry the value current then.
   virtual std::uint64_t generation() const = 0;
+  // Makes a poll() waiting for its first message return now (or the next one, when none is
+  // waiting). The only call here that any thread may make.
+  virtual void wake() {}
 };
 
 // What the listener decides for newly assigned partitions.

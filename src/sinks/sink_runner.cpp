@@ -28,12 +28,17 @@ bool of(const Row& r, const TopicPartition& tp) { return r.partition() == tp.par
 
 }  // namespace
 
-SinkRunner::SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock)
+SinkRunner::SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock,
+                       std::unique_ptr<BatchWriter> writer)
     : sink_(sink),
       options_(std::move(options)),
       dlq_(dlq),
       clock_(clock != nullptr ? *clock : steady_),
-      resolve_backoff_(options_.first_backoff, options_.max_backoff) {}
+      resolve_backoff_(options_.first_backoff, options_.max_backoff),
+      writer_(writer != nullptr ? std::move(writer) : std::make_unique<InlineWriter>()) {}
+
+// A write still running uses the batch and the sink: it ends before either goes.
+SinkRunner::~SinkRunner() { writer_->wait(); }
 
 Row SinkRunner::make_row(kafka::Message message) {
   Row row;
@@ -59,6 +64,10 @@ SinkRunner::Owned* SinkRunner::owned(std::string_view topic, std::int32_t partit
 
 void SinkRunner::accept(kafka::Message message) {
   if (!message.error.empty()) return;
+  if (given_up_) {
+    ++stats_.skipped_rows;
+    return;
+  }
   Owned* o = owned(message.topic, message.partition);
   if (o == nullptr || o->pending || message.generation < o->since ||
       (o->position != kNoOffset && message.offset < o->position)) {
@@ -75,20 +84,29 @@ void SinkRunner::add(std::vector<kafka::Message>& polled) {
   for (auto& m : polled) accept(std::move(m));
   polled.clear();
   while (queue_.size() >= options_.batch_rows) {
-    if (!write_batch()) return;
+    if (!finish_batch(true)) return;
+    start_batch();
   }
 }
 
 bool SinkRunner::tick() {
   rethrow_if_failed();
-  resolve_pending();
-  if (queue_.empty() || clock_.now() - queued_since_ < options_.batch_time) return false;
-  flush();
+  if (!finish_batch(false)) return false;
+  if (queue_.empty() || clock_.now() - queued_since_ < options_.batch_time) {
+    resolve_pending();
+    return false;
+  }
+  start_batch();
   return true;
 }
 
 bool SinkRunner::settled() const {
   return open_rows() == 0 && std::none_of(owned_.begin(), owned_.end(), [](const auto& o) { return o.second.pending; });
+}
+
+bool SinkRunner::ours(const TopicPartition& tp) {
+  const Owned* o = owned(tp.topic, tp.partition);
+  return o != nullptr && !o->pending;
 }
 
 std::int64_t SinkRunner::stored(const TopicPartition& tp) const {
@@ -99,7 +117,7 @@ std::int64_t SinkRunner::stored(const TopicPartition& tp) const {
 void SinkRunner::drop_rows(const TopicPartition& tp, std::int64_t below) {
   const auto gone = [&](const Row& r) { return of(r, tp) && (below == kNoOffset || r.offset() < below); };
   const auto before = open_rows();
-  std::erase_if(batch_.rows, gone);
+  if (!attempt_.running) std::erase_if(batch_.rows, gone);  // else when the outcome is taken
   std::erase_if(queue_, gone);
   stats_.skipped_rows += before - open_rows();
 }
@@ -113,7 +131,6 @@ void SinkRunner::reposition(const TopicPartition& tp, Owned& o, std::int64_t off
 
 void SinkRunner::handle_fence(const Offsets& fenced) {
   for (const auto& [tp, held] : fenced) {
-    ++stats_.fences;
     Owned* o = owned(tp.topic, tp.partition);
     if (o == nullptr) {  // cannot happen: rows of a partition go when it does
       drop_rows(tp);
@@ -146,47 +163,92 @@ void SinkRunner::handle_fence(const Offsets& fenced) {
 
 bool SinkRunner::flush() {
   rethrow_if_failed();
-  while (!queue_.empty()) {
-    if (!write_batch()) return false;
+  for (;;) {
+    if (!finish_batch(true)) return false;
+    if (queue_.empty()) return true;
+    start_batch();
   }
-  return true;
 }
 
-bool SinkRunner::write_batch() {
+void SinkRunner::start_batch() {
+  // The sink is free between two batches: partitions assigned while the last one was written
+  // learn their stored offsets first, or under a steady backlog they would wait for its end.
+  resolve_pending();
   const std::size_t n = std::min(queue_.size(), options_.batch_rows);
   batch_.rows.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
   queue_.erase(queue_.begin(), queue_.begin() + n);
-  core::Backoff backoff(options_.first_backoff, options_.max_backoff);
-  for (;;) {
-    batch_.expected.clear();
-    for (const auto& [tp, range] : batch_.ranges()) {
-      if (const std::int64_t s = stored(tp); s != kNoOffset) batch_.expected[tp] = s;
-    }
+  queued_since_ = clock_.now();
+  start_attempt();
+}
+
+void SinkRunner::start_attempt() {
+  batch_.expected.clear();
+  for (const auto& [tp, range] : batch_.ranges()) {
+    if (const std::int64_t s = stored(tp); s != kNoOffset) batch_.expected[tp] = s;
+  }
+  attempt_ = Attempt{};
+  attempt_.running = true;
+  writer_->start([this] {
     const auto start = clock_.now();
     try {
-      const Offsets fenced = sink_.write(options_.group, batch_);
-      if (!fenced.empty()) {
-        handle_fence(fenced);
-        if (batch_.rows.empty()) break;
-        continue;
-      }
-      stats_.commit_us.record(std::chrono::duration_cast<std::chrono::microseconds>(clock_.now() - start).count());
+      attempt_.fenced = sink_.write(options_.group, batch_);
+    } catch (...) {
+      attempt_.error = std::current_exception();
+    }
+    attempt_.took = clock_.now() - start;
+    attempt_.stored_us = core::wall_us();
+    if (consumer_ != nullptr) consumer_->wake();  // the polling thread takes the outcome without waiting out its poll
+  });
+}
+
+bool SinkRunner::finish_batch(bool block) {
+  if (given_up_) return false;
+  if (!attempt_.running) return true;
+  if (!block && !writer_->finished()) return false;
+  core::Backoff backoff(options_.first_backoff, options_.max_backoff);
+  for (;;) {
+    writer_->wait();
+    attempt_.running = false;
+    if (!attempt_.error && attempt_.fenced.empty()) {
+      stats_.commit_us.record(std::chrono::duration_cast<std::chrono::microseconds>(attempt_.took).count());
       after_commit();
       break;
-    } catch (const RetryableError& e) {
-      begin_outage(e);
-      ++stats_.retries;
-      if (core::shutdown_requested()) {
-        fmt::print(stderr, "sink: giving up {} rows on shutdown; they are read again on restart\n", open_rows());
-        return false;
-      }
-      wait(backoff.next());
-      if (batch_.rows.empty()) break;  // a rebalance took every partition of the batch away
     }
+    // Not stored: rows of partitions revoked (or assigned anew) while it ran are not ours to
+    // retry; their new owner reads the sink's offsets.
+    for (const auto& [tp, range] : batch_.ranges()) {
+      if (!ours(tp)) drop_rows(tp);
+    }
+    if (attempt_.error) {
+      try {
+        std::rethrow_exception(attempt_.error);
+      } catch (const RetryableError& e) {
+        begin_outage(e);
+        ++stats_.retries;
+        if (core::shutdown_requested()) {
+          // Nothing more is taken: a later row stored after these were given up would leave a gap.
+          fmt::print(stderr, "sink: giving up {} rows on shutdown; they are read again on restart\n", open_rows());
+          stats_.skipped_rows += open_rows();
+          batch_.rows.clear();
+          queue_.clear();
+          given_up_ = true;
+          return false;
+        }
+        wait(backoff.next());
+      }
+    } else {
+      stats_.fences += attempt_.fenced.size();
+      Offsets fenced;
+      for (const auto& [tp, held] : attempt_.fenced) {
+        if (ours(tp)) fenced.emplace(tp, held);
+      }
+      handle_fence(fenced);
+    }
+    if (batch_.rows.empty()) break;  // a rebalance or the fence took every row of the batch away
+    start_attempt();
   }
   end_outage();
   batch_.rows.clear();
-  queued_since_ = clock_.now();
   return true;
 }
 
@@ -226,7 +288,7 @@ void SinkRunner::resolve_pending() {
   for (const auto& [tp, o] : owned_) {
     if (o.pending) pending.push_back(tp);
   }
-  if (pending.empty() || clock_.now() < next_resolve_) return;
+  if (pending.empty() || attempt_.running || clock_.now() < next_resolve_) return;
   Offsets found;
   try {
     found = sink_.stored_offsets(options_.group, pending);
@@ -248,7 +310,7 @@ void SinkRunner::resolve_pending() {
 }
 
 void SinkRunner::after_commit() {
-  const std::int64_t now_us = core::wall_us();
+  const std::int64_t now_us = attempt_.stored_us;
   for (const Row& r : batch_.rows) {
     if (r.dead_letter_reason.empty()) {
       ++stats_.rows;
@@ -263,12 +325,15 @@ void SinkRunner::after_commit() {
     if (r.message.intended_us > 0) stats_.intended_to_stored_us.record(now_us - r.message.intended_us);
   }
   ++stats_.batches;
+  // Partitions revoked while the batch was written are another member's now: it reads what
+  // this batch stored from the sink.
   Offsets next;
   for (const auto& [tp, range] : batch_.ranges()) {
+    if (!ours(tp)) continue;
     next[tp] = range.next;
-    if (Owned* o = owned(tp.topic, tp.partition)) o->stored = range.next;
+    owned(tp.topic, tp.partition)->stored = range.next;
   }
-  consumer_->commit_async(next);
+  if (!next.empty()) consumer_->commit_async(next);
   if (dlq_ != nullptr) dlq_->poll();
 }
 
@@ -279,7 +344,8 @@ kafka::AssignPlan SinkRunner::on_assign(const std::vector<TopicPartition>& added
   // The sink's own offsets are the truth. Asked once here: a rebalance callback must not wait
   // out an outage (the group would put this member out), so without an answer the partitions
   // are assigned paused and seeked once the sink answers (resolve_pending).
-  if (!outage_) {
+  // While a write runs the sink is the writer's; the partitions wait paused until it is over.
+  if (!outage_ && !attempt_.running) {
     try {
       const Offsets found = sink_.stored_offsets(options_.group, added);
       for (const auto& tp : added) {

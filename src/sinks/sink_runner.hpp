@@ -4,6 +4,14 @@
 // so memory stays bounded), resumes every assigned partition from the sink's own offsets, and
 // commits Kafka's offsets after the sink's, for lag tools only.
 //
+// Pipelined: batch n is written by a BatchWriter (in `consume`, a thread of its own) while the
+// polling thread polls and parses batch n+1. At most two batches are open: once batch n+1 is
+// full, the polling thread waits for batch n (so consumption pauses). Batch n+1 is handed to
+// the writer only after batch n is stored, so its compare-and-set expects what n stored; a
+// failed or fenced batch n is retried before n+1. The sink is used by one thread at a time:
+// partitions assigned while a write runs wait paused until it is over, and rows of partitions
+// revoked meanwhile are dropped from the batch when its outcome is taken.
+//
 // Exactly once rests on three rules, each checked by tests/unit/sinks/test_sink_runner.cpp:
 // - A row is taken only from a partition this member owns, polled at or after the generation
 //   at which the partition was last assigned or seeked, at or past the partition's position:
@@ -20,6 +28,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +37,7 @@
 #include "core/latency_histogram.hpp"
 #include "kafka/consumer_control.hpp"
 #include "kafka/producer.hpp"
+#include "sinks/batch_writer.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks {
@@ -58,23 +68,37 @@ struct SinkStats {
 class SinkRunner final : public kafka::RebalanceListener {
  public:
   // `dlq` (may be null) also receives each dead letter after it is stored. `clock` (may be
-  // null: the steady clock) times batches.
-  SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock = nullptr);
+  // null: the steady clock) times batches. `writer` (null: an InlineWriter, no overlap) runs
+  // the sink's writes.
+  SinkRunner(Sink& sink, SinkRunnerOptions options, kafka::Producer* dlq, core::Clock* clock = nullptr,
+             std::unique_ptr<BatchWriter> writer = nullptr);
+  ~SinkRunner() override;
+  SinkRunner(const SinkRunner&) = delete;
+  SinkRunner& operator=(const SinkRunner&) = delete;
 
-  // The consumer is created with this runner as its listener, then attached.
+  // The consumer is created with this runner as its listener, then attached; detached (which
+  // waits for a write in progress, which wakes the consumer when it ends) before it goes.
   void attach(kafka::ConsumerControl& consumer) { consumer_ = &consumer; }
+  void detach() {
+    writer_->wait();
+    consumer_ = nullptr;
+  }
 
   // Takes one poll's messages (all of them, in order: a write in between would poll again and
-  // take later offsets first), drops the stale ones, and writes every full batch.
+  // take later offsets first), drops the stale ones, and starts writing every full batch
+  // (waiting for the batch before it).
   void add(std::vector<kafka::Message>& polled);
-  // Reads the stored offsets of partitions assigned during an outage once the sink answers,
-  // and writes what is queued when its oldest row is due; true when it wrote.
+  // Takes the outcome of a finished write, reads the stored offsets of partitions assigned
+  // during an outage or a write once the sink answers, and starts writing what is queued when
+  // its oldest row is due and no write runs; true when it started one.
   bool tick();
-  // Writes everything queued now, in batches, retrying through outages. On shutdown during an
-  // outage the rows are given up (they are read again on restart) and false is returned.
+  // Writes everything queued now, in batches, retrying through outages, and waits until it is
+  // stored. On shutdown during an outage the rows are given up (they are read again on
+  // restart) and false is returned.
   bool flush();
 
   const SinkStats& stats() const { return stats_; }
+  std::size_t batch_rows() const { return options_.batch_rows; }
   std::size_t open_rows() const { return batch_.rows.size() + queue_.size(); }
   // Every assigned partition knows its stored offset and no row waits to be written.
   bool settled() const;
@@ -96,8 +120,16 @@ class SinkRunner final : public kafka::RebalanceListener {
   Owned* owned(std::string_view topic, std::int32_t partition);
   // Queues the message as a row unless it is stale; counts what it drops.
   void accept(kafka::Message message);
-  // Writes the first `batch_rows` queued rows, retrying through outages; false on shutdown.
-  bool write_batch();
+  // Moves the first `batch_rows` queued rows into the batch and starts writing it.
+  void start_batch();
+  // Hands the batch to the writer, expecting each partition's stored offset.
+  void start_attempt();
+  // Takes the outcome of the batch being written (waiting for it when `block`), and retries it
+  // until it is stored, through fences and outages. False when it is still being written
+  // (`block` false), or on shutdown during an outage (the batch is given up).
+  bool finish_batch(bool block);
+  // Owned, and its stored offset known: the batch's outcome applies to it.
+  bool ours(const TopicPartition& tp);
   Row make_row(kafka::Message message);
   // Drops buffered rows of `tp` (with offset below `below`, or all when kNoOffset).
   void drop_rows(const TopicPartition& tp, std::int64_t below = kNoOffset);
@@ -123,14 +155,23 @@ class SinkRunner final : public kafka::RebalanceListener {
   std::map<TopicPartition, Owned> owned_;
   const TopicPartition* last_tp_ = nullptr;  // owned() lookup cache; reset when owned_ changes
   Owned* last_owned_ = nullptr;
-  Batch batch_;                 // being written
+  Batch batch_;  // being written; its rows are the writer's while `attempt_.running`
+  struct Attempt {
+    bool running = false;
+    Offsets fenced;
+    std::exception_ptr error;
+    core::Nanos took{};          // the sink's write() of the batch
+    std::int64_t stored_us = 0;  // wall clock when it returned
+  } attempt_;
   std::deque<Row> queue_;       // taken, not yet in a batch (also what arrives while a write retries)
   core::Nanos queued_since_{};  // when the oldest queued row arrived
   bool outage_ = false;         // consumption paused while the sink is out
+  bool given_up_ = false;       // shut down during an outage: nothing more is taken
   core::Nanos outage_since_{};
   core::Nanos next_resolve_{};
   core::Backoff<std::chrono::milliseconds> resolve_backoff_;
   SinkStats stats_;
+  std::unique_ptr<BatchWriter> writer_;  // last: destroyed first, once its write has ended
 };
 
 }  // namespace streamlab::sinks

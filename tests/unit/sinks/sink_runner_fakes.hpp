@@ -8,7 +8,9 @@
 //   has not noticed it was put out of the group); pause takes hold only after a few messages
 //   already fetched, as librdkafka's does;
 // - FakeStore + FakeSink: the database, shared by every member, and one member's client to
-//   it, which fails on command (retryable N times, fatal, the write applied but its reply lost).
+//   it, which fails on command (retryable N times, fatal, the write applied but its reply lost);
+// - DeferredWriter: a pipelined member's writer, whose write happens only when the test says it
+//   ends, so that polls, rebalances and other members' writes come between its start and end.
 // Time is a core::FakeClock that moves when the runner waits.
 
 #include <algorithm>
@@ -25,6 +27,7 @@
 
 #include "core/clock.hpp"
 #include "kafka/consumer_control.hpp"
+#include "sinks/batch_writer.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::testing {
@@ -196,9 +199,33 @@ struct FakeStore {
   std::vector<std::string> violations;
 };
 
+// Runs a write when it ends: complete() (what the test schedules), or the runner's wait().
+class DeferredWriter final : public sinks::BatchWriter {
+ public:
+  void start(std::function<void()> job) override { job_ = std::move(job); }
+  bool finished() override { return !job_; }
+  void wait() override { complete(); }
+  void complete() {
+    if (!job_) return;
+    in_job_ = true;
+    job_();
+    in_job_ = false;
+    job_ = nullptr;
+  }
+  // A write has started and not ended, and the caller is not that write.
+  bool busy_elsewhere() const { return job_ && !in_job_; }
+
+ private:
+  std::function<void()> job_;
+  bool in_job_ = false;
+};
+
 class FakeSink final : public sinks::Sink {
  public:
   explicit FakeSink(FakeStore& store) : store_(store) {}
+
+  // A pipelined member's writer: the sink must not be called beside a write in progress.
+  const DeferredWriter* writer = nullptr;
 
   // Failures on command, consumed in order by the next calls (stored_offsets and write alike).
   enum class Fail { Retryable, Fatal, LoseReply };
@@ -209,6 +236,7 @@ class FakeSink final : public sinks::Sink {
   std::string describe() const override { return "fake"; }
   Offsets stored_offsets(const std::string&, const std::vector<TopicPartition>& partitions) override {
     ++calls;
+    check_one_at_a_time();
     if (down) throw sinks::RetryableError("down");
     if (!failures.empty() && failures.front() != Fail::LoseReply) {
       const Fail f = failures.front();
@@ -224,6 +252,7 @@ class FakeSink final : public sinks::Sink {
   }
   Offsets write(const std::string&, const sinks::Batch& batch) override {
     ++calls;
+    check_one_at_a_time();
     if (down) throw sinks::RetryableError("down");
     std::optional<Fail> f;
     if (!failures.empty()) {
@@ -248,6 +277,10 @@ class FakeSink final : public sinks::Sink {
   }
 
  private:
+  void check_one_at_a_time() {
+    if (writer != nullptr && writer->busy_elsewhere()) store_.violations.push_back("sink called while a write ran");
+  }
+
   FakeStore& store_;
 };
 

@@ -22,21 +22,24 @@ constexpr const char* kTopic = "t";
 
 TopicPartition tp(int p) { return {kTopic, p}; }
 
-// One group member: its consumer, its client of the shared store, its runner.
+// One group member: its consumer, its client of the shared store, its runner; pipelined, its
+// writes end when the test says (writer->complete()) or the runner waits for them.
 struct Member {
   Member(FakeCluster& cluster, FakeStore& store, core::FakeClock& clock, std::uint64_t seed,
-         std::size_t batch_rows = 20)
+         std::size_t batch_rows = 20, bool pipelined = false)
       : consumer(cluster, clock, seed),
         sink(store),
+        writer(pipelined ? new DeferredWriter : nullptr),
         runner(sink,
                SinkRunnerOptions{.group = "g",
                                  .batch_rows = batch_rows,
                                  .batch_time = 20ms,
                                  .first_backoff = 10ms,
                                  .max_backoff = 200ms},
-               nullptr, &clock) {
+               nullptr, &clock, std::unique_ptr<sinks::BatchWriter>(writer)) {
     consumer.set_listener(&runner);
     runner.attach(consumer);
+    sink.writer = writer;
   }
   // One turn of `consume`'s loop: poll, hand every message to the runner, tick.
   void step() {
@@ -47,6 +50,7 @@ struct Member {
   }
   FakeConsumer consumer;
   FakeSink sink;
+  DeferredWriter* writer;  // owned by the runner; null: writes run inline
   SinkRunner runner;
 };
 
@@ -272,6 +276,79 @@ TEST_F(SinkRunnerTest, ACooperativeRevocationDropsOnlyTheRevokedPartitionsRows) 
   EXPECT_EQ(store.stored.count(tp(1)), 0u);
 }
 
+// ---- pipelined: batch n is written while batch n+1 is polled and built ----
+
+// Steps until the member's write of its first batch has started and not ended.
+void until_writing(Member& m) {
+  for (int i = 0; i < 100 && !m.writer->busy_elsewhere(); ++i) m.step();
+  ASSERT_TRUE(m.writer->busy_elsewhere());
+}
+
+TEST_F(SinkRunnerTest, AWriteThatFailsWhileTheNextBatchIsBuiltIsRetriedBeforeIt) {
+  fill(0, 100);
+  Member m(cluster, store, clock, 13, /*batch_rows=*/10, /*pipelined=*/true);
+  m.consumer.queue({true, {tp(0), tp(1)}});
+  until_writing(m);
+  m.sink.failures = {FakeSink::Fail::Retryable};
+  const auto writes = store.writes;
+  const std::size_t writing = m.runner.open_rows();
+  std::vector<kafka::Message> polled;
+  while (polled.empty()) m.consumer.poll(polled, 5, 1ms);  // fewer than a batch: nothing waits
+  m.runner.add(polled);
+  EXPECT_GT(m.runner.open_rows(), writing) << "the next batch is built while the first is written";
+  m.writer->complete();  // this batch fails
+  EXPECT_EQ(store.writes, writes);
+  run_until_drained(m);
+  expect_exactly_once(cluster, store);
+  EXPECT_EQ(m.runner.stats().retries, 1u);
+}
+
+// The member loses its partitions while its write runs; the new owner reads the offsets before
+// that write lands, so its own first write is fenced and adopts what the old owner stored.
+TEST_F(SinkRunnerTest, ARebalanceWhileAWriteRunsLeavesItsPartitionsToTheNewOwner) {
+  fill(0, 60);
+  Member a(cluster, store, clock, 14, 10, true), b(cluster, store, clock, 15, 10, true);
+  a.consumer.queue({true, {tp(0), tp(1)}});
+  until_writing(a);
+  a.consumer.queue({false, {tp(0), tp(1)}});
+  b.consumer.queue({true, {tp(0), tp(1)}});
+  std::vector<kafka::Message> none;
+  a.consumer.poll(none, 0, 1ms);  // serves the revocation; the write goes on
+  EXPECT_TRUE(a.writer->busy_elsewhere());
+  b.step();
+  a.writer->complete();
+  a.step();
+  EXPECT_GT(a.runner.stats().rows, 0u) << "stored, though no longer its partitions";
+  EXPECT_TRUE(a.runner.settled());
+  run_until_drained(b);
+  expect_exactly_once(cluster, store);
+  EXPECT_GE(a.runner.stats().fences + b.runner.stats().fences, 1u) << "one of the two writes came second";
+}
+
+// The sink is the writer's while it writes: a partition assigned meanwhile waits paused, and
+// its stored offset is read once the write is over.
+TEST_F(SinkRunnerTest, APartitionAssignedWhileAWriteRunsWaitsPausedForIt) {
+  fill(0, 40);
+  fill(1, 40);
+  store.offsets[tp(1)] = 10;
+  for (const auto& r : cluster.logs.at(tp(1))) {
+    if (r.offset < 10) store.stored[tp(1)][r.offset] = 1;
+  }
+  Member m(cluster, store, clock, 16, 10, true);
+  m.consumer.queue({true, {tp(0)}});
+  until_writing(m);
+  m.consumer.queue({true, {tp(1)}});
+  std::vector<kafka::Message> none;
+  m.consumer.poll(none, 0, 1ms);
+  EXPECT_TRUE(m.consumer.paused(tp(1)));
+  EXPECT_FALSE(m.runner.settled());
+  m.writer->complete();
+  m.step();
+  EXPECT_FALSE(m.consumer.paused(tp(1)));
+  run_until_drained(m);
+  expect_exactly_once(cluster, store);
+}
+
 // ---- seeded random schedules ----
 
 struct Schedule {
@@ -307,14 +384,26 @@ struct Schedule {
 
   void add_member() {
     const std::size_t batch_rows = 1 + rng() % 40;
-    members.push_back(std::make_unique<Member>(cluster, store, clock, seed * 1000 + next_member_seed++, batch_rows));
+    members.push_back(std::make_unique<Member>(cluster, store, clock, seed * 1000 + next_member_seed++, batch_rows,
+                                               /*pipelined=*/chance(50)));
     Member& m = *members.back();
     m.consumer.max_per_poll = 1 + rng() % 60;
-    // Every poll may interleave what the outside world does, even inside a write's retries.
+    // Every poll may interleave what the outside world does, even inside a write's retries,
+    // and a pipelined member's write may end there (as its thread would, at any moment).
     m.consumer.on_poll = [this, &m] {
       if (chance(5)) outside_world();
       if (m.sink.down && chance(10)) m.sink.down = false;
+      if (m.writer != nullptr && chance(30)) m.writer->complete();
     };
+  }
+
+  // At most two batches open (the one being written, the one being built) and one poll's worth.
+  void check_bounded(const Member& m) {
+    const std::size_t bound = 2 * m.runner.batch_rows() + m.consumer.max_per_poll + 3 * cluster.partitions().size();
+    if (m.runner.open_rows() > bound) {
+      store.violations.push_back("open rows " + std::to_string(m.runner.open_rows()) + " above " +
+                                 std::to_string(bound));
+    }
   }
 
   // The coordinator hands the partitions out again among the members still in the group.
@@ -366,7 +455,10 @@ struct Schedule {
       const int what = static_cast<int>(rng() % 100);
       if (what < 70) {
         if (members.empty()) continue;
-        if (auto& m = members[rng() % members.size()]) m->step();
+        if (auto& m = members[rng() % members.size()]) {
+          m->step();
+          check_bounded(*m);
+        }
       } else if (what < 80) {
         outside_world();
       } else if (what < 84 && members.size() < 3) {
