@@ -27,8 +27,8 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
     const json& k = cs["sink"];
     r.stored = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
     r.rates["store_rows_per_s"] = store_rate(cs);
-    // Where the drain's time went: the batches' writes (on the consumer's thread, between
-    // polls) against the rest (polling, parsing, building batches).
+    // Where the drain's time went: the share of it the batches' writes took (on the writer
+    // thread, beside the polling, parsing and building of the next batch).
     const double drain_s = drain_seconds(cs), write_s = num(k.value("commit_ms", json::object()), "total") / 1000.0;
     if (drain_s > 0) {
       r.extra["time_split"] = {{"drain_s", drain_s},

@@ -89,7 +89,7 @@ double num(const json& j, const char* key) {
 
 double drain_seconds(const json& summary) {
   if (!summary.is_object() || !summary.contains("sink")) return 0.0;
-  return num(summary, "active_seconds") + num(summary["sink"].value("commit_ms", json::object()), "p50") / 1000.0;
+  return num(summary["sink"], "seconds");
 }
 
 double store_rate(const json& summary) {

@@ -395,6 +395,10 @@ int Loop::summarize() const {
                      {"p99", ms(st.commit_us.quantile(0.99))},
                      {"total", ms(st.commit_us.sum())}}},
                    {"stored_latency_ms", quantiles_ms(st.end_to_end_us)},
+                   // The drain: the first row taken to the last batch stored.
+                   {"seconds", st.last_stored_us > st.first_taken_us
+                                   ? static_cast<double>(st.last_stored_us - st.first_taken_us) / 1e6
+                                   : 0.0},
                    {"intended_stored_latency_ms", quantiles_ms(st.intended_to_stored_us)}};
     }
     // With --show stdout carries the messages, so the summary goes to stderr.

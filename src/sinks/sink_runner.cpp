@@ -75,6 +75,7 @@ void SinkRunner::accept(kafka::Message message) {
     return;
   }
   o->position = message.offset + 1;
+  if (stats_.first_taken_us == 0) stats_.first_taken_us = core::wall_us();
   if (queue_.empty()) queued_since_ = clock_.now();
   queue_.push_back(make_row(std::move(message)));
 }
@@ -325,6 +326,7 @@ void SinkRunner::after_commit() {
     if (r.message.intended_us > 0) stats_.intended_to_stored_us.record(now_us - r.message.intended_us);
   }
   ++stats_.batches;
+  stats_.last_stored_us = now_us;
   // Partitions revoked while the batch was written are another member's now: it reads what
   // this batch stored from the sink.
   Offsets next;

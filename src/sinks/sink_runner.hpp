@@ -60,6 +60,9 @@ struct SinkStats {
   std::uint64_t skipped_rows = 0;
   std::uint64_t retries = 0;
   std::uint64_t fences = 0;                      // partitions of a write found not as expected
+  // Wall clock (µs): the first row taken, the last batch stored; their span is the drain.
+  std::int64_t first_taken_us = 0;
+  std::int64_t last_stored_us = 0;
   core::LatencyHistogram commit_us;              // one batch's write
   core::LatencyHistogram end_to_end_us;          // Kafka timestamp → stored
   core::LatencyHistogram intended_to_stored_us;  // a paced producer's intended send time → stored
