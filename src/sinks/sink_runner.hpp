@@ -59,7 +59,7 @@ struct SinkStats {
   // attempt whose reply an outage swallowed).
   std::uint64_t skipped_rows = 0;
   std::uint64_t retries = 0;
-  std::uint64_t fences = 0;                      // partitions of a write found not as expected
+  std::uint64_t fences = 0;  // partitions of a write found not as expected
   // Wall clock (µs): the first row taken, the last batch stored; their span is the drain.
   std::int64_t first_taken_us = 0;
   std::int64_t last_stored_us = 0;
