@@ -24,70 +24,78 @@ void Run::scenario_rest(const Scenario& s, ScenarioResult&) {
 }
 
 void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
-  const std::string topic = topic_for(s.id);
-  std::vector<std::string> extra;
-  if (!s.sink.empty()) extra = {"--sink", sink_uri(s.sink), "--table", store_for(s.sink, s.id)};
-  progress_->phase("starting the live consumer");
-  StreamlabProcess consumer = start_live_consumer(s.id, topic, extra, r);
-  std::vector<LadderStep> steps;
+  RateSearch search(s.ladder_first, s.ladder_top, s.ladder_steps);
   json ladder = json::array();
-  const double step_span = 0.9 / static_cast<double>(s.ladder.size());
-  for (std::size_t i = 0; i < s.ladder.size() && !core::shutdown_requested(); ++i) {
-    const double rate = s.ladder[i];
-    progress_->phase(fmt::format("step {}/{}: {:.0f} msgs/s for {:.0f} s", i + 1, s.ladder.size(), rate, s.step_s));
+  json best_summary;  // the consumer's of the highest step that held
+  double best_offered = 0;
+  if (!s.sink.empty()) r.stored = 0;
+  const double step_span = 1.0 / static_cast<double>(s.ladder_steps);
+  for (std::size_t i = 0; !core::shutdown_requested(); ++i) {
+    const std::optional<double> next = search.next();
+    if (!next) break;
+    const double rate = *next;
+    const double from = step_span * static_cast<double>(i);
+    // A fresh topic and consumer each step: its summary's latency covers this step alone.
+    const std::string step_id = fmt::format("{}-{}", s.id, i + 1);
+    const std::string topic = topic_for(step_id);
+    std::vector<std::string> extra;
+    if (!s.sink.empty()) extra = {"--sink", sink_uri(s.sink), "--table", store_for(s.sink, step_id)};
+    progress_->phase(fmt::format("step {}: starting a live consumer", i + 1));
+    StreamlabProcess consumer = start_live_consumer(step_id, topic, extra, r);
+    progress_->phase(fmt::format("step {}: {:.0f} msgs/s for {:.0f} s", i + 1, rate, s.step_s));
     StreamlabProcess producer = start("produce", "producer",
                                       {"-t", topic, "--source", "counter", "--rate", fmt::format("{}", rate),
                                        "--duration", fmt::format("{}", s.step_s)});
-    const json ps = wait_producer(producer, rate * s.step_s, step_span * static_cast<double>(i), step_span);
+    const json ps = wait_producer(producer, rate * s.step_s, from, step_span * 0.8);
     const std::uint64_t acked = ps.is_object() ? ps.value("acked", std::uint64_t{0}) : 0;
-    auto points = producer.points();
-    const std::int64_t end_ms = points.empty() ? core::wall_ms() : points.back().t_ms;
-    append_shifted(r.produced_points, points, r.produced);
+    append_shifted(r.produced_points, producer.points(), r.produced);
     r.produced += acked;
-    // The consumer's count when the producer's last line was written (its stats lag ≤ 250 ms).
-    std::this_thread::sleep_for(300ms);
-    auto cpoints = consumer.points();
-    drop_warm_up(cpoints, 1);
-    const std::uint64_t consumed = count_at(cpoints, end_ms + 250);
-    LadderStep step{rate, num(ps, "msgs_per_s"), r.produced > consumed ? r.produced - consumed : 0};
-    steps.push_back(step);
+    // The warm-up message is the consumer's too: it is counted apart (measured_count).
+    const json cs = finish_consumer(consumer, topic, acked + 1, from + step_span * 0.8, step_span * 0.2, r);
+    std::uint64_t warm = 0;
+    const std::uint64_t consumed = measured_count(cs, topic, warm);
+    r.consumed += consumed;
+    LadderStep step{.offered = rate, .achieved = num(ps, "msgs_per_s"), .p99_ms = -1, .complete = consumed >= acked};
+    if (cs.is_object()) {
+      const json& k = s.sink.empty() ? cs : cs.value("sink", json::object());
+      const json l = k.value(s.sink.empty() ? "intended_latency_ms" : "intended_stored_latency_ms", json::object());
+      if (l.value("count", 0) > 0) step.p99_ms = num(l, "p99");
+      if (!s.sink.empty()) {
+        const std::uint64_t stored = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
+        const std::uint64_t measured = stored - std::min(stored, warm);
+        *r.stored += measured;
+        step.complete = step.complete && measured >= acked;
+      }
+    }
+    search.record(step);
     const bool ok = step_sustained(step);
-    ladder.push_back(
-        {{"offered", rate}, {"achieved", step.achieved}, {"lag_at_end", step.lag_at_end}, {"sustained", ok}});
-    progress_->note(fmt::format("  {}: {:.0f} msgs/s offered, {:.0f} achieved, lag {} at the end: {}", s.id, rate,
-                                step.achieved, step.lag_at_end, ok ? "sustained" : "not sustained"));
-    if (!ok) break;
-    // Each step starts from an empty queue.
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline && consumer.count() < r.produced + 1)
-      std::this_thread::sleep_for(100ms);
+    if (ok && rate > best_offered) {
+      best_offered = rate;
+      best_summary = cs;
+    }
+    ladder.push_back({{"offered", rate},
+                      {"achieved", step.achieved},
+                      {"p99_ms", step.p99_ms},
+                      {"complete", step.complete},
+                      {"sustained", ok}});
+    progress_->note(fmt::format(
+        "  {}: {:.0f} msgs/s offered, {:.0f} achieved, p99 {} from the intended send times{}: {}", s.id, rate,
+        step.achieved, step.p99_ms < 0 ? std::string("unknown") : fmt::format("{:.1f} ms", step.p99_ms),
+        step.complete ? "" : ", not all stored", ok ? "held" : "did not hold"));
   }
-  progress_->phase("draining the consumer");
-  const json cs = finish_consumer(consumer, topic, r.produced + 1, 0.9, 0.1, r);
-  std::uint64_t warm = 0;
-  r.consumed = measured_count(cs, topic, warm);
-  r.consumed_points = consumer.points();
-  drop_warm_up(r.consumed_points, warm);
-  if (!s.sink.empty() && cs.is_object() && cs.contains("sink")) {
-    const std::uint64_t st =
-        cs["sink"].value("rows", std::uint64_t{0}) + cs["sink"].value("dead_letters", std::uint64_t{0});
-    r.stored = st - std::min(st, warm);  // the warm-up is stored too
-  } else if (!s.sink.empty()) {
-    r.stored = 0;
-  }
-  const double best = sustainable_rate(steps);
-  r.rates["sustainable_msgs_per_s"] = best;
-  r.rates["consume_msgs_per_s"] = num(cs, "msgs_per_s");
-  r.latency = latency_of(cs);
+  r.rates["sustainable_msgs_per_s"] = search.sustainable();
+  r.latency = latency_of(best_summary);
   r.extra["ladder"] = ladder;
   r.notes.push_back(fmt::format(
-      "rate ladder: each step paces the producer for {:.0f} s while the consumer runs live; a step is sustained when "
-      "the producer reaches {:.0f}% of the offered rate and the lag at its end is under {:.0f} s of messages; the "
-      "figure is the last sustained step's achieved rate",
-      s.step_s, 100 * kLadderMinAchieved, kLadderMaxLagSeconds));
-  if (!steps.empty() && step_sustained(steps.back())) {
-    r.notes.push_back("every step was sustained: the real limit is above the ladder's top");
-  }
+      "rate search: each step paces the producer for {:.0f} s into a fresh live consumer; a step holds when the "
+      "producer reaches {:.0f}% of the offered rate, every message is {}, and the p99 from the producer's intended "
+      "send times to {} is at most {:.0f} ms. The rate doubles from {:.0f} msgs/s until a step fails, then bisects "
+      "until the rates that held and failed are within {:.0f}% ({} steps at most); the figure is the achieved rate "
+      "of the highest step that held, and the latency shown is that step's",
+      s.step_s, 100 * kLadderMinAchieved, s.sink.empty() ? "received" : "stored", s.sink.empty() ? "receipt" : "stored",
+      kLadderMaxP99Ms, s.ladder_first, 100 * (kLadderPrecision - 1), s.ladder_steps));
+  if (search.held_top()) r.notes.push_back("the highest rate offered held: the real limit is above it");
+  if (search.sustainable() == 0) r.problems.push_back("no step held");
 }
 
 }  // namespace streamlab::bench

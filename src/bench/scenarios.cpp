@@ -222,14 +222,12 @@ void add_rest_and_ladders(std::vector<Scenario>& v, const Sizes& z) {
     s.kind = Kind::Max;
     s.payload = "counters";
     s.sink = kafka ? "" : sink;
-    if (z.quick) {
-      s.ladder = kafka ? std::vector<double>{5000, 25000, 100000} : std::vector<double>{2000, 10000, 40000};
-    } else {
-      s.ladder = kafka ? std::vector<double>{5000, 10000, 25000, 50000, 100000, 200000, 400000}
-                       : std::vector<double>{2000, 5000, 10000, 20000, 40000, 80000, 160000};
-    }
+    s.ladder_first = kafka ? 25000 : 5000;
+    s.ladder_top = kafka ? 1'600'000 : 320'000;
+    // Each step starts a consumer of its own (a few seconds), whatever the scale.
+    s.ladder_steps = z.scale < 0.1 ? 2 : z.quick ? 5 : 9;
     s.step_s = z.d(6, 3);
-    s.planned_s = kStartupS + static_cast<double>(s.ladder.size()) * (s.step_s + 1.5);
+    s.planned_s = static_cast<double>(s.ladder_steps) * (kStartupS + s.step_s + 1.5);
     v.push_back(s);
   }
 }

@@ -36,7 +36,9 @@ struct Scenario {
   std::uint64_t count = 0;            // messages (unpaced producers, backlogs)
   double rate = 0;                    // msgs/s offered (paced producers), 0 = unpaced
   double duration_s = 0;              // paced runs and rest
-  std::vector<double> ladder;         // max-*: offered rate of each step
+  double ladder_first = 0;            // max-*: the first step's offered rate (msgs/s)
+  double ladder_top = 0;              // max-*: the highest rate offered
+  std::size_t ladder_steps = 0;       // max-*: at most this many steps
   double step_s = 0;                  // max-*: seconds per step
   std::vector<double> batch_ms;       // latency-<sink>: the consumer's --batch-ms of each step
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
