@@ -61,6 +61,9 @@ struct ScenarioResult {
   std::vector<std::string> problems, notes;
   nlohmann::json rates = nlohmann::json::object();
   nlohmann::json latency = nullptr;
+  // From a paced producer's intended send times (a producer that fell behind counts): to
+  // stored with a sink, else to receipt; null when the producer was not paced.
+  nlohmann::json intended_latency = nullptr;
   std::vector<StatsPoint> produced_points, consumed_points;
   std::vector<BaselineResult> baselines;
   nlohmann::json extra = nlohmann::json::object();
@@ -78,8 +81,9 @@ inline constexpr const char* kSinkVariable = "STREAMLAB_BENCH_SINK";
 Environment sink_through_environment(std::vector<std::string>& argv);
 
 // Helpers on consume's --json summary.
-double num(const nlohmann::json& j, const char* key);      // 0 when missing
-nlohmann::json latency_of(const nlohmann::json& summary);  // the report's latency_ms, or null
+double num(const nlohmann::json& j, const char* key);               // 0 when missing
+nlohmann::json latency_of(const nlohmann::json& summary);           // the report's latency_ms, or null
+nlohmann::json intended_latency_of(const nlohmann::json& summary);  // its intended_latency_ms, or null
 // A sink consumer's drain in seconds: its active time plus one batch commit (the last batch is
 // committed after the last message arrived); and its rows + dead letters per second of that
 // (0 without a sink).

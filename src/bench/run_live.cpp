@@ -47,6 +47,7 @@ void Run::scenario_live(const Scenario& s, ScenarioResult& r) {
   r.rates["consume_msgs_per_s"] = num(cs, "msgs_per_s");
   r.rates["produce_mb_per_s"] = num(ps, "mb_per_s");
   r.latency = latency_of(cs);
+  r.intended_latency = intended_latency_of(cs);
   if (s.kind == Kind::Latency) {
     const double achieved = num(ps, "msgs_per_s");
     if (achieved < 0.9 * s.rate) {
@@ -103,6 +104,7 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
                      {"stored_p99_ms", num(stored, "p99")},
                      {"stored_max_ms", num(stored, "max")},
                      {"receipt_p99_ms", num(receipt, "p99")},
+                     {"intended_stored_p99_ms", num(k.value("intended_stored_latency_ms", json::object()), "p99")},
                      {"commit_p50_ms", num(k.value("commit_ms", json::object()), "p50")},
                      {"batches", k.value("batches", std::uint64_t{0})}});
     progress_->note(fmt::format("  {} --batch-ms {}: stored p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms", s.sink,
@@ -113,6 +115,7 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
                    {"p99", num(stored, "p99")},
                    {"max", num(stored, "max")},
                    {"count", st}};
+      r.intended_latency = intended_latency_of(cs);
       r.rates["produce_msgs_per_s"] = achieved;
       r.rates["consume_msgs_per_s"] = num(cs, "msgs_per_s");
     }

@@ -85,6 +85,7 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
   }
   r.rates["sustainable_msgs_per_s"] = search.sustainable();
   r.latency = latency_of(best_summary);
+  r.intended_latency = intended_latency_of(best_summary);
   r.extra["ladder"] = ladder;
   r.notes.push_back(fmt::format(
       "rate search: each step paces the producer for {:.0f} s into a fresh live consumer; a step holds when the "

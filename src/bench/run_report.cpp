@@ -74,6 +74,7 @@ json Run::scenario_json(const Scenario& s, const ScenarioResult& r, double start
   if (r.skipped) j["skipped"] = true;
   j["rates"] = r.rates;
   j["latency_ms"] = r.latency;
+  j["intended_latency_ms"] = r.intended_latency;
   const Series series = r.member_points.empty() ? align(r.produced_points, r.consumed_points, epoch_wall_ms_)
                                                 : align_members(r.produced_points, r.member_points, epoch_wall_ms_);
   j["series"] = {{"t", series.t}, {"produced", series.produced}, {"consumed", series.consumed}, {"lag", series.lag}};

@@ -71,16 +71,31 @@ void drop_warm_up(std::vector<StatsPoint>& points, std::uint64_t warm) {
   }
 }
 
-json latency_of(const json& summary) {
-  if (!summary.is_object() || !summary.contains("latency_ms")) return nullptr;
-  const json& l = summary["latency_ms"];
+namespace {
+
+json quantiles(const json& l, std::uint64_t count) {
   json out = {{"p50", l.value("p50", 0.0)},
               {"p90", l.value("p90", l.value("p99", 0.0))},
               {"p99", l.value("p99", 0.0)},
               {"max", l.value("max", 0.0)},
-              {"count", summary.value("consumed", 0)}};
+              {"count", count}};
   if (l.contains("histogram")) out["histogram"] = l["histogram"];
   return out;
+}
+
+}  // namespace
+
+json latency_of(const json& summary) {
+  if (!summary.is_object() || !summary.contains("latency_ms")) return nullptr;
+  return quantiles(summary["latency_ms"], summary.value("consumed", std::uint64_t{0}));
+}
+
+json intended_latency_of(const json& summary) {
+  if (!summary.is_object()) return nullptr;
+  const json& from = summary.contains("sink") ? summary["sink"] : summary;
+  const json l = from.value(summary.contains("sink") ? "intended_stored_latency_ms" : "intended_latency_ms", json());
+  if (!l.is_object() || l.value("count", std::uint64_t{0}) == 0) return nullptr;
+  return quantiles(l, l.value("count", std::uint64_t{0}));
 }
 
 double num(const json& j, const char* key) {
