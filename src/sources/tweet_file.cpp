@@ -32,7 +32,7 @@ std::optional<std::string_view> TweetFile::next() {
     }
     ++line_no_;
     if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-    parser_.parse(line_, parsed_);
+    parser_.check(line_, parsed_);  // validity only: the tweet goes out as it is
     if (parsed_.kind == tweets::MessageKind::KeepAlive) continue;
     if (parsed_.kind == tweets::MessageKind::Malformed) {
       const std::string where =

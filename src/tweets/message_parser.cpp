@@ -374,19 +374,33 @@ ParsedMessage MessageParser::parse(std::string_view json) {
   return out;
 }
 
-void MessageParser::parse(std::string_view json, ParsedMessage& out) {
+namespace {
+
+// Blank, malformed (the error noted in `out`) or a document: the first step of parse and check.
+std::optional<dom::element> document(dom::parser& parser, std::string_view json, ParsedMessage& out) {
   reset(out);
   if (is_blank(json)) {
     out.kind = MessageKind::KeepAlive;
-    return;
+    return std::nullopt;
   }
   dom::element root;
-  if (const simdjson::error_code error = impl_->json.parse(json.data(), json.size()).get(root)) {
+  if (const simdjson::error_code error = parser.parse(json.data(), json.size()).get(root)) {
     out.kind = MessageKind::Malformed;
     out.error = simdjson::error_message(error);
     out.error_offset = locate_json_error(json).value_or(0);
-    return;
+    return std::nullopt;
   }
+  return root;
+}
+
+}  // namespace
+
+void MessageParser::check(std::string_view json, ParsedMessage& out) { document(impl_->json, json, out); }
+
+void MessageParser::parse(std::string_view json, ParsedMessage& out) {
+  const std::optional<dom::element> found = document(impl_->json, json, out);
+  if (!found) return;
+  const dom::element root = *found;
   dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) return;  // Other
 

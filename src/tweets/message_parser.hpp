@@ -48,6 +48,9 @@ class MessageParser {
   // `out` is overwritten (its string capacities are reused).
   void parse(std::string_view json, ParsedMessage& out);
   ParsedMessage parse(std::string_view json);
+  // Only whether `json` is blank (KeepAlive), malformed (Malformed, with the error and its
+  // offset) or well-formed (Other): what a producer of lines checks, without reading the tweet.
+  void check(std::string_view json, ParsedMessage& out);
 
  private:
   struct Impl;

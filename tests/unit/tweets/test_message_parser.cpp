@@ -558,4 +558,25 @@ TEST(MessageParserMalformed, NoInputMakesItThrow) {
   EXPECT_GT(malformed, base.size() / 2);
 }
 
+// check(): what parse() says of blank and malformed input, and nothing of a good document.
+TEST(MessageParserCheck, SortsBlankMalformedAndWellFormedAsParseDoes) {
+  MessageParser parser;
+  ParsedMessage checked, parsed;
+  for (const std::string_view line :
+       {std::string_view("  "), std::string_view("{\"data\": {\"id\": \"1\", \"text\": \"hi\""),
+        std::string_view("{\"number\": 7}"), std::string_view("[1, 2,]"),
+        std::string_view("{\"data\": {\"id\": \"1\", \"text\": \"hi\"}}")}) {
+    parser.check(line, checked);
+    parser.parse(line, parsed);
+    if (parsed.kind == MessageKind::KeepAlive || parsed.kind == MessageKind::Malformed) {
+      EXPECT_EQ(checked.kind, parsed.kind) << line;
+      EXPECT_EQ(checked.error, parsed.error) << line;
+      EXPECT_EQ(checked.error_offset, parsed.error_offset) << line;
+    } else {
+      EXPECT_EQ(checked.kind, MessageKind::Other) << line;
+      EXPECT_TRUE(checked.tweet.text.empty()) << "check reads nothing of the document";
+    }
+  }
+}
+
 }  // namespace
