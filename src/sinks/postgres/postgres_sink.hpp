@@ -18,11 +18,10 @@
 #include <string>
 
 #include "sinks/postgres/postgres_connection.hpp"
+#include "sinks/postgres/raw_column.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks {
-
-enum class RawColumn { None, Json, Jsonb };
 
 struct PostgresSinkOptions {
   std::string uri;  // any libpq connection URI or key=value string
