@@ -1,6 +1,7 @@
 // PostgreSQL COPY binary encoding, byte for byte against the documented format (the COPY
 // command's "Binary Format", and each type's send function: int8send, textsend, array_send,
-// jsonb_send, timestamptz_send): the expected bytes below are written out by hand from it.
+// jsonb_send, timestamptz_send): the expected bytes below are written out by hand from it, and
+// agree with what the server's send functions return (SELECT encode(array_send(...), 'hex')).
 
 #include <gtest/gtest.h>
 
