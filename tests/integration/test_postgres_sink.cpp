@@ -4,7 +4,8 @@
 // 1970 and at the edges of years 0001-9999, a raw jsonb document) read back as the values
 // written. Once in COPY's binary format (a table the sink made) and once in text (a table made
 // by hand with a column binary rows do not fit), which must store the same. A table altered
-// under a connected sink makes the next write fail as retryable, and the one after stores.
+// under a connected sink makes the next write fail as retryable, and the one after stores. A
+// URI's synchronous_commit is the session's.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -196,4 +197,15 @@ TEST_F(PostgresSinkRows, AColumnAlteredUnderTheSinkIsAnOutageNotDeadLetters) {
   postgres::Result n = postgres::exec(conn_, "SELECT count(*) FROM \"" + table + "\"", {}, PGRES_TUPLES_OK);
   EXPECT_STREQ(PQgetvalue(n.get(), 0, 0), "9");
   EXPECT_EQ(sink.stored_offsets(group, {{topic, 0}}), (Offsets{{{topic, 0}, 9}}));
+}
+
+TEST(PostgresConnection, SynchronousCommitFromTheUriIsTheSessions) {
+  if (postgres_uri().empty()) GTEST_FAIL() << "STREAMLAB_POSTGRES is not set: run through `make test`";
+  const std::string uri = postgres_uri() + (postgres_uri().find('?') == std::string::npos ? "?" : "&");
+  for (const char* value : {"off", "local"}) {
+    postgres::Connection c(uri + "synchronous_commit=" + value);
+    c.get();
+    postgres::Result r = c.exec("SHOW synchronous_commit", {}, PGRES_TUPLES_OK);
+    EXPECT_STREQ(PQgetvalue(r.get(), 0, 0), value);
+  }
 }

@@ -280,6 +280,14 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       conn_.exec("ROLLBACK");
       return fenced;
     }
+    // The first offsets row of a partition waits for the disk even where commits do not
+    // (synchronous_commit=off, from the URI or the server's settings). A server crash may lose
+    // such commits, the last ones whole: later batches' offsets then go back with their rows, and
+    // the consumer reads again from there; but a partition left with no row at all would make a
+    // restarted consumer start from Kafka's committed offset, past the rows the crash took.
+    if (std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return now.count(r.first) == 0; })) {
+      conn_.exec("SET LOCAL synchronous_commit = on");
+    }
 
     std::vector<const Row*> rows;
     for (const Row& r : batch.rows) {
