@@ -4,15 +4,20 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 #include "tweets/timestamps.hpp"
 
 namespace streamlab::sinks::postgres {
 namespace {
 
-// A value's length as its int32 prefix. Kafka's messages (and so every value here) are far
-// below 2 GiB; PostgreSQL refuses a field over 1 GB anyway, for its data (a dead letter).
-std::int32_t length_of(std::size_t n) { return static_cast<std::int32_t>(std::min<std::size_t>(n, INT32_MAX)); }
+// A value's length as its int32 prefix. Every value comes from one Kafka message, far below
+// 2 GiB (PostgreSQL refuses a field over 1 GB for its data: a dead letter); a longer one could
+// not be framed at all.
+std::int32_t length_of(std::size_t n) {
+  if (n > static_cast<std::size_t>(INT32_MAX)) throw std::length_error("a COPY binary field over 2 GiB");
+  return static_cast<std::int32_t>(n);
+}
 
 void put_u16(std::uint16_t v, std::string& out) {
   const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
