@@ -501,7 +501,8 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
   c->add_option(
       "--sink", o.sink,
       "Also store every message, exactly once: null (measure only), postgres://… (any libpq "
-      "URI, sslmode=verify-full for TLS), redis[s]://[user[:password]@]host:port[/db][?record=FILE&cacert=FILE] "
+      "URI, sslmode=verify-full for TLS; ?synchronous_commit=off: commits that do not wait for the server's disk), "
+      "redis[s]://[user[:password]@]host:port[/db][?record=FILE&cacert=FILE] "
       "(rediss: TLS), ignite://host:port[,host:port...][?table=NAME&user=U&tls=true&cacert=FILE], or env:NAME, the "
       "URI in environment variable NAME (a password then stays out of the process list). Passwords can also come "
       "from PGPASSFILE/PGPASSWORD, $REDISCLI_AUTH and $STREAMLAB_IGNITE_PASSWORD");

@@ -193,6 +193,12 @@ void text_seeds(const std::string& dir) {
   save_all(dir, "copy_text",
            {"a\tb\\c\nd\re\0f\x7f\xc3\xa9"sv,
             "\x05{\"x\",\"y\\\\\"}\x01\x02\x03\x04\x05\x06\x07\x08public.tweets\xff\x00"sv, "plain"sv});
+  // Any bytes make a row (FuzzedDataProvider: texts from the front, numbers from the back); these
+  // give texts with COPY's and arrays' special characters, Unicode and a document.
+  save_all(
+      dir, "copy_binary",
+      {"topic\\ tweets\\ F\xc3\xbatbol \\\\N {\"a,b\"}\t\n\\ NULL\\ {\"number\": 7}\x01\x00\x80\x9b\x1f\x80\x71\x6a\x01"sv,
+       "t\\ 1\\ ana\\ es\\ \xf0\x9f\x98\x80\\ Chile\\ \\ x\"y\\ {}\xff\xff\xff\xff\xff\xff\xff\x7f\x00"sv, "plain"sv});
   // The first 8 bytes: the wall clock in ms (little-endian, taken modulo the year 3000).
   save_all(dir, "rate_limit_reset",
            {"\x00\x10\xa5\xd4\xe8\x00\x00\x00"

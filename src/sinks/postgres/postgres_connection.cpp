@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/percent_encoding.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks::postgres {
@@ -17,6 +18,33 @@ namespace {
 std::string_view label(std::string_view sql) { return sql.substr(0, sql.find(' ', 12)); }
 
 }  // namespace
+
+SinkUri split_sink_uri(const std::string& uri) {
+  SinkUri out{uri, {}};
+  const std::size_t query = uri.find('?');
+  if (!(uri.starts_with("postgres://") || uri.starts_with("postgresql://")) || query == std::string::npos) return out;
+  std::string kept;
+  std::string_view rest = std::string_view(uri).substr(query + 1);
+  while (true) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view param = rest.substr(0, amp);
+    if (param.starts_with("synchronous_commit=")) {
+      const auto value = core::percent_decode(param.substr(param.find('=') + 1));
+      constexpr std::string_view kValues[] = {"on", "off", "local", "remote_write", "remote_apply"};
+      if (!value || std::find(std::begin(kValues), std::end(kValues), *value) == std::end(kValues)) {
+        throw core::UsageError("--sink: synchronous_commit takes off, local, remote_write, remote_apply or on");
+      }
+      out.synchronous_commit = *value;
+    } else if (!param.empty()) {
+      kept += kept.empty() ? "?" : "&";
+      kept += param;
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  out.libpq = uri.substr(0, query) + kept;
+  return out;
+}
 
 void throw_for(PGconn* conn, const PGresult* res, const std::string& what) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
@@ -41,7 +69,10 @@ Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>
   return r;
 }
 
-Connection::Connection(std::string uri, std::chrono::milliseconds timeout) : uri_(std::move(uri)), timeout_(timeout) {
+Connection::Connection(std::string uri, std::chrono::milliseconds timeout) : timeout_(timeout) {
+  SinkUri split = split_sink_uri(uri);
+  uri_ = std::move(split.libpq);
+  synchronous_commit_ = std::move(split.synchronous_commit);
   char* err = nullptr;
   PQconninfoOption* info = PQconninfoParse(uri_.c_str(), &err);
   if (info == nullptr) {
@@ -96,13 +127,14 @@ PGconn* Connection::get(const std::function<void(PGconn*)>& on_connect) {
   // NOTICEs such as "relation already exists, skipping" are not for the user's terminal.
   PQsetNoticeProcessor(
       conn_.get(), [](void*, const char*) {}, nullptr);
-  if (on_connect) {
-    try {
-      on_connect(conn_.get());
-    } catch (...) {
-      conn_.reset();
-      throw;
-    }
+  try {
+    // For the session: a COMMIT then returns before its WAL is on disk (the README says what a
+    // crash of the server can cost, and why exactly once still holds).
+    if (!synchronous_commit_.empty()) exec("SET synchronous_commit = " + synchronous_commit_);
+    if (on_connect) on_connect(conn_.get());
+  } catch (...) {
+    conn_.reset();
+    throw;
   }
   return conn_.get();
 }

@@ -39,14 +39,26 @@ struct UniqueViolation : std::runtime_error {
 // connection's own error), the text starting with `what`.
 [[noreturn]] void throw_for(PGconn* conn, const PGresult* res, const std::string& what);
 
+// A sink URI's parameters that streamlab reads itself, taken out of its query before libpq sees
+// it (libpq refuses parameters it does not know); a key=value string is left as it is.
+struct SinkUri {
+  std::string libpq;  // the URI without them
+  // ?synchronous_commit=off|local|remote_write|remote_apply|on: set on each connection (SET);
+  // empty: the server's setting.
+  std::string synchronous_commit;
+};
+// Throws core::UsageError for a value PostgreSQL does not take (naming the parameter, not the URI).
+SinkUri split_sink_uri(const std::string& uri);
+
 // Runs `sql` with text parameters; throws as throw_for unless the status is `expect`.
 Result exec(PGconn* conn, const std::string& sql, const std::vector<std::string>& params = {},
             ExecStatusType expect = PGRES_COMMAND_OK);
 
 class Connection {
  public:
-  // Any libpq connection URI or key=value string; a malformed one is a core::UsageError.
-  // `timeout`: how long the server may leave a bounded call unanswered. Does not connect yet.
+  // Any libpq connection URI or key=value string, a URI with split_sink_uri's parameters too; a
+  // malformed one is a core::UsageError. `timeout`: how long the server may leave a bounded call
+  // unanswered. Does not connect yet.
   explicit Connection(std::string uri, std::chrono::milliseconds timeout = kDefaultSinkTimeout);
   ~Connection();
 
@@ -91,7 +103,8 @@ class Connection {
   // Disarms the deadline; when it had passed, drops the connection and throws RetryableError.
   void answered(std::string_view what);
 
-  std::string uri_;
+  std::string uri_;  // for libpq
+  std::string synchronous_commit_;
   std::string where_;
   std::chrono::milliseconds timeout_;
   core::IoWatchdog watchdog_;

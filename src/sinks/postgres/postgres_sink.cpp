@@ -9,6 +9,7 @@
 
 #include "core/errors.hpp"
 #include "sinks/bisect.hpp"
+#include "sinks/postgres/copy_binary.hpp"
 #include "sinks/postgres/copy_text.hpp"
 
 namespace streamlab::sinks {
@@ -78,7 +79,10 @@ PostgresSink::~PostgresSink() = default;
 std::string PostgresSink::describe() const { return conn_.where(); }
 
 PGconn* PostgresSink::connection() {
-  return conn_.get([this](PGconn*) { create_tables(); });
+  return conn_.get([this](PGconn*) {
+    create_tables();
+    choose_row_format();
+  });
 }
 
 void PostgresSink::create_tables() {
@@ -108,6 +112,24 @@ void PostgresSink::create_tables() {
       next_offset bigint NOT NULL,
       PRIMARY KEY (consumer_group, topic, "partition")))");
   conn_.exec("COMMIT");
+}
+
+void PostgresSink::choose_row_format() {
+  Result r = conn_.exec(R"(SELECT attname, atttypid::bigint FROM pg_attribute
+             WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped)",
+                        {table_}, PGRES_TUPLES_OK);
+  std::vector<std::pair<std::string, std::uint32_t>> columns;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    columns.emplace_back(PQgetvalue(r.get(), i, 0), static_cast<std::uint32_t>(std::stoul(PQgetvalue(r.get(), i, 1))));
+  }
+  const postgres::BinaryRows format = postgres::binary_rows_for(columns, options_.raw != RawColumn::None);
+  binary_rows_ = format.usable;
+  raw_column_ = format.raw;
+  if (!format.usable && !told_text_rows_) {
+    told_text_rows_ = true;
+    fmt::print(stderr, "sink: {} rows go to {} in COPY's text format, not binary: {}\n", describe(), table_,
+               format.why_not);
+  }
 }
 
 Offsets PostgresSink::stored_offsets(const std::string& group, const std::vector<TopicPartition>& partitions) {
@@ -185,7 +207,7 @@ void PostgresSink::append_copy_row(const Row& r, bool dead, const std::string& g
 }
 
 Result PostgresSink::copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
-                          const std::string& group) {
+                          const std::string& group, bool binary) {
   // The simple protocol, so that `sql` may put a SAVEPOINT before the COPY in one round trip.
   // Each blocking call is bounded: a 1 MB chunk waits only while the server does not read.
   Result start = conn_.bounded("COPY", [&] { return Result(PQexec(c, sql.c_str())); });
@@ -203,10 +225,16 @@ Result PostgresSink::copy(PGconn* c, const std::string& sql, std::span<const Row
     copy_buf_.clear();
   };
   copy_buf_.clear();
+  if (binary) postgres::append_copy_binary_header(copy_buf_);
   for (const Row* r : rows) {
-    append_copy_row(*r, dead, group, copy_buf_);
+    if (binary) {
+      postgres::append_binary_row(*r, raw_column_, copy_buf_);
+    } else {
+      append_copy_row(*r, dead, group, copy_buf_);
+    }
     if (copy_buf_.size() >= (1u << 20)) send();
   }
+  if (binary) postgres::append_copy_binary_trailer(copy_buf_);
   if (!copy_buf_.empty()) send();
   if (conn_.bounded("COPY", [&] { return PQputCopyEnd(c, nullptr); }) != 1 && PQstatus(c) == CONNECTION_BAD) {
     throw_for(c, nullptr, "COPY");
@@ -252,6 +280,14 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       conn_.exec("ROLLBACK");
       return fenced;
     }
+    // The first offsets row of a partition waits for the disk even where commits do not
+    // (synchronous_commit=off, from the URI or the server's settings). A server crash may lose
+    // such commits, the last ones whole: later batches' offsets then go back with their rows, and
+    // the consumer reads again from there; but a partition left with no row at all would make a
+    // restarted consumer start from Kafka's committed offset, past the rows the crash took.
+    if (std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return now.count(r.first) == 0; })) {
+      conn_.exec("SET LOCAL synchronous_commit = on");
+    }
 
     std::vector<const Row*> rows;
     for (const Row& r : batch.rows) {
@@ -265,16 +301,26 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
       // (what an accepted attempt stored joins the transaction), so the nesting stays one deep.
       const std::string copy_rows = fmt::format(
           R"(SAVEPOINT streamlab_rows; COPY {} (topic, "partition", "offset", kind, number, id, created_at, author,
-             lang, text, hashtags, mentions, is_retweet, kafka_timestamp{}) FROM STDIN)",
-          table_, options_.raw != RawColumn::None ? ", raw" : "");
+             lang, text, hashtags, mentions, is_retweet, kafka_timestamp{}) FROM STDIN{})",
+          table_, options_.raw != RawColumn::None ? ", raw" : "", binary_rows_ ? " (FORMAT binary)" : "");
       const std::string recopy_rows = "RELEASE SAVEPOINT streamlab_rows; " + copy_rows;
       std::size_t attempts = 0;
       const auto started = std::chrono::steady_clock::now();
       const auto attempt = [&](std::size_t first, std::size_t last) -> Attempt {
         Result done = copy(c, attempts++ == 0 ? copy_rows : recopy_rows, std::span(rows).subspan(first, last - first),
-                           false, group);
+                           false, group, binary_rows_);
         if (PQresultStatus(done.get()) == PGRES_COMMAND_OK) return {true, {}};
         const char* state = PQresultErrorField(done.get(), PG_DIAG_SQLSTATE);
+        if (binary_rows_ && state != nullptr &&
+            (std::strcmp(state, "22P03") == 0 || std::strcmp(state, "42804") == 0)) {
+          // Binary rows the columns no longer fit (the table was altered since this connection
+          // read its types): not the rows' fault. Written again over a new connection, which
+          // reads the types again.
+          std::string why = PQresultErrorMessage(done.get());
+          while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+          throw RetryableError(
+              fmt::format("{}: COPY: {} (the rows table's columns changed type: read again)", describe(), why));
+        }
         if (!is_data_error(state != nullptr ? state : "")) throw_for(c, done.get(), "COPY");
         conn_.exec("ROLLBACK TO SAVEPOINT streamlab_rows");
         return {false, refusal_reason(done.get())};

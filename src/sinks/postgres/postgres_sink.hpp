@@ -1,6 +1,9 @@
 #pragma once
 // PostgreSQL sink (libpq): each batch is COPYed in one transaction that also upserts the
-// group's next offsets, so rows and offsets are stored together or not at all.
+// group's next offsets, so rows and offsets are stored together or not at all. Rows go in COPY's
+// binary format (copy_binary.hpp) when the rows table's columns are of the types the sink
+// creates (a table made by hand may differ: then in text, which the server converts); dead
+// letters in text.
 //
 // A row the server refuses for its data (SQLSTATE class 22 or 23, not a unique violation) does
 // not fail the batch: the COPY runs under a savepoint, the rows are bisected in the same
@@ -18,11 +21,10 @@
 #include <string>
 
 #include "sinks/postgres/postgres_connection.hpp"
+#include "sinks/postgres/raw_column.hpp"
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks {
-
-enum class RawColumn { None, Json, Jsonb };
 
 struct PostgresSinkOptions {
   std::string uri;  // any libpq connection URI or key=value string
@@ -53,17 +55,24 @@ class PostgresSink final : public Sink {
  private:
   PGconn* connection();  // (re)connects and creates the tables when needed
   void create_tables();
+  // Whether the rows table takes binary rows, from its columns' types (on each connection: the
+  // table may have been made again meanwhile).
+  void choose_row_format();
   // One row as a COPY text line of the rows table, or (dead) of the dead letters table.
   void append_copy_row(const Row& r, bool dead, const std::string& group, std::string& out) const;
-  // Runs `sql` (ending in COPY ... FROM STDIN) and streams `rows`; the COPY's result, success or
-  // the server's error, for the caller to judge. Throws only for the connection's trouble.
+  // Runs `sql` (ending in COPY ... FROM STDIN) and streams `rows` (in binary: rows of the rows
+  // table, as `sql` must then say); the COPY's result, success or the server's error, for the
+  // caller to judge. Throws only for the connection's trouble.
   postgres::Result copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
-                        const std::string& group);
+                        const std::string& group, bool binary = false);
 
   PostgresSinkOptions options_;
   std::string table_, dead_table_;  // quoted
   postgres::Connection conn_;
   std::string copy_buf_;
+  bool binary_rows_ = false;
+  RawColumn raw_column_ = RawColumn::None;  // the rows table's raw column as it is (binary rows)
+  bool told_text_rows_ = false;
 };
 
 }  // namespace streamlab::sinks
