@@ -49,6 +49,7 @@ corpus:
 demo: build corpus
 	@$(SERVICES) start kafka postgres redis ignite toxiproxy
 	@deploy/local/python-env
+	@bench/ignite-baseline/build
 	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench --quick
 
 test: format-check build asan corpus
@@ -64,6 +65,7 @@ BENCH_ARGS ?=
 bench: build corpus
 	@$(SERVICES) start kafka postgres redis ignite toxiproxy
 	@deploy/local/python-env
+	@bench/ignite-baseline/build
 	@eval "$$($(SERVICES) env)" && $(BUILD)/streamlab bench $(BENCH_ARGS)
 
 # bin/streamlab and share/streamlab/ under PREFIX (default /usr/local); the binary finds its

@@ -276,4 +276,7 @@ ignite_env() {
   fi
   for node in $(ignite_nodes); do list+=("$(ignite_addr "$node")"); done
   export_var STREAMLAB_IGNITE "$(ignite_uri "${list[@]}")"
+  # The nodes' discovery ports, where a client node joins (streamlab bench's data streamer
+  # baseline, bench/ignite-baseline).
+  export_var STREAMLAB_IGNITE_DISCOVERY "$HOST:$IGNITE_DISCOVERY_PORT..$((IGNITE_DISCOVERY_PORT + 9))"
 }
