@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "bench/child_process.hpp"
+#include "core/errors.hpp"
+#include "ignite/uri.hpp"
 
 namespace streamlab::bench {
 
@@ -314,6 +316,167 @@ BaselineResult lab_style(const BaselineContext& c, const std::string& sink, cons
   if (j.is_object() && j.contains("rows_per_s")) b.value = j["rows_per_s"].get<double>();
   b.note = fmt::format("on the first {} messages (one store call per message)", n);
   return b;
+}
+
+namespace {
+
+constexpr const char* kIgnitePutAll = "ignite-thin-client putAll";
+constexpr const char* kIgniteStreamer = "ignite data streamer";
+
+// One of the Java program's result lines into `b`: its rate, or why there is none.
+void read_ignite_line(const std::optional<nlohmann::json>& line, std::uint64_t rows, BaselineResult& b) {
+  if (!line) {
+    b.note = "no result line in its output";
+    return;
+  }
+  const nlohmann::json& j = *line;
+  if (j.contains("error")) {
+    b.note = "failed: " + (j["error"].is_string() ? j["error"].get<std::string>() : j["error"].dump());
+    return;
+  }
+  const auto number = [&](const char* key) {
+    return j.contains(key) && j[key].is_number() ? std::optional<double>(j[key].get<double>()) : std::nullopt;
+  };
+  const auto rate = number("rows_per_s"), n = number("rows"), seconds = number("seconds");
+  if (!rate || !n || !seconds || *rate <= 0) {
+    b.note = "a result line without rows, seconds and rows_per_s: " + j.dump();
+    return;
+  }
+  if (*n != static_cast<double>(rows)) {
+    b.note = fmt::format("it stored {:.0f} rows, not the {} streamlab stored", *n, rows);
+    return;
+  }
+  b.value = *rate;
+  const std::string version =
+      j.contains("ignite") && j["ignite"].is_string() ? " " + j["ignite"].get<std::string>() : "";
+  const auto bytes = number("bytes");
+  const std::string size = bytes && *bytes > 0 ? fmt::format(" ({:.0f} B a row, key and value)", *bytes / *n) : "";
+  if (j.value("mode", "") == "putall") {
+    b.note = fmt::format(
+        "Ignite's Java thin client{}: the binary objects streamlab stored{}, read back and stored again in a fresh "
+        "table made like its, ClientCache.putAll of {:.0f} rows a request, one after another; the putAlls' wall time",
+        version, size, number("batch").value_or(0));
+  } else {
+    b.note = fmt::format(
+        "IgniteDataStreamer{} (its defaults) on a client node joined to the cluster: the same binary objects into a "
+        "fresh table made like streamlab's; from the first addData until close() returned",
+        version);
+  }
+}
+
+}  // namespace
+
+std::vector<BaselineResult> parse_ignite_java(const std::string& out, std::uint64_t rows) {
+  std::optional<nlohmann::json> put, stream;
+  std::stringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto start = line.find_first_not_of(" \t\r");
+    if (start == std::string::npos || line[start] != '{') continue;
+    auto j = nlohmann::json::parse(line.substr(start), nullptr, false);
+    if (!j.is_object() || !j.contains("mode") || !j["mode"].is_string()) continue;
+    if (j["mode"] == "putall")
+      put = std::move(j);
+    else if (j["mode"] == "streamer")
+      stream = std::move(j);
+  }
+  std::vector<BaselineResult> out_results{{.tool = kIgnitePutAll, .measure = "store", .unit = "rows/s"},
+                                          {.tool = kIgniteStreamer, .measure = "store", .unit = "rows/s"}};
+  read_ignite_line(put, rows, out_results[0]);
+  read_ignite_line(stream, rows, out_results[1]);
+  return out_results;
+}
+
+IgniteJavaCall ignite_java_call(const std::string& uri, const std::filesystem::path& jar, const std::string& table,
+                                const std::string& put_table, const std::string& stream_table, std::uint64_t rows,
+                                const std::string& discovery) {
+  const ignite::ClientOptions options = ignite::parse_uri(uri).client_options();
+  std::string addresses;
+  for (const auto& a : options.addresses) addresses += (addresses.empty() ? "" : ",") + a.to_string();
+  // Ignite stores unquoted SQL names upper-cased, and the sink names its caches after them.
+  const auto upper = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  IgniteJavaCall call;
+  call.argv = {"java",
+               "-Xmx2g",
+               "-Djava.net.preferIPv4Stack=true",
+               "-jar",
+               jar.string(),
+               "--addresses",
+               addresses,
+               "--source",
+               upper(table),
+               "--put-table",
+               upper(put_table),
+               "--rows",
+               std::to_string(rows),
+               "--batch",
+               std::to_string(kIgniteRowsPerPutAll)};
+  if (options.user) {
+    call.argv.insert(call.argv.end(), {"--user", *options.user});
+    call.env.emplace_back("STREAMLAB_IGNITE_PASSWORD", options.password.value_or(""));
+  }
+  if (options.tls.enabled) call.argv.push_back("--tls");
+  if (!options.tls.ca_file.empty()) call.argv.insert(call.argv.end(), {"--cacert", options.tls.ca_file});
+  // The data streamer needs a client node in the cluster's topology, joined through discovery;
+  // a cluster with logins or TLS asks more of a node than of a thin client, so it is not tried.
+  call.streamer = !options.user && !options.tls.enabled;
+  if (call.streamer) {
+    const std::string where = discovery.empty() ? options.addresses.front().host + ":47500..47509" : discovery;
+    call.argv.insert(call.argv.end(), {"--streamer", "--stream-table", upper(stream_table), "--discovery", where});
+    // On loopback, the client node binds there too (the local nodes listen nowhere else).
+    const std::string host = where.substr(0, where.find(':'));
+    if (host.rfind("127.", 0) == 0 || host == "localhost")
+      call.argv.insert(call.argv.end(), {"--local-host", "127.0.0.1"});
+  }
+  return call;
+}
+
+std::vector<BaselineResult> ignite_java(const BaselineContext& c, const std::string& table,
+                                        const std::string& put_table, const std::string& stream_table,
+                                        std::uint64_t rows) {
+  std::vector<BaselineResult> results{{.tool = kIgnitePutAll, .measure = "store", .unit = "rows/s"},
+                                      {.tool = kIgniteStreamer, .measure = "store", .unit = "rows/s"}};
+  const auto neither = [&](const std::string& why) {
+    for (auto& b : results) b.note = why;
+    return results;
+  };
+  if (!find_program("java")) return neither("java is not installed");
+  // The build script prints nothing and returns at once when the jar is up to date; exit 3: no
+  // JDK or Maven (it installs nothing).
+  const auto build = c.project_root / "bench" / "ignite-baseline" / "build";
+  if (!std::filesystem::exists(build)) return neither("missing " + build.string());
+  const RunResult built = run_program({build.string()}, std::chrono::seconds(900));
+  if (built.exit_code != 0) {
+    std::string why = built.err;
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    if (built.exit_code == 3)
+      return neither(why.substr(why.rfind('\n') == std::string::npos ? 0 : why.rfind('\n') + 1));
+    return neither("bench/ignite-baseline/build " + failure(built));
+  }
+  IgniteJavaCall call;
+  try {
+    const char* discovery = std::getenv("STREAMLAB_IGNITE_DISCOVERY");
+    call = ignite_java_call(c.services.ignite, c.project_root / ".local" / "ignite-baseline" / "ignite-baseline.jar",
+                            table, put_table, stream_table, rows, discovery != nullptr ? discovery : "");
+  } catch (const core::UsageError& e) {
+    return neither(e.what());
+  }
+  const bool streamer = call.streamer;
+  const RunResult r = run_watched(c, "ignite-java", call.argv, std::chrono::seconds(900), call.env);
+  results = parse_ignite_java(r.out, rows);
+  if (r.exit_code != 0 && !results[0].value && results[0].note == "no result line in its output")
+    results[0].note = failure(r);
+  if (!streamer) {
+    results[1].note =
+        "not run: the data streamer needs a client node joining the cluster through discovery, not tried with a "
+        "user or TLS in the Ignite URI";
+  } else if (r.exit_code != 0 && !results[1].value && results[1].note == "no result line in its output") {
+    results[1].note = failure(r);
+  }
+  return results;
 }
 
 }  // namespace streamlab::bench

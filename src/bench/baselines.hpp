@@ -1,7 +1,7 @@
 #pragma once
 // Other tools doing the same job on the same machine and broker, for ratios
 // (ratio = streamlab / tool): kcat and Kafka's perf tools against streamlab's producer and
-// consumer, `psql \copy` and redis-benchmark as the stores' raw limits, and the lab-style
+// consumer, `psql \copy`, redis-benchmark and Ignite's own Java clients as the stores' raw limits, and the lab-style
 // Python consumers (bench/baselines/) against each sink. A tool that is not installed gives
 // a result with no value and a note, never an error.
 
@@ -12,6 +12,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -59,5 +61,34 @@ BaselineResult redis_benchmark(const BaselineContext& c, std::uint64_t n, std::s
 BaselineResult redis_pipe(const BaselineContext& c, const std::filesystem::path& commands, std::uint64_t rows);
 BaselineResult lab_style(const BaselineContext& c, const std::string& sink, const std::string& topic,
                          const std::string& group, const std::string& table, std::uint64_t n);
+
+// Ignite: bench/ignite-baseline, a Java program on Ignite's own client jars (built on first use by
+// its build script into .local/ignite-baseline/, against the local node's version), reads back
+// the `rows` rows streamlab stored in `table` and stores the same binary objects again, timed,
+// into fresh tables made like it: `put_table` through the thin client's ClientCache.putAll,
+// kIgniteRowsPerPutAll rows a request as the sink sends them, and `stream_table` through the data
+// streamer of a client node that joins the cluster by discovery ($STREAMLAB_IGNITE_DISCOVERY,
+// else the first node's host at 47500..47509; not tried when the URI has a user or TLS). The
+// password, if any, reaches the program in its environment. Two results, in this order:
+// "ignite-thin-client putAll" and "ignite data streamer"; the program drops both tables.
+inline constexpr std::size_t kIgniteRowsPerPutAll = 1000;  // the Ignite sink's (src/sinks/ignite/ignite_sink.cpp)
+std::vector<BaselineResult> ignite_java(const BaselineContext& c, const std::string& table,
+                                        const std::string& put_table, const std::string& stream_table,
+                                        std::uint64_t rows);
+// The program's command line and environment (the password, if any: never in argv); `streamer`
+// when the data streamer is tried. `discovery` empty: the default above. Throws core::UsageError
+// for a malformed URI.
+struct IgniteJavaCall {
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;
+  bool streamer = false;
+};
+IgniteJavaCall ignite_java_call(const std::string& uri, const std::filesystem::path& jar, const std::string& table,
+                                const std::string& put_table, const std::string& stream_table, std::uint64_t rows,
+                                const std::string& discovery);
+// The two results from the program's output: one JSON object a line for each ("mode": "putall"
+// or "streamer", with "rows_per_s" or "error"), among whatever else it printed; a result whose
+// line is missing, failed or counts other than `rows` rows has no value and says why.
+std::vector<BaselineResult> parse_ignite_java(const std::string& out, std::uint64_t rows);
 
 }  // namespace streamlab::bench

@@ -1,5 +1,6 @@
 // The baselines beside a scenario: kcat and Kafka's perf tools on the same payloads, the stores'
-// raw limits and the lab-style consumers on the same topic (bench/baselines.hpp runs the tools).
+// raw limits (psql \copy, redis-benchmark and redis-cli --pipe, Ignite's Java thin client and
+// data streamer) and the lab-style consumers on the same topic (bench/baselines.hpp runs the tools).
 #include <csignal>
 
 #include <fmt/format.h>
@@ -134,6 +135,15 @@ void Run::sink_baselines(const Scenario& s, const std::string& topic, const std:
     add(redis_benchmark(ctx, r.produced, std::max<std::size_t>(bytes, 1)));
     progress_->phase("baseline redis-cli --pipe");
     add(redis_replay(s, topic, r.produced));
+  }
+  if (s.sink == "ignite") {
+    // Ignite's own Java clients on the rows streamlab stored, into tables of their own (the
+    // program drops them; the run's clean-up too, should it die).
+    progress_->phase("baseline Ignite's Java thin client and data streamer");
+    const std::string put = table + "_java", stream = table + "_stream";
+    ignite_tables_.push_back(put);
+    ignite_tables_.push_back(stream);
+    for (BaselineResult& b : ignite_java(ctx, table, put, stream, r.produced)) add(std::move(b));
   }
   progress_->phase("baseline streamlab --sink null");
   add(null_sink_drain(s, topic));

@@ -143,7 +143,10 @@ Run::Run(const RunConfig& c)
 
 double Run::baseline_planned_s(const Scenario& s) {
   if (s.kafka_baselines) return 20;
-  if (s.kind == Kind::Sink) return 5 + static_cast<double>(s.baseline_sample) / 1000.0;
+  // Ignite's Java clients: two JVM starts' worth, a client node joining, and the rows twice.
+  if (s.kind == Kind::Sink)
+    return 5 + static_cast<double>(s.baseline_sample) / 1000.0 +
+           (s.sink == "ignite" ? 15 + 2.0 * static_cast<double>(s.count) / 20000.0 : 0);
   return 0;
 }
 

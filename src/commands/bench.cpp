@@ -89,7 +89,8 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   bn->add_option("--scale", o.scale, "Multiplies every count and duration")->capture_default_str();
   bn->add_option("--out", o.out, "Report directory (default bench/out/<UTC timestamp>)");
   bn->add_flag("--no-baselines", o.no_baselines,
-               "Skip kcat, Kafka's perf tools, psql \\copy, redis-benchmark and the lab-style consumers");
+               "Skip kcat, Kafka's perf tools, psql \\copy, redis-benchmark, redis-cli --pipe, Ignite's Java clients "
+               "(bench/ignite-baseline) and the lab-style consumers");
   bn->add_flag("--keep", o.keep, "Keep the run's topics, tables, keys and work files");
   bn->add_option("--postgres", o.postgres, "PostgreSQL URI (default $STREAMLAB_POSTGRES)");
   bn->add_option("--redis", o.redis, "Redis URI (default $STREAMLAB_REDIS)");
