@@ -300,6 +300,8 @@ function latencyCharts(report) {
 
 const isRate = (unit) => typeof unit === "string" && unit.endsWith("/s");
 
+const twoLines = (label) => (label.length > 10 && label.includes(" ") ? label.replace(" ", "\n") : label);
+
 function sinkChart(report) {
   const grid = section("sinks");
   const groups = report.scenarios
@@ -367,7 +369,8 @@ function sinkChart(report) {
       y: { distr: 3, range: [Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max * 2.5)))] },
     },
     axes: [
-      { splits: () => x.filter((i) => slots[i]), values: (u, splits) => splits.map((i) => (slots[i] ? slots[i].label : "")), grid: { show: false }, size: 40 },
+      // Long tool names on two lines (at their first space), so neighbours do not run into each other.
+      { splits: () => x.filter((i) => slots[i]), values: (u, splits) => splits.map((i) => (slots[i] ? twoLines(slots[i].label) : "")), grid: { show: false }, size: 54 },
       { label: "rows/s", values: axisValues, size: 60 },
     ],
     legend: { live: false },
