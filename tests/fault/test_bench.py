@@ -3,8 +3,8 @@ files, report.json valid against docs/report.schema.json, every scenario ok with
 consumed == produced (== stored for sinks), the monitor sampling each scenario's processes, plain
 progress lines when stderr is not a terminal, a usage error for an unknown scenario, one quick
 fault scenario (a consumer killed mid-backlog) with its recovery time and nothing lost or duplicated,
-the scale scenarios' drains by 1, 2 and 4 members, each stored exactly once, and the wan scenario's
-cases across Toxiproxy's link.
+the scale scenarios' drains by 1, 2 and 4 members, each stored exactly once, the wan scenario's
+cases across Toxiproxy's link, and Ignite's own Java clients beside an Ignite drain.
 
 The fault and scale scenarios count losses with `streamlab verify`; in a build without it they must
 fail saying so, never pass."""
@@ -161,6 +161,28 @@ def cheap_baselines():
         assert 0 < split["write_s"] <= split["drain_s"] and split["batches"] >= 1, split
 
 
+def ignite_baselines():
+    """An Ignite drain beside Ignite's own Java clients (bench/ignite-baseline, built on first use):
+    the thin client's putAll and the data streamer each stored the rows streamlab stored, and the
+    summary's store ratio is against the thin client."""
+    with tempfile.TemporaryDirectory(prefix="bench-test-") as out:
+        p = bench("--scenario", "sink-ignite-counters", "--scale", "0.01", "--out", out, timeout=900)
+        assert p.returncode == 0, p.stderr[-3000:]
+        doc = check_report(out, expect_baselines=True)
+        s = doc["scenarios"][0]
+        tools = {b["tool"]: b for b in s["baselines"]}
+        put = tools["ignite-thin-client putAll"]
+        assert put["value"] and put["value"] > 0 and put["ratio"] == put["streamlab"] / put["value"], put
+        assert "B a row" in put["note"] and "1000 rows a request" in put["note"], put
+        stream = tools["ignite data streamer"]
+        if "user=" in os.environ.get("STREAMLAB_IGNITE", "") or "tls=" in os.environ.get("STREAMLAB_IGNITE", ""):
+            assert stream["value"] is None and stream["note"].startswith("not run"), stream
+        else:
+            assert stream["value"] and stream["value"] > 0, stream
+        row = [r for r in doc["summary"] if r["scenario"] == s["id"] and r["measure"] == "store"]
+        assert row and row[0]["baseline"] == "ignite-thin-client putAll", doc["summary"]
+
+
 def fault_kill_quick():
     """A PostgreSQL consumer SIGKILLed at ~30% of 30,000 counters and restarted: a recovery time,
     and streamlab verify finds every row once."""
@@ -201,6 +223,9 @@ class BenchTest(unittest.TestCase):
 
     def test_cheap_baselines(self):
         cheap_baselines()
+
+    def test_ignite_baselines(self):
+        ignite_baselines()
 
     def test_fault_kill_quick(self):
         fault_kill_quick()
