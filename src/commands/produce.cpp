@@ -148,6 +148,7 @@ int run_produce(const ProduceOptions& o) {
   BrokerChoice brokers = choose_brokers(o.brokers, o.properties);
   kafka::Producer producer(brokers.client, o.topic);
   kafka::require_reachable(producer.handle(), brokers.client.brokers);
+  if (o.rate > 0) producer.learn_topic(kafka::kUnknownTopicGrace);  // the pacing starts on time
 
   core::SteadyClock clock;
   core::RatePacer pacer(o.rate, clock);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -94,6 +95,23 @@ void Producer::send(std::string_view payload, std::string_view key, const Header
     }
     throw core::RuntimeFailure(fmt::format("cannot produce to '{}': {}", topic_, rd_kafka_err2str(err)));
   }
+}
+
+void Producer::learn_topic(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  do {
+    const struct rd_kafka_metadata* md = nullptr;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (rd_kafka_metadata(rk_.get(), 0, rkt_, &md, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const bool known =
+          md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0;
+      rd_kafka_metadata_destroy(md);
+      if (known) return;
+    }
+    rd_kafka_poll(rk_.get(), 100);
+  } while (std::chrono::steady_clock::now() < deadline);
 }
 
 void Producer::poll() { rd_kafka_poll(rk_.get(), 0); }

@@ -32,6 +32,10 @@ class Producer {
   // full it serves delivery reports and retries, so memory stays bounded. A topic librdkafka
   // calls unknown is asked for again during kUnknownTopicGrace before that is an error.
   void send(std::string_view payload, std::string_view key = {}, const Headers& headers = {});
+  // Learns the topic's partitions and leaders now, waiting up to `timeout` (a topic just
+  // created may be unknown for a moment), so the first message does not wait for them: a paced
+  // producer's first messages would otherwise be late. Nothing is thrown: send() reports.
+  void learn_topic(std::chrono::milliseconds timeout);
   // Serves delivery reports without waiting.
   void poll();
   // Waits for everything in flight; true when nothing is left.
