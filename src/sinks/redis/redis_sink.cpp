@@ -82,7 +82,11 @@ class TransactionWriter {
   // kept for finish().
   void row(const Row& r) {
     if (!r.dead_letter_reason.empty()) {
+      // A dead letter keeps its coordinates in fields too: few, and read by people.
       hset(r, "dead", 7);
+      field("topic", r.topic());
+      field("partition", r.partition());
+      field("offset", r.offset());
       field("group", group_);
       field("error", r.dead_letter_reason);
       field("payload", r.payload());
@@ -91,10 +95,12 @@ class TransactionWriter {
       return;
     }
     // Every message under its coordinates, as dead letters are: the same tweet at two offsets
-    // (a file replayed, --loop) is two messages, and each hash's offset stays its own.
+    // (a file replayed, --loop) is two messages, and each hash's offset stays its own. The
+    // coordinates are in the key only (and so in the index and the by-id pointer): as fields too
+    // they cost Redis ~30% more per counter and ~20% more per tweet.
     if (r.parsed.kind == tweets::MessageKind::Tweet) {
       const tweets::Tweet& t = r.parsed.tweet;
-      hset(r, "msg", 13);
+      hset(r, "msg", 10);
       field("kind", "tweet");
       field("id", t.id);
       field("created_at", t.created_at);
@@ -116,7 +122,7 @@ class TransactionWriter {
       }
       for (const auto& tag : t.hashtags) ++hashtags_[tag];
     } else {
-      hset(r, "msg", 6);
+      hset(r, "msg", 3);
       field("kind", "counter");
       field("number", r.parsed.number);
       field("kafka_timestamp", r.timestamp_ms());
@@ -179,15 +185,11 @@ class TransactionWriter {
     return key_;
   }
 
-  // HSET of the row's hash with `fields` field-value pairs, starting with the coordinates every
-  // hash carries.
+  // The start of HSET of the row's hash, `fields` field-value pairs to follow.
   void hset(const Row& r, std::string_view kind, std::size_t fields) {
     resp::array(out_, 2 + 2 * fields);
     resp::bulk(out_, "HSET");
     resp::bulk(out_, row_key(r, kind));
-    field("topic", r.topic());
-    field("partition", r.partition());
-    field("offset", r.offset());
     ++commands_;
   }
   void field(std::string_view name, std::string_view value) {

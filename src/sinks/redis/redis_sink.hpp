@@ -1,6 +1,7 @@
 #pragma once
 // Redis sink (hiredis). Per message a HASH keyed by its coordinates (<prefix>:msg:<topic>:
-// <partition>:<offset>, tweets and counters alike), an ordered index per topic (a list of those
+// <partition>:<offset>, tweets and counters alike; the coordinates in the key only, not repeated
+// as fields; a dead letter's hash has them as fields too), an ordered index per topic (a list of those
 // keys), per tweet id a pointer to the key of its copy stored last (<prefix>:tweet:<id>),
 // per-hashtag counters in a sorted set (live trending hashtags), and the group's offsets in a
 // hash: all of one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the

@@ -50,13 +50,10 @@ TEST(RedisTransaction, CountersAndADeadLetterInOneMultiExec) {
 
   // Each row's hash; then one RPUSH per list, its keys in the batch's order; then the offsets.
   const std::string expected =
-      resp({"MULTI"}) +
-      resp({"HSET", "p:msg:t:0:41", "topic", "t", "partition", "0", "offset", "41", "kind", "counter", "number", "7",
-            "kafka_timestamp", "1000"}) +
+      resp({"MULTI"}) + resp({"HSET", "p:msg:t:0:41", "kind", "counter", "number", "7", "kafka_timestamp", "1000"}) +
       resp({"HSET", "p:dead:t:1:5", "topic", "t", "partition", "1", "offset", "5", "group", "g", "error",
             "malformed JSON", "payload", "not json", "kafka_timestamp", "2000"}) +
-      resp({"HSET", "p:msg:t:0:42", "topic", "t", "partition", "0", "offset", "42", "kind", "counter", "number", "8",
-            "kafka_timestamp", "3000"}) +
+      resp({"HSET", "p:msg:t:0:42", "kind", "counter", "number", "8", "kafka_timestamp", "3000"}) +
       resp({"RPUSH", "p:index:t", "p:msg:t:0:41", "p:msg:t:0:42"}) + resp({"RPUSH", "p:dead_letters", "p:dead:t:1:5"}) +
       resp({"HSET", "p:offsets:g", "t:0", "43", "t:1", "6"}) + resp({"EXEC"});
   EXPECT_EQ(tx, expected);
@@ -156,6 +153,7 @@ std::vector<Args> per_message(const std::string& p, const std::string& g, const 
   for (const Row& r : b.rows) {
     const std::string coords =
         std::string(r.topic()) + ":" + std::to_string(r.partition()) + ":" + std::to_string(r.offset());
+    // A dead letter's hash carries its coordinates as fields too.
     const Args where = {"topic",  std::string(r.topic()),    "partition", std::to_string(r.partition()),
                         "offset", std::to_string(r.offset())};
     const std::string ts = std::to_string(r.timestamp_ms());
@@ -169,8 +167,7 @@ std::vector<Args> per_message(const std::string& p, const std::string& g, const 
       out.push_back({"RPUSH", p + ":dead_letters", hset[1]});
       continue;
     }
-    hset.push_back(p + ":msg:" + coords);
-    hset.insert(hset.end(), where.begin(), where.end());
+    hset.push_back(p + ":msg:" + coords);  // a message's coordinates are in its key only
     if (r.parsed.kind == streamlab::tweets::MessageKind::Tweet) {
       const auto& t = r.parsed.tweet;
       hset.insert(hset.end(), {"kind",
