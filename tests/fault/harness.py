@@ -203,7 +203,7 @@ class RedisStore:
 
     def tweet(self, tweet_id):
         """The hash of the copy of a tweet stored last, found through its by-id pointer."""
-        key = self.r.get(f"{self.prefix}:tweet:{tweet_id}")
+        key = self.r.hget(f"{self.prefix}:tweet_by_id", str(tweet_id))
         return self.hash(key.decode()) if key is not None else {}
 
     def hashtags(self):

@@ -111,15 +111,7 @@ class TransactionWriter {
       field("mentions", nlohmann::json(t.mentions).dump());
       field("is_retweet", t.is_retweet ? "1" : "0");
       field("kafka_timestamp", r.timestamp_ms());
-      if (!t.id.empty()) {
-        // The lookup by id: the key of the copy stored last, rather than the hash a second time.
-        resp::array(out_, 3);
-        resp::bulk(out_, "SET");
-        key_.assign(prefix_).append(":tweet:").append(t.id);
-        resp::bulk(out_, key_);
-        resp::bulk(out_, row_key(r, "msg"));
-        ++commands_;
-      }
+      if (!t.id.empty()) by_id_.push_back(&r);
       for (const auto& tag : t.hashtags) ++hashtags_[tag];
     } else {
       hset(r, "msg", 3);
@@ -130,9 +122,23 @@ class TransactionWriter {
     push(r, false);
   }
 
-  // One RPUSH per list (its keys in the batch's order), one ZINCRBY per hashtag by its count,
-  // the HSET of the offsets.
+  // One HSET of the tweets' ids (the batch's last copy of an id wins, as HSET sets its pairs in
+  // order), one RPUSH per list (its keys in the batch's order), one ZINCRBY per hashtag by its
+  // count, the HSET of the offsets.
   void finish(const Batch& batch, const std::string& offsets_key) {
+    if (!by_id_.empty()) {
+      // The lookup by id: the key of the copy stored last, rather than the hash a second time;
+      // in one hash rather than a string key per id, which cost Redis ~1.5x as much per tweet.
+      resp::array(out_, 2 + 2 * by_id_.size());
+      resp::bulk(out_, "HSET");
+      key_.assign(prefix_).append(":tweet_by_id");
+      resp::bulk(out_, key_);
+      for (const Row* r : by_id_) {
+        resp::bulk(out_, r->parsed.tweet.id);
+        resp::bulk(out_, row_key(*r, "msg"));
+      }
+      ++commands_;
+    }
     for (const List& l : lists_) {
       resp::array(out_, 2 + l.rows.size());
       resp::bulk(out_, "RPUSH");
@@ -214,6 +220,7 @@ class TransactionWriter {
   std::string_view group_;
   std::string key_;
   std::vector<List> lists_;
+  std::vector<const Row*> by_id_;  // tweets with an id, in the batch's order
   std::map<std::string, std::int64_t> hashtags_;
   std::size_t commands_ = 0;
 };
