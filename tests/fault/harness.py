@@ -188,11 +188,22 @@ class RedisStore:
         return [k.decode() for k in self.r.lrange(f"{self.prefix}:index:{topic}", 0, -1)]
 
     def hash(self, key):
-        return {k.decode(): v.decode("utf-8", "surrogateescape") for k, v in self.r.hgetall(key).items()}
+        """A stored message's fields, with its topic, partition and offset, which the sink keeps in
+        its key (<prefix>:msg:<topic>:<partition>:<offset>) rather than as fields."""
+        fields = {k.decode(): v.decode("utf-8", "surrogateescape") for k, v in self.r.hgetall(key).items()}
+        return {**self.coordinates(key), **fields} if fields else {}
+
+    def coordinates(self, key):
+        """{topic, partition, offset} of a message's key, as strings (the hash fields they replace)."""
+        head, _, offset = key.rpartition(":")
+        head, _, partition = head.rpartition(":")
+        prefix = f"{self.prefix}:msg:"
+        assert head.startswith(prefix), f"{key} is not a message's key"
+        return {"topic": head[len(prefix):], "partition": partition, "offset": offset}
 
     def tweet(self, tweet_id):
         """The hash of the copy of a tweet stored last, found through its by-id pointer."""
-        key = self.r.get(f"{self.prefix}:tweet:{tweet_id}")
+        key = self.r.hget(f"{self.prefix}:tweet_by_id", str(tweet_id))
         return self.hash(key.decode()) if key is not None else {}
 
     def hashtags(self):
@@ -203,14 +214,17 @@ class RedisStore:
         return [self.r.hgetall(k) for k in keys]
 
     def summary(self, topic):
-        """As PostgresStore.summary, from the topic's index (each entry's hash says where it came from)."""
+        """As PostgresStore.summary, from the topic's index (each entry's key says where it came from,
+        and its hash must exist)."""
         pipe = self.r.pipeline(transaction=False)
         index = self.index(topic)
         for key in index:
-            pipe.hmget(key, "partition", "offset")
+            pipe.exists(key)
         rows = collections.defaultdict(list)
-        for p, o in pipe.execute():
-            rows[int(p)].append(int(o))
+        for key, exists in zip(index, pipe.execute()):
+            assert exists, f"{key} is in the index, but its hash is gone"
+            at = self.coordinates(key)
+            rows[int(at["partition"])].append(int(at["offset"]))
         dead = collections.defaultdict(list)
         for h in self.dead_letters():
             if h[b"topic"].decode() == topic:

@@ -310,9 +310,9 @@ class Poison(unittest.TestCase):
             summary, _ = self.consume_ok(topic, store.uri, store.prefix)
             rows = []
             for key in store.index(topic):
-                h = store.r.hgetall(key)
-                rows.append((int(h[b"partition"]), int(h[b"offset"]),
-                             int(h[b"number"]) if h.get(b"kind") == b"counter" else None))
+                h = store.hash(key)
+                rows.append((int(h["partition"]), int(h["offset"]),
+                             int(h["number"]) if h.get("kind") == "counter" else None))
             dead = [(int(h[b"partition"]), int(h[b"offset"]), h[b"error"].decode()) for h in store.dead_letters()]
             errors = self.check(produced, rows, dead)
             # Binary-safe values: Redis refuses nothing the parser accepted, NUL included.

@@ -3,21 +3,15 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <iterator>
 #include <span>
 
 #include "sinks/sink.hpp"
 
 namespace streamlab::sinks::redis {
 
-void Command::append_to(std::string& resp) {
-  auto out = std::back_inserter(resp);
-  fmt::format_to(out, "*{}\r\n", args_.size());
-  for (const auto& a : args_) {
-    fmt::format_to(out, "${}\r\n", a.size());
-    resp += a;
-    resp += "\r\n";
-  }
+void Command::append_to(std::string& out) {
+  resp::array(out, args_.size());
+  for (const auto& a : args_) resp::bulk(out, a);
   args_.clear();
 }
 

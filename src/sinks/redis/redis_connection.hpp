@@ -7,6 +7,7 @@
 
 #include <hiredis.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -26,6 +27,32 @@ struct ReplyDeleter {
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 class Connection;
+
+// Redis's protocol (RESP) written straight onto a string, with no list of arguments in between
+// (the sink's hot path): an array's header saying how many bulk strings follow, then each.
+namespace resp {
+inline void array(std::string& out, std::size_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out += '*';
+  out.append(digits, end);
+  out += "\r\n";
+}
+inline void bulk(std::string& out, std::string_view s) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, s.size()).ptr;
+  out += '$';
+  out.append(digits, end);
+  out += "\r\n";
+  out += s;
+  out += "\r\n";
+}
+inline void bulk(std::string& out, std::int64_t v) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  bulk(out, std::string_view(digits, static_cast<std::size_t>(end - digits)));
+}
+}  // namespace resp
 
 // One command's arguments, encoded in Redis's protocol (RESP) onto a string, or queued on a
 // connection (nothing is sent until a reply is read). Either clears the arguments.
@@ -63,6 +90,12 @@ class Connection {
 
   // Queues a command in RESP, sent with the next read_reply().
   void append(std::string_view resp) { out_ += resp; }
+  void append(std::string&& resp) {
+    if (out_.empty())
+      out_.swap(resp);
+    else
+      out_ += resp;
+  }
   // Sends what is queued, then returns the next reply. RetryableError (naming the server) when
   // the connection fails, after which it is broken() and unusable.
   Reply read_reply();

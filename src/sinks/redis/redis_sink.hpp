@@ -1,11 +1,13 @@
 #pragma once
 // Redis sink (hiredis). Per message a HASH keyed by its coordinates (<prefix>:msg:<topic>:
-// <partition>:<offset>, tweets and counters alike), an ordered index per topic (a list of those
-// keys), per tweet id a pointer to the key of its copy stored last (<prefix>:tweet:<id>),
-// per-hashtag counters in a sorted set (live trending hashtags), and the group's offsets in a
-// hash: all of one batch in one MULTI/EXEC, sent pipelined. Counters and indexes are not idempotent, so the
-// exactly-once guarantee rests on that atomicity, on WATCH over the offsets, and on Redis
-// persisting what EXEC applied (AOF on; `deploy/local/services` runs Redis so).
+// <partition>:<offset>, tweets and counters alike; the coordinates are in the key only, a dead
+// letter's hash has them as fields too), an ordered index per topic (a list of those keys), one
+// hash from each tweet id to the key of its copy stored last (<prefix>:tweet_by_id), per-hashtag
+// counters in a sorted set (live trending hashtags), and the group's offsets in a hash: all of
+// one batch in one MULTI/EXEC, sent pipelined, each list, the ids and each hashtag written once
+// per batch. Counters and indexes are not idempotent, so the exactly-once guarantee rests on
+// that atomicity, on WATCH over the offsets, and on Redis persisting what EXEC applied (AOF on;
+// `deploy/local/services` runs Redis so).
 
 #include <chrono>
 #include <fstream>
