@@ -27,6 +27,7 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
   RateSearch search(s.ladder_first, s.ladder_top, s.ladder_steps);
   json ladder = json::array();
   json best_summary;  // the consumer's of the highest step that held
+  json last_summary;  // of the last step: shown when none held
   double best_offered = 0;
   if (!s.sink.empty()) r.stored = 0;
   const double step_span = 1.0 / static_cast<double>(s.ladder_steps);
@@ -68,6 +69,7 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
       }
     }
     search.record(step);
+    last_summary = cs;
     const bool ok = step_sustained(step);
     if (ok && rate > best_offered) {
       best_offered = rate;
@@ -84,15 +86,16 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
         step.complete ? "" : ", not all stored", ok ? "held" : "did not hold"));
   }
   r.rates["sustainable_msgs_per_s"] = search.sustainable();
-  r.latency = latency_of(best_summary);
-  r.intended_latency = intended_latency_of(best_summary);
+  const json& shown = best_offered > 0 ? best_summary : last_summary;
+  r.latency = latency_of(shown);
+  r.intended_latency = intended_latency_of(shown);
   r.extra["ladder"] = ladder;
   r.notes.push_back(fmt::format(
       "rate search: each step paces the producer for {:.0f} s into a fresh live consumer; a step holds when the "
       "producer reaches {:.0f}% of the offered rate, every message is {}, and the p99 from the producer's intended "
       "send times to {} is at most {:.0f} ms. The rate doubles from {:.0f} msgs/s until a step fails, then bisects "
       "until the rates that held and failed are within {:.0f}% ({} steps at most); the figure is the achieved rate "
-      "of the highest step that held, and the latency shown is that step's",
+      "of the highest step that held, and the latency shown is that step's (when none held, the last step's)",
       s.step_s, 100 * kLadderMinAchieved, s.sink.empty() ? "received" : "stored", s.sink.empty() ? "receipt" : "stored",
       kLadderMaxP99Ms, s.ladder_first, 100 * (kLadderPrecision - 1), s.ladder_steps));
   if (search.held_top()) r.notes.push_back("the highest rate offered held: the real limit is above it");

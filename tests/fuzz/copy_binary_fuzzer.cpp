@@ -23,6 +23,7 @@
 
 using namespace streamlab::sinks::postgres;
 using streamlab::fuzz::check;
+using streamlab::fuzz::days_from_civil;
 using streamlab::sinks::RawColumn;
 
 namespace {
@@ -83,16 +84,6 @@ std::vector<std::string> array_of(std::string_view value) {
   }
   check(r.empty(), "an array's length covers more than its elements");
   return out;
-}
-
-// Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 // The timestamp a text row would hold for these milliseconds, by way of its text form

@@ -21,6 +21,7 @@
 
 using namespace streamlab::sinks::postgres;
 using streamlab::fuzz::check;
+using streamlab::fuzz::days_from_civil;
 
 namespace {
 
@@ -78,16 +79,6 @@ std::vector<std::string> array_elements(std::string_view literal) {
     if (i < literal.size() - 1) check(literal[i++] == ',', "array elements not separated by commas");
   }
   return out;
-}
-
-// Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 // "YYYY-MM-DDTHH:MM:SS.mmm+00" read back to milliseconds since the epoch.

@@ -1,7 +1,9 @@
 #pragma once
 // What the fuzz targets share: a property check that stops the run with the reason (libFuzzer
-// keeps the input as crash-*), and a way to tell whether a text shows a secret of its input.
+// keeps the input as crash-*), a civil-date helper of the COPY oracles, and a way to tell
+// whether a text shows a secret of its input.
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -16,6 +18,17 @@ inline void check(bool ok, const char* what) {
   if (ok) return;
   std::fprintf(stderr, "fuzz property broken: %s\n", what);
   std::abort();
+}
+
+// Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil): the COPY targets'
+// oracles for the timestamps the encoders write, independent of the code under test.
+inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 // `input` with the secret at [at, at + size) changed and nothing else: each ASCII letter to the
