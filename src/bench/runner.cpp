@@ -2,6 +2,7 @@
 // clean-up. Each kind's procedure is in a run_<kind>.cpp of its own.
 #include "bench/runner.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <random>
@@ -284,8 +285,8 @@ std::uint64_t Run::messages_in(const std::string& topic) {
 // The group join of a fresh consumer takes a moment: a message sent before it has its
 // partitions would count the join into its latency. So the consumer first reads one message
 // of a warm-up topic (subscribed together with the measured one, so both are assigned in the
-// same rebalance); the measured producer starts after that. Its summary counts each topic on
-// its own (measured_count), so the warm-up is never guessed out of the total.
+// same rebalance); the measured producer starts after that (with a sink, once it is stored). Its summary counts each
+// topic on its own (measured_count), so the warm-up is never guessed out of the total.
 StreamlabProcess Run::start_live_consumer(const std::string& id, const std::string& topic,
                                           std::vector<std::string> extra, ScenarioResult& r) {
   const std::string warm = topic_for(id + "-warm");
@@ -302,14 +303,22 @@ StreamlabProcess Run::start_live_consumer(const std::string& id, const std::stri
                                      warm_producer.stderr_tail()));
     return consumer;
   }
+  // With a sink, the warm-up message must be stored too: the sink's first write (a table
+  // created, a schema registered, a first connection's caches) is then outside the measurement.
+  const bool sink = std::find(extra.begin(), extra.end(), "--sink") != extra.end();
+  const auto warmed = [&] { return consumer.count() >= 1 && (!sink || consumer.stored() >= 1); };
   const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (consumer.count() < 1 && !consumer.child->poll() && std::chrono::steady_clock::now() < deadline) {
+  while (!warmed() && !consumer.child->poll() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
   }
   if (consumer.count() < 1) {
     r.failed = true;
     r.problems.push_back(fmt::format("warm-up: the consumer read nothing of {} ({} holds {}) in 60 s: {}", warm, warm,
                                      messages_in(warm), consumer.stderr_tail()));
+  } else if (!warmed()) {
+    r.failed = true;
+    r.problems.push_back(
+        fmt::format("warm-up: the consumer stored nothing of {} in 60 s: {}", warm, consumer.stderr_tail()));
   }
   return consumer;
 }

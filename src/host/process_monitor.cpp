@@ -282,6 +282,9 @@ struct Watch {
   std::map<pid_t, PidState> last;
 };
 
+// Watched directories are walked this often (and at every sample_now()).
+constexpr auto kDiskInterval = std::chrono::seconds(5);
+
 // CPU time comes in clock ticks (10 ms): a delta over fewer ticks of wall time is mostly noise.
 constexpr double kMinTicksPerDelta = 5;
 
@@ -314,7 +317,9 @@ struct ProcessMonitor::Impl {
   // Reads the pids of `watch` and returns their sums; CPU counts from each pid's previous reading.
   Reading read(Watch& watch, const ChildMap& children) const {
     Reading reading;
-    if (watch.kind == WatchKind::port) watch.root = find_listener(watch.port, watch.root);
+    // The listener is looked up again only once the one found is gone: reading the kernel's
+    // socket tables and a JVM's descriptors costs tens of ms, too much for every sample.
+    if (watch.kind == WatchKind::port && !still_running(watch)) watch.root = find_listener(watch.port, watch.root);
     std::map<pid_t, PidState> seen;
     if (watch.root > 0) {
       for (const pid_t pid : tree_of(watch.root, children)) {
@@ -342,6 +347,14 @@ struct ProcessMonitor::Impl {
     return reading;
   }
 
+  // Whether the root found before is the same process still (not one that reused its pid).
+  static bool still_running(const Watch& watch) {
+    const auto known = watch.last.find(watch.root);
+    if (watch.root <= 0 || known == watch.last.end()) return false;
+    const auto stat = read_proc_stat(watch.root);
+    return stat && alive(*stat) && stat->start_ticks == known->second.start_ticks;
+  }
+
   void prime(Watch& watch) {
     if (watch.kind == WatchKind::disk) return;
     read(watch, read_child_map());
@@ -365,7 +378,8 @@ struct ProcessMonitor::Impl {
     watches.push_back(std::move(watch));
   }
 
-  void sample() {
+  // `disks`: also walk the watched directories (thousands of files: not at every interval).
+  void sample(bool disks) {
     std::lock_guard sampling(sample_mu);
     std::vector<std::shared_ptr<Watch>> current;
     {
@@ -382,7 +396,7 @@ struct ProcessMonitor::Impl {
     std::vector<std::pair<Watch*, std::uint64_t>> sizes;
     for (const auto& watch : current) {
       if (watch->kind == WatchKind::disk) {
-        sizes.emplace_back(watch.get(), directory_bytes(watch->dir));
+        if (disks) sizes.emplace_back(watch.get(), directory_bytes(watch->dir));
       } else {
         readings.emplace_back(watch.get(), read(*watch, children));
       }
@@ -409,10 +423,13 @@ struct ProcessMonitor::Impl {
   void run() {
     // The first sample one interval after start: CPU% needs a span since the watch began.
     auto next = Clock::now() + interval;
+    auto next_disks = Clock::now();
     std::unique_lock lock(mu);
     while (!wake.wait_until(lock, next, [this] { return stopping; })) {
       lock.unlock();
-      sample();
+      const bool disks = Clock::now() >= next_disks;
+      if (disks) next_disks = Clock::now() + kDiskInterval;
+      sample(disks);
       lock.lock();
       next += interval;
       const auto now = Clock::now();
@@ -482,7 +499,7 @@ void ProcessMonitor::stop() {
   if (thread.joinable()) thread.join();
 }
 
-void ProcessMonitor::sample_now() { impl_->sample(); }
+void ProcessMonitor::sample_now() { impl_->sample(/*disks=*/true); }
 
 std::vector<ProcessSeries> ProcessMonitor::processes() const {
   std::lock_guard lock(impl_->mu);

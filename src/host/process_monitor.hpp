@@ -79,10 +79,11 @@ class ProcessMonitor {
 
   // One process and its descendants (a child the bench started; it may exit meanwhile).
   void watch_pid(const std::string& name, const std::string& role, pid_t pid);
-  // Whatever listens on `port`, with its descendants (PostgreSQL backends, …), re-resolved
-  // at each sample so a restarted service is followed.
+  // Whatever listens on `port`, with its descendants (PostgreSQL backends, …) found at each
+  // sample; the listener is looked up again once it is gone, so a restarted service is followed.
   void watch_port(const std::string& name, const std::string& role, std::uint16_t port);
-  // The total size of the files under `dir` (the broker's log dirs).
+  // The total size of the files under `dir` (the broker's log dirs): every 5 s and at each
+  // sample_now(), walking thousands of files being too costly for every interval.
   void watch_disk(const std::string& name, std::filesystem::path dir);
   void unwatch(const std::string& name);  // stops sampling it; its series is kept
 

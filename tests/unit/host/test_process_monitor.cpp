@@ -1,4 +1,9 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -124,4 +129,60 @@ TEST(ProcessMonitor, StopsPromptlyWithALongInterval) {
   monitor.stop();
   // Generous: a stop that waited out the interval would take a second.
   EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(900));
+}
+
+namespace {
+
+// A child process listening on 127.0.0.1:`port` (0: any) until killed; returns its pid and port.
+std::pair<pid_t, std::uint16_t> start_listener(std::uint16_t port) {
+  int ready[2];
+  if (pipe(ready) != 0) return {0, 0};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    socklen_t len = sizeof addr;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd, 1) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      _exit(1);
+    }
+    const std::uint16_t bound = ntohs(addr.sin_port);
+    if (write(ready[1], &bound, sizeof bound) != sizeof bound) _exit(1);
+    for (;;) pause();
+  }
+  close(ready[1]);
+  std::uint16_t bound = 0;
+  const bool ok = read(ready[0], &bound, sizeof bound) == sizeof bound;
+  close(ready[0]);
+  return {pid, ok ? bound : 0};
+}
+
+void stop_child(pid_t pid) {
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
+TEST(ProcessMonitor, FollowsAServiceRestartedOnItsPort) {
+  const auto [first, port] = start_listener(0);
+  ASSERT_GT(first, 0);
+  ASSERT_NE(port, 0);
+  host::ProcessMonitor monitor(std::chrono::milliseconds(200));
+  monitor.watch_port("service", "service", port);
+  monitor.sample_now();
+  stop_child(first);
+  monitor.sample_now();  // nothing listens
+  const auto [second, same_port] = start_listener(port);
+  ASSERT_GT(second, 0);
+  monitor.sample_now();
+  stop_child(second);
+  ASSERT_EQ(same_port, port);
+  const auto pids = monitor.processes().at(0).pids;
+  EXPECT_EQ(pids, (std::vector<int>{1, 0, 1}));
 }
