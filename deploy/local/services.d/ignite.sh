@@ -209,7 +209,7 @@ ignite_start() {
     # shellcheck disable=SC2086  # STREAMLAB_IGNITE_HEAP is a list of JVM options
     launch "$dir/log" \
       java ${STREAMLAB_IGNITE_HEAP:--Xms1g -Xmx1g} \
-      -XX:+UseG1GC -XX:+DisableExplicitGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+DisableExplicitGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
       -Djava.net.preferIPv4Stack=true \
       --add-opens=java.base/jdk.internal.access=ALL-UNNAMED \
       --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
