@@ -13,6 +13,7 @@ else
   readonly REDIS_PORT=${STREAMLAB_REDIS_PORT:-16379}
 fi
 readonly REDIS_START_TIMEOUT=30   # seconds to wait for the server to answer PING
+readonly REDIS_LOAD_TIMEOUT=600   # ... and, once it answers LOADING, for its dataset to be read
 
 readonly REDIS_DIR=$STATE/redis
 readonly REDIS_ADDR=$HOST:$REDIS_PORT
@@ -82,11 +83,18 @@ EOF
   chmod 600 "$REDIS_DIR/redis.conf"
 }
 
-# In secure mode over TLS, the server verified against the CA, logged in as the ACL user.
+# In secure mode over TLS, the server verified against the CA, logged in as the ACL user. A
+# server still loading its append-only file answers LOADING: that is waited out (up to
+# REDIS_LOAD_TIMEOUT), a large dataset taking longer than the start-up deadline to read.
 redis_ready() {
-  local tls=()
+  local tls=() reply loading_since=$SECONDS
   ((SECURE == 0)) || tls=(--tls --cacert "$CA_CERT" --user "$REDIS_USER")
-  [[ $(REDISCLI_AUTH=$(redis_password) redis-cli "${tls[@]}" -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]
+  while :; do
+    reply=$(REDISCLI_AUTH=$(redis_password) redis-cli "${tls[@]}" -h "$HOST" -p "$REDIS_PORT" ping 2>&1)
+    if [[ $reply != *LOADING* ]] || ((SECONDS - loading_since >= REDIS_LOAD_TIMEOUT)); then break; fi
+    sleep 0.5
+  done
+  [[ $reply == PONG ]]
 }
 
 redis_start() {
