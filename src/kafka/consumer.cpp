@@ -11,6 +11,10 @@
 namespace streamlab::kafka {
 namespace {
 
+// nudge_fetcher(): how often at most, and an answer slower than which means "not now".
+constexpr std::chrono::milliseconds kNudgeEvery(10);
+constexpr std::chrono::milliseconds kNudgeSlow(50);
+
 // The kIntendedHeader a paced producer stamped, or 0.
 std::int64_t intended_us(const rd_kafka_message_t* m) {
   rd_kafka_headers_t* headers = nullptr;
@@ -165,7 +169,11 @@ std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chro
   std::size_t n = 0;
   int wait_ms = static_cast<int>(timeout.count());
   while (n < max) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), wait_ms);
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0);
+    if (m == nullptr && wait_ms > 0) {  // nothing queued: the fetcher must not be asleep meanwhile
+      nudge_fetcher();
+      m = rd_kafka_consumer_poll(rk_.get(), wait_ms);
+    }
     if (m == nullptr) break;
     wait_ms = 0;  // only the first event is waited for
     const char* topic = m->rkt != nullptr ? rd_kafka_topic_name(m->rkt) : "";
@@ -211,11 +219,48 @@ std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chro
 void Consumer::pause(const std::vector<TopicPartition>& partitions) {
   if (partitions.empty()) return;
   rd_kafka_pause_partitions(rk_.get(), to_list(partitions).get());
+  mark_paused(partitions, true);
 }
 
 void Consumer::resume(const std::vector<TopicPartition>& partitions) {
   if (partitions.empty()) return;
   rd_kafka_resume_partitions(rk_.get(), to_list(partitions).get());
+  mark_paused(partitions, false);
+}
+
+void Consumer::mark_paused(const std::vector<TopicPartition>& partitions, bool paused) {
+  for (const auto& tp : partitions) {
+    if (auto it = progress_.find(tp); it != progress_.end()) it->second.paused = paused;
+  }
+}
+
+void Consumer::nudge_fetcher() {
+  const auto now = std::chrono::steady_clock::now();
+  if (closed_ || now < next_nudge_) return;
+  // Behind: the broker's last high watermark is past what was read, so a fetch of it returns at
+  // once and the request below is not queued behind a fetch waiting for data (fetch.wait.max.ms).
+  std::vector<const TopicPartition*> behind;
+  for (const auto& [tp, p] : progress_) {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    if (p.paused || p.read_to < 0 ||
+        rd_kafka_get_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high <= p.read_to) {
+      continue;
+    }
+    behind.push_back(&tp);
+  }
+  if (behind.empty()) return;
+  const TopicPartition& tp = *behind[nudge_turn_++ % behind.size()];  // each leader in turn
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_query_watermark_offsets(rk_.get(), tp.topic.c_str(), tp.partition, &low, &high, 100);
+  // Unanswered or slow (a broker away, a transaction's records not readable yet): the fetcher
+  // has its own retries, and asking again soon would only hold this thread up.
+  const bool prompt = err == RD_KAFKA_RESP_ERR_NO_ERROR && std::chrono::steady_clock::now() - now < kNudgeSlow;
+  next_nudge_ = now + (prompt ? kNudgeEvery : std::chrono::milliseconds(1000));
 }
 
 std::int64_t Consumer::first_start(const TopicPartition& tp) {

@@ -44,6 +44,7 @@ struct GroupOptions {
 struct ReadProgress {
   std::int64_t read_to = kNoOffset;  // one past the last message returned, or the end reached
   bool at_end = false;               // the last thing seen was the partition's end
+  bool paused = false;               // by pause(), until resume()
 };
 
 class Consumer final : public ConsumerControl {
@@ -87,6 +88,15 @@ class Consumer final : public ConsumerControl {
   std::int64_t first_start(const TopicPartition& tp);
   // The entry of an assigned partition, or null; remembers the last one (messages come in runs).
   ReadProgress* progress_of(std::string_view topic, std::int32_t partition);
+  void mark_paused(const std::vector<TopicPartition>& partitions, bool paused);
+  // librdkafka 2.0.2's fetcher, once every partition's prefetch queue is over queued.min.messages
+  // or queued.max.messages.kbytes, sleeps up to a second before it looks again (2.1 made that
+  // fetch.queue.backoff.ms): an application slower than the fetch but faster than that second
+  // then idles between refills (a drain of 160,000 tweets: 50,000 a second instead of 170,000).
+  // Called when the queue is empty while a partition has more to read on the broker, a request
+  // to the leader of one such partition (its watermarks) wakes the fetcher at once; at most
+  // every 10 ms, and once a second after an answer that was slow or did not come.
+  void nudge_fetcher();
 
   StartFrom from_;
   RebalanceListener* listener_;
@@ -99,6 +109,8 @@ class Consumer final : public ConsumerControl {
   mutable bool cooperative_ = false;  // the group's rebalance protocol as last known
   std::uint64_t assignments_ = 0;
   std::uint64_t generation_ = 0;
+  std::chrono::steady_clock::time_point next_nudge_{};
+  std::size_t nudge_turn_ = 0;
   StatsWatch stats_;
 };
 
