@@ -202,7 +202,8 @@ class Run {
   std::unique_ptr<BrokerSampler> brokers_;  // null without c_.services.broker_metrics
   std::optional<Progress> progress_;
   std::optional<kafka::Admin> admin_;
-  std::vector<std::string> topics_, pg_tables_, redis_prefixes_, ignite_tables_;
+  std::vector<std::string> topics_, pg_tables_, ignite_tables_;
+  bool redis_keys_ = false;  // the run wrote Redis keys (all named prefix_*)
   std::map<std::string, std::optional<std::string>> sink_checked_;
   std::optional<bool> verify_available_;
   std::size_t serial_ = 0;

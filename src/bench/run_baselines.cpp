@@ -95,12 +95,12 @@ BaselineResult Run::null_sink_drain(const Scenario& s, const std::string& topic)
 BaselineResult Run::redis_replay(const Scenario& s, const std::string& topic, std::uint64_t rows) {
   const std::string prefix = prefix_ + s.id + "-replay";
   const fs::path file = work_ / (prefix + ".resp");
-  redis_prefixes_.push_back(prefix);
+  redis_keys_ = true;
   BaselineResult b{.tool = "redis-cli --pipe", .measure = "store"};
   const auto cs = drain_again(s, topic, "record",
                               {"--sink", sink_uri("redis") + "?record=" + file.string(), "--table", prefix}, b.note);
   if (cs) {
-    if (const std::string e = delete_redis_prefix(c_.services.redis, prefix); !e.empty()) {
+    if (const std::string e = delete_redis_keys(c_.services.redis, prefix + ":*"); !e.empty()) {
       b.note = "could not empty the recorded prefix: " + e;
     } else {
       b = redis_pipe(baseline_context(), file, rows);
@@ -150,7 +150,7 @@ void Run::sink_baselines(const Scenario& s, const std::string& topic, const std:
   progress_->phase("baseline lab-style " + s.sink);
   const std::string lab_table = table + "_lab";
   if (s.sink == "postgres") pg_tables_.push_back(lab_table);
-  if (s.sink == "redis") redis_prefixes_.push_back(prefix_ + s.id + "-lab");
+  if (s.sink == "redis") redis_keys_ = true;
   add(lab_style(ctx, s.sink, topic, prefix_ + s.id + "-lab", s.sink == "redis" ? prefix_ + s.id + "-lab" : lab_table,
                 std::min(s.baseline_sample, r.produced)));
 }

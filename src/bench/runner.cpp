@@ -166,7 +166,7 @@ std::string Run::table_for(const std::string& id) const {
 
 std::string Run::store_for(const std::string& sink, const std::string& id) {
   if (sink == "redis") {
-    redis_prefixes_.push_back(prefix_ + id);
+    redis_keys_ = true;
     return prefix_ + id;
   }
   const std::string table = table_for(id);
@@ -373,8 +373,9 @@ void Run::cleanup() {
     if (auto e = drop_postgres(c_.services.postgres, pg_tables_, prefix_); !e.empty())
       progress_->note("warning: PostgreSQL clean-up: " + e);
   }
-  for (const auto& p : redis_prefixes_) {
-    if (auto e = delete_redis_prefix(c_.services.redis, p); !e.empty())
+  // Every key prefix of the run starts with prefix_: one scan of the keyspace for all of them.
+  if (redis_keys_) {
+    if (auto e = delete_redis_keys(c_.services.redis, prefix_ + "*"); !e.empty())
       progress_->note("warning: Redis clean-up: " + e);
   }
   if (!ignite_tables_.empty()) {

@@ -1,6 +1,8 @@
 #include "bench/service_clients.hpp"
 
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -14,6 +16,7 @@
 namespace streamlab::bench {
 
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 
 std::uint16_t port_of(const std::string& address, std::uint16_t fallback) {
   std::string rest = address;
@@ -156,32 +159,43 @@ std::string drop_postgres(const std::string& uri, const std::vector<std::string>
   return r.exit_code == 0 ? "" : r.err.substr(0, 300);
 }
 
-std::string delete_redis_prefix(const std::string& uri, const std::string& prefix) {
+std::string delete_redis_keys(const std::string& uri, const std::string& pattern) {
   auto [argv, env] = redis_cli(uri);
   auto scan = argv;
-  scan.insert(scan.end(), {"--scan", "--pattern", prefix + ":*"});
-  auto r = run_program(scan, 120s, env);
-  if (r.exit_code != 0) return r.err.substr(0, 300);
-  std::stringstream keys(r.out);
-  std::string key;
-  std::vector<std::string> batch;
-  std::string error;
+  scan.insert(scan.end(), {"--scan", "--pattern", pattern});
+  const auto found = run_program(scan, 600s, env);
+  if (found.exit_code != 0) return found.err.substr(0, 300);
+  // One UNLINK per 1,000 keys, all through one redis-cli --pipe: a run leaves millions of keys,
+  // too many for a redis-cli process per chunk.
+  std::string commands;
+  std::vector<std::string_view> chunk;
   const auto flush = [&] {
-    if (batch.empty()) return;
-    auto cmd = argv;
-    cmd.push_back("UNLINK");
-    cmd.insert(cmd.end(), batch.begin(), batch.end());
-    auto u = run_program(cmd, 120s, env);
-    if (u.exit_code != 0) error = u.err.substr(0, 300);
-    batch.clear();
+    if (chunk.empty()) return;
+    commands += fmt::format("*{}\r\n$6\r\nUNLINK\r\n", chunk.size() + 1);
+    for (const auto k : chunk) commands += fmt::format("${}\r\n{}\r\n", k.size(), k);
+    chunk.clear();
   };
-  while (std::getline(keys, key)) {
-    if (key.empty()) continue;
-    batch.push_back(key);
-    if (batch.size() >= 1000) flush();
+  std::string_view rest = found.out;
+  while (!rest.empty()) {
+    const std::size_t eol = std::min(rest.find('\n'), rest.size());
+    if (eol > 0) chunk.push_back(rest.substr(0, eol));
+    rest.remove_prefix(std::min(eol + 1, rest.size()));
+    if (chunk.size() == 1000) flush();
   }
   flush();
-  return error;
+  if (commands.empty()) return "";
+  const fs::path file = private_temp_dir() / "unlink.resp";
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << commands;
+    if (!out) return "cannot write " + file.string();
+  }
+  auto pipe = argv;
+  pipe.push_back("--pipe");
+  const auto deleted = run_program(pipe, 600s, env, file);
+  std::error_code ec;
+  fs::remove(file, ec);
+  return deleted.exit_code == 0 ? "" : (deleted.err + deleted.out).substr(0, 300);
 }
 
 std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables) {

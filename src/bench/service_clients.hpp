@@ -46,7 +46,8 @@ std::optional<std::uint64_t> postgres_count(const std::string& uri, const std::s
 // Clean-up; errors are returned as text (empty = done).
 std::string drop_postgres(const std::string& uri, const std::vector<std::string>& tables,
                           const std::string& group_prefix);
-std::string delete_redis_prefix(const std::string& uri, const std::string& prefix);
+// Every key matching the SCAN pattern.
+std::string delete_redis_keys(const std::string& uri, const std::string& pattern);
 std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables);
 
 }  // namespace streamlab::bench

@@ -281,7 +281,7 @@ void Consumer::seek(const TopicPartition& tp, std::int64_t offset) {
     throw core::RuntimeFailure(fmt::format("cannot seek {} [{}] to {}: {}", tp.topic, tp.partition, offset, failure));
   }
   ++generation_;
-  if (auto it = progress_.find(tp); it != progress_.end()) it->second = {};
+  if (auto it = progress_.find(tp); it != progress_.end()) it->second = {.paused = it->second.paused};
 }
 
 void Consumer::commit_async(const Offsets& next_offsets) {
