@@ -77,6 +77,7 @@ void SinkRunner::accept(kafka::Message message) {
   o->position = message.offset + 1;
   if (stats_.first_taken_us == 0) stats_.first_taken_us = core::wall_us();
   if (queue_.empty()) queued_since_ = clock_.now();
+  queued_bytes_ += message.payload.size();
   queue_.push_back(make_row(std::move(message)));
 }
 
@@ -84,7 +85,7 @@ void SinkRunner::add(std::vector<kafka::Message>& polled) {
   rethrow_if_failed();
   for (auto& m : polled) accept(std::move(m));
   polled.clear();
-  while (queue_.size() >= options_.batch_rows) {
+  while (queue_.size() >= options_.batch_rows || queued_bytes_ >= options_.batch_bytes) {
     if (!finish_batch(true)) return;
     start_batch();
   }
@@ -120,6 +121,8 @@ void SinkRunner::drop_rows(const TopicPartition& tp, std::int64_t below) {
   const auto before = open_rows();
   if (!attempt_.running) std::erase_if(batch_.rows, gone);  // else when the outcome is taken
   std::erase_if(queue_, gone);
+  queued_bytes_ = 0;
+  for (const Row& r : queue_) queued_bytes_ += r.payload().size();
   stats_.skipped_rows += before - open_rows();
 }
 
@@ -175,7 +178,13 @@ void SinkRunner::start_batch() {
   // The sink is free between two batches: partitions assigned while the last one was written
   // learn their stored offsets first, or under a steady backlog they would wait for its end.
   resolve_pending();
-  const std::size_t n = std::min(queue_.size(), options_.batch_rows);
+  // Up to batch_rows rows, and no further once their payloads reach batch_bytes.
+  std::size_t n = 0;
+  std::size_t bytes = 0;
+  while (n < queue_.size() && n < options_.batch_rows && bytes < options_.batch_bytes) {
+    bytes += queue_[n++].payload().size();
+  }
+  queued_bytes_ -= bytes;
   batch_.rows.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
   queue_.erase(queue_.begin(), queue_.begin() + n);
   queued_since_ = clock_.now();
@@ -232,6 +241,7 @@ bool SinkRunner::finish_batch(bool block) {
           stats_.skipped_rows += open_rows();
           batch_.rows.clear();
           queue_.clear();
+          queued_bytes_ = 0;
           given_up_ = true;
           return false;
         }

@@ -44,7 +44,8 @@ namespace streamlab::sinks {
 
 struct SinkRunnerOptions {
   std::string group;
-  std::size_t batch_rows = 5000;
+  std::size_t batch_rows = 20000;
+  std::size_t batch_bytes = 8 << 20;  // ... or when its rows' payloads add up to this
   std::chrono::milliseconds batch_time{20};
   std::chrono::milliseconds first_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
@@ -166,10 +167,11 @@ class SinkRunner final : public kafka::RebalanceListener {
     core::Nanos took{};          // the sink's write() of the batch
     std::int64_t stored_us = 0;  // wall clock when it returned
   } attempt_;
-  std::deque<Row> queue_;       // taken, not yet in a batch (also what arrives while a write retries)
-  core::Nanos queued_since_{};  // when the oldest queued row arrived
-  bool outage_ = false;         // consumption paused while the sink is out
-  bool given_up_ = false;       // shut down during an outage: nothing more is taken
+  std::deque<Row> queue_;         // taken, not yet in a batch (also what arrives while a write retries)
+  std::size_t queued_bytes_ = 0;  // the payloads' sizes of queue_
+  core::Nanos queued_since_{};    // when the oldest queued row arrived
+  bool outage_ = false;           // consumption paused while the sink is out
+  bool given_up_ = false;         // shut down during an outage: nothing more is taken
   core::Nanos outage_since_{};
   core::Nanos next_resolve_{};
   core::Backoff<std::chrono::milliseconds> resolve_backoff_;

@@ -232,6 +232,7 @@ class FakeSink final : public sinks::Sink {
   std::deque<Fail> failures;
   bool down = false;  // every call fails retryably while set
   int calls = 0;
+  std::vector<std::size_t> batch_rows;  // of each write() call, in order
 
   std::string describe() const override { return "fake"; }
   Offsets stored_offsets(const std::string&, const std::vector<TopicPartition>& partitions) override {
@@ -252,6 +253,7 @@ class FakeSink final : public sinks::Sink {
   }
   Offsets write(const std::string&, const sinks::Batch& batch) override {
     ++calls;
+    batch_rows.push_back(batch.rows.size());
     check_one_at_a_time();
     if (down) throw sinks::RetryableError("down");
     std::optional<Fail> f;

@@ -26,13 +26,14 @@ TopicPartition tp(int p) { return {kTopic, p}; }
 // writes end when the test says (writer->complete()) or the runner waits for them.
 struct Member {
   Member(FakeCluster& cluster, FakeStore& store, core::FakeClock& clock, std::uint64_t seed,
-         std::size_t batch_rows = 20, bool pipelined = false)
+         std::size_t batch_rows = 20, bool pipelined = false, std::size_t batch_bytes = 1 << 20)
       : consumer(cluster, clock, seed),
         sink(store),
         writer(pipelined ? new DeferredWriter : nullptr),
         runner(sink,
                SinkRunnerOptions{.group = "g",
                                  .batch_rows = batch_rows,
+                                 .batch_bytes = batch_bytes,
                                  .batch_time = 20ms,
                                  .first_backoff = 10ms,
                                  .max_backoff = 200ms},
@@ -117,6 +118,20 @@ TEST_F(SinkRunnerTest, MalformedMessagesBecomeDeadLettersInOrder) {
   EXPECT_EQ(store.dead_letters, 1u);
   EXPECT_EQ(m.runner.stats().dead_letters, 1u);
   EXPECT_EQ(m.runner.stats().rows, 20u);
+}
+
+// A batch ends at --batch-rows rows or once its payloads reach --batch-mb, whichever comes
+// first: 30-byte messages and a 100-byte limit give batches of 4 (the fourth crosses it).
+TEST_F(SinkRunnerTest, ABatchEndsOnceItsPayloadsReachTheByteLimit) {
+  for (int i = 0; i < 50; ++i) cluster.append(tp(0), 0, std::string(30, 'x'));
+  Member m(cluster, store, clock, 5, /*batch_rows=*/1000, /*pipelined=*/false, /*batch_bytes=*/100);
+  m.consumer.queue({true, {tp(0)}});
+  run_until_drained(m);
+  expect_exactly_once(cluster, store);
+  ASSERT_FALSE(m.sink.batch_rows.empty());
+  for (std::size_t i = 0; i + 1 < m.sink.batch_rows.size(); ++i) EXPECT_EQ(m.sink.batch_rows[i], 4u) << i;
+  EXPECT_LE(m.sink.batch_rows.back(), 4u);
+  EXPECT_EQ(m.runner.stats().rows + m.runner.stats().dead_letters, 50u);
 }
 
 // The old runner took messages polled before a rebalance after it had re-seeked their
@@ -384,8 +399,10 @@ struct Schedule {
 
   void add_member() {
     const std::size_t batch_rows = 1 + rng() % 40;
+    const bool pipelined = chance(50);
+    const std::size_t batch_bytes = chance(30) ? 20 + rng() % 400 : 1 << 20;  // counters: ~15 bytes each
     members.push_back(std::make_unique<Member>(cluster, store, clock, seed * 1000 + next_member_seed++, batch_rows,
-                                               /*pipelined=*/chance(50)));
+                                               pipelined, batch_bytes));
     Member& m = *members.back();
     m.consumer.max_per_poll = 1 + rng() % 60;
     // Every poll may interleave what the outside world does, even inside a write's retries,
