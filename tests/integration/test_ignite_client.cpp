@@ -24,6 +24,7 @@
 #include "ignite/errors.hpp"
 #include "ignite/uri.hpp"
 #include "support/process.hpp"
+#include "support/service_env.hpp"
 #include "test_locations.hpp"
 
 using namespace streamlab::ignite;
@@ -32,16 +33,10 @@ using streamlab::testing::run_command;
 
 namespace {
 
-std::string ignite_address() {
-  const char* a = std::getenv("STREAMLAB_IGNITE");
-  return a != nullptr ? a : "";
-}
+std::string ignite_address() { return streamlab::testing::env_or_empty("STREAMLAB_IGNITE"); }
 
 // A name no earlier run used (caches and tables of failed runs are left behind otherwise).
-std::string fresh(const std::string& what) {
-  static int counter = 0;
-  return "IT_" + what + "_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-}
+std::string fresh(const std::string& what) { return streamlab::testing::unique_name("IT_" + what + "_"); }
 
 std::shared_ptr<const BinaryType> type_of(std::string name, std::vector<std::pair<std::string, TypeCode>> fields) {
   return std::make_shared<BinaryType>(std::move(name), std::move(fields));

@@ -16,6 +16,7 @@
 #include "ignite/client.hpp"
 #include "ignite/uri.hpp"
 #include "sinks/ignite/ignite_sink.hpp"
+#include "support/service_env.hpp"
 
 using namespace streamlab::sinks;
 using streamlab::ignite::BinaryObject;
@@ -25,15 +26,9 @@ using streamlab::ignite::Value;
 
 namespace {
 
-std::string ignite_uri() {
-  const char* a = std::getenv("STREAMLAB_IGNITE");
-  return a != nullptr ? a : "";
-}
+std::string ignite_uri() { return streamlab::testing::env_or_empty("STREAMLAB_IGNITE"); }
 
-std::string fresh(const std::string& what) {
-  static int counter = 0;
-  return "IT_SINK_" + what + "_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-}
+std::string fresh(const std::string& what) { return streamlab::testing::unique_name("IT_SINK_" + what + "_"); }
 
 // Counters [first, last) of one partition, expecting `expected` stored (kNoOffset: nothing).
 Batch counters(const std::string& topic, std::int64_t first, std::int64_t last, std::int64_t expected) {

@@ -17,21 +17,16 @@
 
 #include "sinks/postgres/postgres_connection.hpp"
 #include "sinks/postgres/postgres_sink.hpp"
+#include "support/service_env.hpp"
 
 using namespace streamlab::sinks;
 using streamlab::tweets::MessageKind;
 
 namespace {
 
-std::string postgres_uri() {
-  const char* a = std::getenv("STREAMLAB_POSTGRES");
-  return a != nullptr ? a : "";
-}
+std::string postgres_uri() { return streamlab::testing::env_or_empty("STREAMLAB_POSTGRES"); }
 
-std::string fresh(const std::string& what) {
-  static int counter = 0;
-  return "it_pg_" + what + "_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-}
+std::string fresh(const std::string& what) { return streamlab::testing::unique_name("it_pg_" + what + "_"); }
 
 Row counter(const std::string& topic, std::int64_t offset, std::int64_t number, std::int64_t timestamp_ms) {
   Row r;
