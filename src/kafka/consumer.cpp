@@ -141,6 +141,7 @@ void Consumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_
         p.offset = it->second;
       }
     }
+    resolve_logical_starts(parts);
     if (incremental) {
       failure = take_error(rd_kafka_incremental_assign(rk_.get(), parts));
     } else if (const auto e = rd_kafka_assign(rk_.get(), parts); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -261,6 +262,23 @@ void Consumer::nudge_fetcher() {
   // has its own retries, and asking again soon would only hold this thread up.
   const bool prompt = err == RD_KAFKA_RESP_ERR_NO_ERROR && std::chrono::steady_clock::now() - now < kNudgeSlow;
   next_nudge_ = now + (prompt ? kNudgeEvery : std::chrono::milliseconds(1000));
+}
+
+void Consumer::resolve_logical_starts(rd_kafka_topic_partition_list_t* parts) {
+  const auto is_logical = [](std::int64_t o) { return o == RD_KAFKA_OFFSET_BEGINNING || o == RD_KAFKA_OFFSET_END; };
+  List ask(rd_kafka_topic_partition_list_new(parts->cnt));
+  for (int i = 0; i < parts->cnt; ++i) {
+    const auto& p = parts->elems[i];
+    // ListOffsets takes BEGINNING (-2) and END (-1) as the timestamps of the earliest and latest.
+    if (is_logical(p.offset)) rd_kafka_topic_partition_list_add(ask.get(), p.topic, p.partition)->offset = p.offset;
+  }
+  if (ask->cnt == 0 || rd_kafka_offsets_for_times(rk_.get(), ask.get(), 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  for (int i = 0; i < ask->cnt; ++i) {
+    const auto& a = ask->elems[i];
+    if (a.err != RD_KAFKA_RESP_ERR_NO_ERROR || a.offset < 0) continue;
+    rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_find(parts, a.topic, a.partition);
+    if (p != nullptr && is_logical(p->offset)) p->offset = a.offset;
+  }
 }
 
 std::int64_t Consumer::first_start(const TopicPartition& tp) {

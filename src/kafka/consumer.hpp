@@ -86,6 +86,13 @@ class Consumer final : public ConsumerControl {
                            void* opaque);
   void rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   std::int64_t first_start(const TopicPartition& tp);
+  // librdkafka 2.0.2 turns a logical start (BEGINNING, END) into an offset on its main thread;
+  // when that runs before the partition's broker thread has taken the partition in, it finds no
+  // leader and asks again 500 ms later, and that request then waits behind a fetch's long poll:
+  // one partition of a fresh assignment started up to a second after the others (a backlog's
+  // drain at half its rate in three runs of four). Resolved here, in one ListOffsets request per
+  // broker, librdkafka is handed offsets it can fetch from at once; unanswered, they stay logical.
+  void resolve_logical_starts(rd_kafka_topic_partition_list_t* parts);
   // The entry of an assigned partition, or null; remembers the last one (messages come in runs).
   ReadProgress* progress_of(std::string_view topic, std::int32_t partition);
   void mark_paused(const std::vector<TopicPartition>& partitions, bool paused);
