@@ -176,6 +176,7 @@ class Run {
   // run_baselines.cpp
   BaselineContext baseline_context();
   void kafka_baselines(const Scenario& s, const std::string& topic, ScenarioResult& r);
+  std::pair<double, double> streamlab_alone(const Scenario& s, std::uint64_t n);
   std::optional<nlohmann::json> drain_again(const Scenario& s, const std::string& topic, const std::string& name,
                                             const std::vector<std::string>& sink_args, std::string& why);
   BaselineResult null_sink_drain(const Scenario& s, const std::string& topic);

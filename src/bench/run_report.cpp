@@ -123,6 +123,14 @@ json summary_rows(const std::vector<Scenario>& scenarios, const json& documents)
     const json& rt = s["rates"];
     switch (scenarios[i].kind) {
       case Kind::Live:
+        if (rt.contains("produce_alone_msgs_per_s")) {  // the tools' ratios are to streamlab timed alone
+          row(s, "produce, beside the consumer", rt.value("produce_msgs_per_s", 0.0), "msgs/s", "");
+          row(s, "consume, beside the producer", rt.value("consume_msgs_per_s", 0.0), "msgs/s", "");
+          row(s, "produce alone", rt.value("produce_alone_msgs_per_s", 0.0), "msgs/s", "produce");
+          row(s, "consume alone", rt.value("consume_alone_msgs_per_s", 0.0), "msgs/s", "consume");
+          break;
+        }
+        [[fallthrough]];
       case Kind::Backlog:
         row(s, "produce", rt.value("produce_msgs_per_s", 0.0), "msgs/s", "produce");
         row(s, "consume", rt.value("consume_msgs_per_s", 0.0), "msgs/s", "consume");
