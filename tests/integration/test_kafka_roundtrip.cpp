@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -86,6 +87,27 @@ TEST_F(KafkaRoundTrip, HundredThousandCountersExactlyOnce) {
       run_command(cli("consume" + b_ + " -t " + topic + " -g " + topic + " --from stored --idle-exit 3 --json"));
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_EQ(nlohmann::json::parse(again.output)["consumed"], 0);
+}
+
+// --from end starts every partition at its end as it stands at the assignment: what is produced
+// once the consumer says "assigned:" is read, all of it, and nothing from before. (librdkafka
+// 2.0.2 left some partitions' end to be looked up half a second later, skipping what came
+// meanwhile; the consumer now hands it the offsets.)
+TEST_F(KafkaRoundTrip, FromEndReadsEverythingProducedOnceAssigned) {
+  const std::string topic = fresh_name("from-end"), err = "/tmp/" + topic + ".err";
+  create_topic(topic, 3);
+  ASSERT_EQ(run_command(cli("produce" + b_ + " -t " + topic + " --count 30 --json")).code, 0);
+  const std::string consume =
+      cli("consume" + b_ + " -t " + topic + " -g " + topic + " --from end --quiet --count 30 --idle-exit 10 --json");
+  const std::string produce = cli("produce" + b_ + " -t " + topic + " --count 30 --json >/dev/null");
+  // The consumer in the background; the producer once it is assigned (polled, 30 s at most).
+  Outcome c = run_command("(" + consume + " 2>" + err + " & pid=$!; i=0; until grep -q '^assigned: ' " + err +
+                          " || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done; " + produce + "; wait $pid)");
+  ASSERT_EQ(c.code, 0) << c.output;
+  const auto j = nlohmann::json::parse(c.output);
+  EXPECT_EQ(j["consumed"], 30);
+  EXPECT_FALSE(j["idle_exit"].get<bool>()) << "waited for messages that were skipped";
+  std::remove(err.c_str());
 }
 
 // A paced producer's messages carry their intended send times (header streamlab-intended-us):
