@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sinks/sink_runner.hpp"
+
 namespace CLI {
 class App;
 }
@@ -40,12 +42,10 @@ struct ConsumeOptions {
   std::string sink;  // empty = none; null | postgres://… | redis://… | ignite://…
   std::string table;
   std::string raw = "none";
-  // A drain writes big batches (each one's transaction and round trips amortised), with its
-  // memory bounded by --batch-mb (8 MiB: ~3,700 synthetic tweets of ~2.3 kB).
-  std::size_t batch_rows = 20000;
-  double batch_mb = 8;
-  // p99 produce-to-stored under 100 ms at 5,000 msgs/s (the latency-<sink> scenarios of streamlab bench)
-  double batch_ms = 20;
+  // When a batch is written: the runner's own defaults (sinks::SinkRunnerOptions says why).
+  std::size_t batch_rows = sinks::SinkRunnerOptions{}.batch_rows;
+  double batch_mb = static_cast<double>(sinks::SinkRunnerOptions{}.batch_bytes) / (1 << 20);
+  double batch_ms = static_cast<double>(sinks::SinkRunnerOptions{}.batch_time.count());
   // A store that has not answered for this long is taken as gone: the connection is dropped and
   // the batch written again (sinks::kDefaultSinkTimeout).
   double sink_timeout_s = 20;  // below max.poll.interval.ms (30 s): a hung store keeps the member in its group
