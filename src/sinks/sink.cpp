@@ -28,8 +28,13 @@ void RefusedRows::mark(const Row& row, std::string reason) {
 }
 
 Offsets fenced_partitions(const Batch& batch, const Offsets& stored) {
+  return fenced_partitions(batch, stored, batch.ranges());
+}
+
+Offsets fenced_partitions(const Batch& batch, const Offsets& stored,
+                          const std::map<TopicPartition, OffsetRange>& ranges) {
   Offsets fenced;
-  for (const auto& [tp, range] : batch.ranges()) {
+  for (const auto& [tp, range] : ranges) {
     const auto it = stored.find(tp);
     const std::int64_t now = it == stored.end() ? kNoOffset : it->second;
     if (now != batch.expected_of(tp)) fenced[tp] = now;

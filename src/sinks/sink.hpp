@@ -58,6 +58,9 @@ struct Batch {
 // The partitions of `batch` whose stored offset (`stored`, absent: nothing) is not what the
 // batch expects, with what is stored (kNoOffset: nothing): the compare of the sinks' fence.
 Offsets fenced_partitions(const Batch& batch, const Offsets& stored);
+// The same for the partitions of `ranges` (some of batch.ranges()) alone.
+Offsets fenced_partitions(const Batch& batch, const Offsets& stored,
+                          const std::map<TopicPartition, OffsetRange>& ranges);
 
 // Rows of a batch that one write() turned into dead letters because the store refused their
 // data (a PostgreSQL data exception, an Ignite node rejecting a row). The marks are undone when

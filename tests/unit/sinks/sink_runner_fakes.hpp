@@ -228,7 +228,9 @@ class FakeSink final : public sinks::Sink {
   const DeferredWriter* writer = nullptr;
 
   // Failures on command, consumed in order by the next calls (stored_offsets and write alike).
-  enum class Fail { Retryable, Fatal, LoseReply };
+  // Partial: a sink without one transaction for the whole batch (Ignite) stores the batch's
+  // first partition, then fails retryably.
+  enum class Fail { Retryable, Fatal, LoseReply, Partial };
   std::deque<Fail> failures;
   bool down = false;  // every call fails retryably while set
   int calls = 0;
@@ -239,7 +241,7 @@ class FakeSink final : public sinks::Sink {
     ++calls;
     check_one_at_a_time();
     if (down) throw sinks::RetryableError("down");
-    if (!failures.empty() && failures.front() != Fail::LoseReply) {
+    if (!failures.empty() && failures.front() != Fail::LoseReply && failures.front() != Fail::Partial) {
       const Fail f = failures.front();
       failures.pop_front();
       if (f == Fail::Fatal) throw sinks::FatalError("fatal");
@@ -264,9 +266,12 @@ class FakeSink final : public sinks::Sink {
     if (f == Fail::Fatal) throw sinks::FatalError("fatal");
     if (f == Fail::Retryable) throw sinks::RetryableError("outage");
     Offsets now(store_.offsets.begin(), store_.offsets.end());
-    if (Offsets fenced = sinks::fenced_partitions(batch, now); !fenced.empty()) return fenced;
-    for (const auto& [tp, range] : batch.ranges()) store_.offsets[tp] = range.next;
+    auto ranges = batch.ranges();
+    if (f == Fail::Partial) ranges.erase(std::next(ranges.begin()), ranges.end());
+    if (Offsets fenced = sinks::fenced_partitions(batch, now, ranges); !fenced.empty()) return fenced;
+    for (const auto& [tp, range] : ranges) store_.offsets[tp] = range.next;
     for (const sinks::Row& r : batch.rows) {
+      if (ranges.count({std::string(r.topic()), r.partition()}) == 0) continue;
       // Twice: what a real store's unique key would reject (or Redis would count twice).
       if (++store_.stored[{std::string(r.topic()), r.partition()}][r.offset()] > 1) {
         store_.violations.push_back("offset " + std::to_string(r.offset()) + " stored twice");
@@ -275,6 +280,7 @@ class FakeSink final : public sinks::Sink {
     }
     ++store_.writes;
     if (f == Fail::LoseReply) throw sinks::RetryableError("reply lost");
+    if (f == Fail::Partial) throw sinks::RetryableError("failed after storing one partition");
     return {};
   }
 

@@ -169,6 +169,20 @@ TEST_F(SinkRunnerTest, LostReplyKeepsTheRowsBeyondWhatWasStored) {
   EXPECT_EQ(m.consumer.seeks, 0) << "what was buffered continues the stored rows; no re-read needed";
 }
 
+// A sink without one transaction for the whole batch stores one partition, then fails: the
+// next attempt finds that partition fenced at the batch's end and stores only the others.
+TEST_F(SinkRunnerTest, AWriteThatStoredSomePartitionsBeforeFailingIsFinishedWithoutDuplicates) {
+  fill(0, 300);
+  Member m(cluster, store, clock, 4, /*batch_rows=*/50);
+  m.sink.failures = {FakeSink::Fail::Partial};
+  m.consumer.queue({true, {tp(0), tp(1)}});
+  run_until_drained(m);
+  expect_exactly_once(cluster, store);
+  EXPECT_EQ(m.runner.stats().retries, 1u);
+  EXPECT_GE(m.runner.stats().fences, 1u);
+  EXPECT_EQ(m.consumer.seeks, 0) << "the stored partition's rows are dropped, the others kept";
+}
+
 // A member that stalled past its session keeps writing what it had. Its compare-and-set
 // fails once the new owner stored, and it takes the sink's offset as the truth.
 TEST_F(SinkRunnerTest, AStalledMemberIsFencedByTheNewOwnersWrites) {
@@ -460,7 +474,9 @@ struct Schedule {
     if (chance(2)) rebalance(chance(50));
     if (chance(2) && !members.empty()) {
       if (auto& m = members[rng() % members.size()]) {
-        m->sink.failures.push_back(chance(50) ? FakeSink::Fail::LoseReply : FakeSink::Fail::Retryable);
+        constexpr FakeSink::Fail kFailures[] = {FakeSink::Fail::LoseReply, FakeSink::Fail::Retryable,
+                                                FakeSink::Fail::Partial};
+        m->sink.failures.push_back(kFailures[rng() % 3]);
       }
     }
   }
