@@ -6,13 +6,18 @@ namespace streamlab::sinks {
 
 std::map<TopicPartition, OffsetRange> Batch::ranges() const {
   std::map<TopicPartition, OffsetRange> out;
+  const Row* last = nullptr;
+  OffsetRange* range = nullptr;
   for (const Row& r : rows) {
-    auto [it, inserted] =
-        out.try_emplace(TopicPartition{std::string(r.topic()), r.partition()}, OffsetRange{r.offset(), r.offset() + 1});
-    if (!inserted) {
-      it->second.first = std::min(it->second.first, r.offset());
-      it->second.next = std::max(it->second.next, r.offset() + 1);
+    // Rows of a partition come in runs: the map is searched where a run starts.
+    if (last == nullptr || r.partition() != last->partition() || r.topic() != last->topic()) {
+      auto [it, inserted] = out.try_emplace(TopicPartition{std::string(r.topic()), r.partition()},
+                                            OffsetRange{r.offset(), r.offset() + 1});
+      range = &it->second;
     }
+    range->first = std::min(range->first, r.offset());
+    range->next = std::max(range->next, r.offset() + 1);
+    last = &r;
   }
   return out;
 }

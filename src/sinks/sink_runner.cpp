@@ -165,11 +165,23 @@ void SinkRunner::handle_fence(const Offsets& fenced) {
   }
 }
 
+void SinkRunner::detach() {
+  writer_->wait();
+  batch_.rows.clear();
+  queue_.clear();
+  spent_.clear();
+  queued_bytes_ = 0;
+  consumer_ = nullptr;
+}
+
 bool SinkRunner::flush() {
   rethrow_if_failed();
   for (;;) {
     if (!finish_batch(true)) return false;
-    if (queue_.empty()) return true;
+    if (queue_.empty()) {
+      spent_.clear();
+      return true;
+    }
     start_batch();
   }
 }
@@ -185,10 +197,14 @@ void SinkRunner::start_batch() {
     bytes += queue_[n++].payload().size();
   }
   queued_bytes_ -= bytes;
-  batch_.rows.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
-  queue_.erase(queue_.begin(), queue_.begin() + n);
+  batch_.rows.clear();
+  batch_.rows.swap(queue_);
+  queue_.assign(std::make_move_iterator(batch_.rows.begin() + static_cast<std::ptrdiff_t>(n)),
+                std::make_move_iterator(batch_.rows.end()));
+  batch_.rows.erase(batch_.rows.begin() + static_cast<std::ptrdiff_t>(n), batch_.rows.end());
   queued_since_ = clock_.now();
   start_attempt();
+  spent_.clear();  // while the batch is written
 }
 
 void SinkRunner::start_attempt() {
@@ -259,7 +275,8 @@ bool SinkRunner::finish_batch(bool block) {
     start_attempt();
   }
   end_outage();
-  batch_.rows.clear();
+  spent_.clear();
+  spent_.swap(batch_.rows);
   return true;
 }
 

@@ -25,7 +25,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <map>
 #include <memory>
@@ -84,13 +83,12 @@ class SinkRunner final : public kafka::RebalanceListener {
   SinkRunner(const SinkRunner&) = delete;
   SinkRunner& operator=(const SinkRunner&) = delete;
 
-  // The consumer is created with this runner as its listener, then attached; detached (which
-  // waits for a write in progress, which wakes the consumer when it ends) before it goes.
+  // The consumer is created with this runner as its listener, then attached; detached before
+  // it goes: that waits for a write in progress (which wakes the consumer when it ends) and
+  // lets go of every row, since rows hold the consumer's messages (librdkafka's destroy waits
+  // for them).
   void attach(kafka::ConsumerControl& consumer) { consumer_ = &consumer; }
-  void detach() {
-    writer_->wait();
-    consumer_ = nullptr;
-  }
+  void detach();
 
   // Takes one poll's messages (all of them, in order: a write in between would poll again and
   // take later offsets first), drops the stale ones, and starts writing every full batch
@@ -171,7 +169,11 @@ class SinkRunner final : public kafka::RebalanceListener {
     core::Nanos took{};          // the sink's write() of the batch
     std::int64_t stored_us = 0;  // wall clock when it returned
   } attempt_;
-  std::deque<Row> queue_;         // taken, not yet in a batch (also what arrives while a write retries)
+  // Taken, not yet in a batch (also what arrives while a write retries). A batch takes the
+  // queue's vector whole (swapped, not moved row by row), and a written batch's rows go to
+  // spent_, freed once the next write has started: what stands between two writes stays small.
+  std::vector<Row> queue_;
+  std::vector<Row> spent_;
   std::size_t queued_bytes_ = 0;  // the payloads' sizes of queue_
   core::Nanos queued_since_{};    // when the oldest queued row arrived
   bool outage_ = false;           // consumption paused while the sink is out
