@@ -118,10 +118,11 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
   if (p.sink) {
     p.runner = std::make_unique<sinks::SinkRunner>(
         *p.sink,
-        sinks::SinkRunnerOptions{.group = o.group,
-                                 .batch_rows = o.batch_rows,
-                                 .batch_bytes = static_cast<std::size_t>(o.batch_mb * 1024 * 1024),
-                                 .batch_time = milliseconds(static_cast<std::int64_t>(o.batch_ms))},
+        sinks::SinkRunnerOptions{
+            .group = o.group,
+            .batch_rows = o.batch_rows,
+            .batch_bytes = o.batch_mb ? static_cast<std::size_t>(*o.batch_mb * 1024 * 1024) : p.sink->batch_bytes(),
+            .batch_time = milliseconds(static_cast<std::int64_t>(o.batch_ms))},
         p.dlq.get(), nullptr, std::make_unique<sinks::ThreadWriter>());
     // Fail fast on a wrong URI, password or permission; an outage is waited out later.
     try {
@@ -514,9 +515,10 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
       ->check(CLI::IsMember({"none", "json", "jsonb"}))
       ->capture_default_str();
   c->add_option("--batch-rows", o.batch_rows, "A batch is written when it holds this many rows")->capture_default_str();
-  c->add_option("--batch-mb", o.batch_mb, "... or when its messages add up to this many MiB")
-      ->check(CLI::Range(0.001, 1024.0))
-      ->capture_default_str();
+  c->add_option("--batch-mb", o.batch_mb,
+                "... or when its messages add up to this many MiB (default 16 for PostgreSQL, whose every COMMIT "
+                "waits for the disk; 8 for the other sinks)")
+      ->check(CLI::Range(0.001, 1024.0));
   c->add_option("--batch-ms", o.batch_ms, "... or when its first row is this old")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

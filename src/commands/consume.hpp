@@ -3,6 +3,7 @@
 // and/or stores it in a sink (mode 2), and measures rate and end-to-end latency.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,7 @@ struct ConsumeOptions {
   std::string raw = "none";
   // When a batch is written: the runner's own defaults (sinks::SinkRunnerOptions says why).
   std::size_t batch_rows = sinks::SinkRunnerOptions{}.batch_rows;
-  double batch_mb = static_cast<double>(sinks::SinkRunnerOptions{}.batch_bytes) / (1 << 20);
+  std::optional<double> batch_mb;  // absent: the sink's own (sinks::Sink::batch_bytes)
   double batch_ms = static_cast<double>(sinks::SinkRunnerOptions{}.batch_time.count());
   // A store that has not answered for this long is taken as gone: the connection is dropped and
   // the batch written again (sinks::kDefaultSinkTimeout).

@@ -82,6 +82,10 @@ class RefusedRows {
   std::vector<const Row*> marked_;
 };
 
+// How many bytes of messages a batch holds at most, unless the sink or the user says otherwise
+// (consume --batch-mb): ~3,700 synthetic tweets of ~2.3 kB, its memory bounded.
+inline constexpr std::size_t kDefaultBatchBytes = 8 << 20;
+
 // How long a store may leave a request unanswered before the sink takes it as gone: the
 // connection is dropped and the write fails with RetryableError (consume --sink-timeout).
 inline constexpr std::chrono::milliseconds kDefaultSinkTimeout{30000};
@@ -109,6 +113,10 @@ class Sink {
   // date outside years 0001-9999, a counter beyond 64 bits); an override adds its store's own
   // limits and asks the base first.
   virtual std::string unmappable(const Row& row) const { return row.parsed.invalid; }
+
+  // The batch size by bytes this store is written at best (consume --batch-mb's default): a
+  // store whose every batch costs a fixed wait (PostgreSQL's COMMIT) takes bigger ones.
+  virtual std::size_t batch_bytes() const { return kDefaultBatchBytes; }
 
   // Writes the batch's rows, its dead letters and each partition's next offset atomically.
   // A row the store refuses for its data (what unmappable could not foresee) is found and

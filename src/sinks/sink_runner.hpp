@@ -44,9 +44,9 @@ namespace streamlab::sinks {
 struct SinkRunnerOptions {
   std::string group;
   // A drain writes big batches (each one's transaction and round trips amortised), with its
-  // memory bounded by batch_bytes (8 MiB: ~3,700 synthetic tweets of ~2.3 kB).
+  // memory bounded by batch_bytes (Sink::batch_bytes() says what each store takes best).
   std::size_t batch_rows = 20000;
-  std::size_t batch_bytes = 8 << 20;  // ... or when its rows' payloads add up to this
+  std::size_t batch_bytes = kDefaultBatchBytes;  // ... or when its rows' payloads add up to this
   // ... or when its first row is this old: p99 produce-to-stored under 100 ms at 5,000 msgs/s
   // (the latency-<sink> scenarios of streamlab bench).
   std::chrono::milliseconds batch_time{20};
