@@ -143,11 +143,26 @@ void Connection::answered(std::string_view what) {
   if (!watchdog_.disarm()) return;
   conn_.reset();
   throw RetryableError(fmt::format("{}: no answer to {} in {:g} s; the connection is dropped and made again", where_,
-                                   label(what), std::chrono::duration<double>(timeout_).count()));
+                                   what, std::chrono::duration<double>(timeout_).count()));
 }
 
 Result Connection::exec(const std::string& sql, const std::vector<std::string>& params, ExecStatusType expect) {
-  return bounded(sql, [&] { return postgres::exec(conn_.get(), sql, params, expect); });
+  return bounded(label(sql), [&] { return postgres::exec(conn_.get(), sql, params, expect); });
+}
+
+Result Connection::exec_script(const std::string& what, const std::string& sql, ExecStatusType expect) {
+  PGconn* c = conn_.get();
+  Result r = bounded(what, [&] { return Result(PQexec(c, sql.c_str())); });
+  if (!r || PQresultStatus(r.get()) != expect) throw_for(c, r.get(), what);
+  return r;
+}
+
+std::string Connection::literal(std::string_view value) {
+  char* quoted = PQescapeLiteral(conn_.get(), value.data(), value.size());
+  if (quoted == nullptr) throw_for(conn_.get(), nullptr, "escaping a value");
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
 }
 
 void Connection::roll_back() noexcept {

@@ -73,7 +73,7 @@ class Connection {
   // Runs `call`, blocking libpq calls on the current connection returning a value, under the
   // deadline: a server that leaves them unanswered for the timeout gets its socket shut down, so
   // they fail at once; the connection is then dropped and this throws RetryableError ("no answer
-  // to <what's first words> in N s") instead of what `call` returned or threw.
+  // to <what> in N s") instead of what `call` returned or threw.
   template <typename Call>
   auto bounded(std::string_view what, Call&& call) -> decltype(call()) {
     watchdog_.arm(PQsocket(conn_.get()), timeout_);
@@ -91,6 +91,12 @@ class Connection {
   // exec() on the current connection, bounded.
   Result exec(const std::string& sql, const std::vector<std::string>& params = {},
               ExecStatusType expect = PGRES_COMMAND_OK);
+  // Several statements (separated by ';', values in them as literal()) in one round trip, over
+  // the simple protocol, bounded: the last one's result, which must be `expect`; the first
+  // statement that fails stops the rest, and its error is thrown as throw_for does, named `what`.
+  Result exec_script(const std::string& what, const std::string& sql, ExecStatusType expect = PGRES_COMMAND_OK);
+  // `value` as a quoted SQL string literal, escaped for the current connection.
+  std::string literal(std::string_view value);
   // After an error: ROLLBACK of the transaction left open, if any, bounded (a server that does
   // not answer gets its connection dropped). Throws nothing: the error being handled is the one
   // to tell.

@@ -257,19 +257,23 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
     parts.push_back(std::to_string(tp.partition));
     nexts.push_back(std::to_string(range.next));
   }
-  const std::string topics_arr = array_literal(topics), parts_arr = array_literal(parts);
   RefusedRows refused;
   try {
-    conn_.exec("BEGIN");
+    // The statements before and after the COPY go in one round trip each (the simple protocol,
+    // values as escaped literals): with 16 MiB batches those round trips were 5% of a drain.
+    const std::string g = conn_.literal(group), t = conn_.literal(array_literal(topics)),
+                      p = conn_.literal(array_literal(parts)), n = conn_.literal(array_literal(nexts));
     // Per-partition locks serialise members of the group (even for partitions with no stored
     // row yet); then the stored offsets tell whether another member got here first.
-    conn_.exec(R"(SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || t || '/' || p, 0))
-               FROM unnest($2::text[], $3::int[]) AS u(t, p) ORDER BY t, p)",
-               {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
-    Result stored = conn_.exec(R"(SELECT o.topic, o."partition", o.next_offset FROM streamlab_offsets o
-               JOIN unnest($2::text[], $3::int[]) AS u(t, p) ON o.topic = u.t AND o."partition" = u.p
-               WHERE o.consumer_group = $1)",
-                               {group, topics_arr, parts_arr}, PGRES_TUPLES_OK);
+    Result stored = conn_.exec_script("BEGIN, the offsets' locks and their read",
+                                      fmt::format(R"(BEGIN;
+               SELECT pg_advisory_xact_lock(hashtextextended({0} || '/' || t || '/' || p, 0))
+               FROM unnest({1}::text[], {2}::int[]) AS u(t, p) ORDER BY t, p;
+               SELECT o.topic, o."partition", o.next_offset FROM streamlab_offsets o
+               JOIN unnest({1}::text[], {2}::int[]) AS u(t, p) ON o.topic = u.t AND o."partition" = u.p
+               WHERE o.consumer_group = {0})",
+                                                  g, t, p),
+                                      PGRES_TUPLES_OK);
     Offsets now;
     for (int i = 0; i < PQntuples(stored.get()); ++i) {
       now[{PQgetvalue(stored.get(), i, 0), std::stoi(PQgetvalue(stored.get(), i, 1))}] =
@@ -346,11 +350,12 @@ Offsets PostgresSink::write(const std::string& group, const Batch& batch) {
                          dead, true, group);
       if (PQresultStatus(done.get()) != PGRES_COMMAND_OK) throw_for(c, done.get(), "COPY");
     }
-    conn_.exec(R"(INSERT INTO streamlab_offsets (consumer_group, topic, "partition", next_offset)
-               SELECT $1, t, p, n FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(t, p, n)
-               ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset)",
-               {group, topics_arr, parts_arr, array_literal(nexts)});
-    conn_.exec("COMMIT");
+    conn_.exec_script("the offsets' upsert and COMMIT",
+                      fmt::format(R"(INSERT INTO streamlab_offsets (consumer_group, topic, "partition", next_offset)
+               SELECT {}, t, p, n FROM unnest({}::text[], {}::int[], {}::bigint[]) AS u(t, p, n)
+               ON CONFLICT (consumer_group, topic, "partition") DO UPDATE SET next_offset = EXCLUDED.next_offset;
+               COMMIT)",
+                                  g, t, p, n));
     refused.keep();
     return {};
   } catch (const postgres::UniqueViolation& e) {
