@@ -114,7 +114,9 @@ void set_up(const ConsumeOptions& o, Pipeline& p) {
   p.brokers = choose_brokers(o.brokers, o.properties);
   const auto sink_timeout = std::chrono::ceil<milliseconds>(duration<double>(o.sink_timeout_s));
   p.sink = o.sink.empty() ? nullptr : make_sink({o.sink, o.table, o.raw, sink_timeout});
-  if (!o.dlq_topic.empty()) p.dlq = std::make_unique<kafka::Producer>(p.brokers.client, o.dlq_topic);
+  if (!o.dlq_topic.empty()) {
+    p.dlq = std::make_unique<kafka::Producer>(kafka::for_role(p.brokers.client, RD_KAFKA_PRODUCER), o.dlq_topic);
+  }
   if (p.sink) {
     p.runner = std::make_unique<sinks::SinkRunner>(
         *p.sink,

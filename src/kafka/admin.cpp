@@ -58,7 +58,8 @@ void check_results(const rd_kafka_topic_result_t** results, size_t n, const char
 
 Admin::Admin(const ClientOptions& options) : brokers_(options.brokers) {
   // A producer-type handle would ask the broker to auto-create a topic it only describes.
-  rk_ = make_handle(RD_KAFKA_PRODUCER, make_conf(options, {{"allow.auto.create.topics", "false"}}));
+  rk_ = make_handle(RD_KAFKA_PRODUCER,
+                    make_conf(for_role(options, RD_KAFKA_PRODUCER), {{"allow.auto.create.topics", "false"}}));
   require_reachable(rk_.get(), brokers_);
 }
 

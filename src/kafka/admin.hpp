@@ -28,6 +28,8 @@ std::vector<TopicInfo> describe_topics(rd_kafka_t* rk, const std::string& name, 
 
 class Admin {
  public:
+  // Properties of `options` that only consumers take are left out (for_role): an admin client
+  // works beside a command's consumer, with its -X.
   explicit Admin(const ClientOptions& options);
 
   // Throws RuntimeFailure with the broker's reason (e.g. the topic already exists) unless

@@ -79,6 +79,39 @@ std::string choose_bootstrap(const std::string& flag, Properties& properties) {
   return from_properties.empty() ? resolve_brokers("") : from_properties;
 }
 
+ClientOptions for_role(const ClientOptions& options, rd_kafka_type_t type) {
+  // Each property's C/P column ('C', 'P' or '*'), from librdkafka's own tables.
+  static const std::map<std::string, char, std::less<>> roles = [] {
+    std::map<std::string, char, std::less<>> out;
+    char* text = nullptr;
+    std::size_t size = 0;
+    if (FILE* f = open_memstream(&text, &size)) {
+      rd_kafka_conf_properties_show(f);
+      std::fclose(f);
+    }
+    std::string_view rest(text != nullptr ? text : "", size);
+    while (!rest.empty()) {
+      const std::string_view line = rest.substr(0, rest.find('\n'));
+      rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+      const std::size_t bar = line.find('|');
+      if (bar == std::string_view::npos || bar + 4 > line.size()) continue;
+      const std::string_view name = line.substr(0, line.find(' '));
+      const char role = line[line.find_first_not_of(' ', bar + 1)];
+      if (role == 'C' || role == 'P') out.emplace(name, role);
+    }
+    std::free(text);
+    return out;
+  }();
+  const char other = type == RD_KAFKA_PRODUCER ? 'C' : 'P';
+  ClientOptions out{options.brokers, {}};
+  std::copy_if(options.properties.begin(), options.properties.end(), std::back_inserter(out.properties),
+               [&](const auto& p) {
+                 const auto it = roles.find(p.first);
+                 return it == roles.end() || it->second != other;
+               });
+  return out;
+}
+
 ConfPtr make_conf(const ClientOptions& options, const Properties& defaults) {
   ConfPtr conf(rd_kafka_conf_new());
   char err[512];

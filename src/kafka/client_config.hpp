@@ -45,6 +45,12 @@ struct HandleDeleter {
 };
 using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
+// `options` for a client of `type` that works beside the command's own (the dead letters'
+// producer of consume, the admin client that finds the ends of topics): without the properties
+// librdkafka applies only to the other type (the C/P column of its configuration table, read
+// from the library), which it would otherwise warn it ignores.
+ClientOptions for_role(const ClientOptions& options, rd_kafka_type_t type);
+
 // Builds a configuration from `defaults`, then the brokers, then the user's properties.
 // Throws UsageError naming the property librdkafka rejected. librdkafka's log lines go to stderr
 // as its own logger writes them; a connection's failure among them is also kept for the handle.
