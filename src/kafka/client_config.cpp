@@ -93,11 +93,11 @@ ClientOptions for_role(const ClientOptions& options, rd_kafka_type_t type) {
     while (!rest.empty()) {
       const std::string_view line = rest.substr(0, rest.find('\n'));
       rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+      // "name   |  C  | range ..."; the header ("| C/P |") and the rules ("---|---") are not rows.
       const std::size_t bar = line.find('|');
-      if (bar == std::string_view::npos || bar + 4 > line.size()) continue;
-      const std::string_view name = line.substr(0, line.find(' '));
-      const char role = line[line.find_first_not_of(' ', bar + 1)];
-      if (role == 'C' || role == 'P') out.emplace(name, role);
+      const std::size_t at = bar == std::string_view::npos ? bar : line.find_first_not_of(' ', bar + 1);
+      if (at == std::string_view::npos || at + 1 >= line.size() || line[at + 1] != ' ') continue;
+      if (line[at] == 'C' || line[at] == 'P') out.emplace(line.substr(0, line.find(' ')), line[at]);
     }
     std::free(text);
     return out;

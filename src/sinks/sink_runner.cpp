@@ -126,11 +126,20 @@ void SinkRunner::drop_rows(const TopicPartition& tp, std::int64_t below) {
   stats_.skipped_rows += before - open_rows();
 }
 
-void SinkRunner::reposition(const TopicPartition& tp, Owned& o, std::int64_t offset) {
+bool SinkRunner::reposition(const TopicPartition& tp, Owned& o, std::int64_t offset) {
   drop_rows(tp);
-  consumer_->seek(tp, offset);
+  try {
+    consumer_->seek(tp, offset);
+  } catch (const core::RuntimeFailure& e) {
+    fmt::print(stderr, "sink: {}; the partition waits paused and is positioned again\n", e.what());
+    consumer_->pause({tp});
+    o.pending = true;
+    next_resolve_ = clock_.now() + resolve_backoff_.next();
+    return false;
+  }
   o.since = consumer_->generation();
   o.position = offset;
+  return true;
 }
 
 void SinkRunner::handle_fence(const Offsets& fenced) {
@@ -330,9 +339,8 @@ void SinkRunner::resolve_pending() {
     Owned& o = owned_.at(tp);
     const auto it = found.find(tp);
     o.stored = it == found.end() ? kNoOffset : it->second;
-    reposition(tp, o, o.stored);
     o.pending = false;
-    ready.push_back(tp);
+    if (reposition(tp, o, o.stored)) ready.push_back(tp);
   }
   if (!outage_) consumer_->resume(ready);
 }

@@ -140,7 +140,11 @@ class SinkRunner final : public kafka::RebalanceListener {
   // Drops buffered rows of `tp` (with offset below `below`, or all when kNoOffset).
   void drop_rows(const TopicPartition& tp, std::int64_t below = kNoOffset);
   void handle_fence(const Offsets& fenced);
-  void reposition(const TopicPartition& tp, Owned& o, std::int64_t offset);
+  // Drops the partition's rows and moves its fetch to `offset`. When the consumer cannot seek it
+  // now (librdkafka between two states of a rebalance: "Erroneous state", or its fetcher not
+  // answering in time) the partition waits paused and pending, its stored offset to be read and
+  // sought again (resolve_pending); false then.
+  bool reposition(const TopicPartition& tp, Owned& o, std::int64_t offset);
   void resolve_pending();
   void begin_outage(const std::exception& e);
   void end_outage();

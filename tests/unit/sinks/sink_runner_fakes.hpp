@@ -25,7 +25,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "kafka/consumer_control.hpp"
 #include "sinks/batch_writer.hpp"
 #include "sinks/sink.hpp"
@@ -113,6 +116,11 @@ class FakeConsumer final : public kafka::ConsumerControl {
     for (const auto& tp : partitions) parts_.at(tp).paused = false;
   }
   void seek(const TopicPartition& tp, std::int64_t offset) override {
+    if (failing_seeks > 0) {  // what librdkafka says of a partition mid-rebalance
+      --failing_seeks;
+      throw core::RuntimeFailure(
+          fmt::format("cannot seek {} [{}] to {}: Local: Erroneous state", tp.topic, tp.partition, offset));
+    }
     auto& s = parts_.at(tp);
     s.position = offset >= 0 ? offset : start_of(tp);
     s.after_pause = 0;
@@ -125,6 +133,7 @@ class FakeConsumer final : public kafka::ConsumerControl {
   std::uint64_t generation() const override { return generation_; }
 
   int seeks = 0;
+  int failing_seeks = 0;  // the next ones throw, leaving the position as it was
 
  private:
   struct PartitionState {

@@ -354,6 +354,35 @@ TEST_F(SinkRunnerTest, ARebalanceWhileAWriteRunsLeavesItsPartitionsToTheNewOwner
   EXPECT_GE(a.runner.stats().fences + b.runner.stats().fences, 1u) << "one of the two writes came second";
 }
 
+// The seek of a partition assigned while a write ran fails once (librdkafka mid-rebalance):
+// the partition waits paused and is positioned again later, and nothing is lost or repeated.
+TEST_F(SinkRunnerTest, ASeekTheConsumerRefusesIsTriedAgainWithThePartitionPaused) {
+  fill(0, 40);
+  fill(1, 40);
+  store.offsets[tp(1)] = 10;
+  for (const auto& r : cluster.logs.at(tp(1))) {
+    if (r.offset < 10) store.stored[tp(1)][r.offset] = 1;
+  }
+  Member m(cluster, store, clock, 17, 10, true);
+  m.consumer.queue({true, {tp(0)}});
+  until_writing(m);
+  m.consumer.queue({true, {tp(1)}});
+  std::vector<kafka::Message> none;
+  m.consumer.poll(none, 0, 1ms);
+  m.consumer.failing_seeks = 1;
+  m.writer->complete();
+  m.step();
+  EXPECT_TRUE(m.consumer.paused(tp(1))) << "not positioned: it must not be read from where it was";
+  EXPECT_FALSE(m.runner.settled());
+  for (int i = 0; i < 200 && !drained(cluster, store); ++i) {
+    m.step();
+    m.writer->complete();
+  }
+  m.runner.flush();
+  expect_exactly_once(cluster, store);
+  EXPECT_FALSE(m.consumer.paused(tp(1)));
+}
+
 // The sink is the writer's while it writes: a partition assigned meanwhile waits paused, and
 // its stored offset is read once the write is over.
 TEST_F(SinkRunnerTest, APartitionAssignedWhileAWriteRunsWaitsPausedForIt) {
@@ -478,6 +507,9 @@ struct Schedule {
                                                 FakeSink::Fail::Partial};
         m->sink.failures.push_back(kFailures[rng() % 3]);
       }
+    }
+    if (chance(2) && !members.empty()) {
+      if (auto& m = members[rng() % members.size()]) ++m->consumer.failing_seeks;
     }
   }
 
