@@ -16,6 +16,14 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
   std::vector<std::string> cargs = {"-t", topic, "-g", prefix_ + s.id, "--from", "beginning", "--quiet"};
   const std::string table = table_for(s.id);
   if (sink) cargs.insert(cargs.end(), {"--sink", sink_uri(s.sink), "--table", store_for(s.sink, s.id)});
+  if (s.sink == "redis") {
+    progress_->phase("emptying Redis of the run's keys and rewriting its append-only file");
+    redis_keys_ = true;
+    const std::string e = settle_redis(c_.services.redis, prefix_ + "*");
+    r.notes.push_back(e.empty() ? "Redis was emptied of the run's keys and its append-only file rewritten before the "
+                                  "drain, as before redis-cli's replay: the same start for both"
+                                : "Redis was not settled before the drain: " + e);
+  }
   progress_->phase(sink ? fmt::format("consuming into {}", s.sink) : "consuming the backlog");
   StreamlabProcess consumer = start("consume", "consumer", cargs);
   const json cs = finish_consumer(consumer, topic, r.produced, 0.3, 0.7, r);

@@ -133,8 +133,9 @@ BaselineResult Run::redis_replay(const Scenario& s, const std::string& topic, st
   const auto cs = drain_again(s, topic, "record",
                               {"--sink", sink_uri("redis") + "?record=" + file.string(), "--table", prefix}, b.note);
   if (cs) {
-    if (const std::string e = delete_redis_keys(c_.services.redis, prefix + ":*"); !e.empty()) {
-      b.note = "could not empty the recorded prefix: " + e;
+    // Redis as the drain found it: the run's keys gone (the recorded ones too), the AOF rewritten.
+    if (const std::string e = settle_redis(c_.services.redis, prefix_ + "*"); !e.empty()) {
+      b.note = "could not empty the run's keys: " + e;
     } else {
       b = redis_pipe(baseline_context(), file, rows);
     }

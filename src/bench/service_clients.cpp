@@ -5,6 +5,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -196,6 +197,29 @@ std::string delete_redis_keys(const std::string& uri, const std::string& pattern
   std::error_code ec;
   fs::remove(file, ec);
   return deleted.exit_code == 0 ? "" : (deleted.err + deleted.out).substr(0, 300);
+}
+
+std::string settle_redis(const std::string& uri, const std::string& pattern) {
+  if (std::string e = delete_redis_keys(uri, pattern); !e.empty()) return e;
+  auto [argv, env] = redis_cli(uri);
+  auto rewrite = argv;
+  rewrite.push_back("BGREWRITEAOF");
+  // "already in progress" is as good: it is waited for below. A user without the right to ask
+  // (an ACL) leaves Redis as it is.
+  if (const auto r = run_program(rewrite, 15s, env); r.out.find("NOPERM") != std::string::npos) return "";
+  auto info = argv;
+  info.insert(info.end(), {"INFO", "persistence"});
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto r = run_program(info, 15s, env);
+    if (r.exit_code != 0) return (r.err + r.out).substr(0, 300);
+    if (r.out.find("aof_rewrite_in_progress:0") != std::string::npos &&
+        r.out.find("aof_rewrite_scheduled:0") != std::string::npos) {
+      return "";
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  return "Redis's append-only file rewrite did not end within 2 minutes";
 }
 
 std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables) {

@@ -48,6 +48,12 @@ std::string drop_postgres(const std::string& uri, const std::vector<std::string>
                           const std::string& group_prefix);
 // Every key matching the SCAN pattern.
 std::string delete_redis_keys(const std::string& uri, const std::string& pattern);
+// Redis as a timed phase should find it: the keys matching `pattern` deleted and the append-only
+// file rewritten (BGREWRITEAOF, waited for up to 2 minutes). Redis rewrites its AOF by itself
+// once it has doubled, forking a copy of the whole dataset (seconds of CPU on 2 cores); from the
+// same small start, streamlab's drain and redis-cli's replay of it meet those rewrites alike,
+// instead of one of them meeting the rewrite of what earlier scenarios left.
+std::string settle_redis(const std::string& uri, const std::string& pattern);
 std::string drop_ignite(const std::string& uri, const std::vector<std::string>& tables);
 
 }  // namespace streamlab::bench
