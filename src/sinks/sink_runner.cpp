@@ -87,6 +87,8 @@ void SinkRunner::add(std::vector<kafka::Message>& polled) {
   polled.clear();
   while (queue_.size() >= options_.batch_rows || queued_bytes_ >= options_.batch_bytes) {
     if (!finish_batch(true)) return;
+    // Retrying the batch before polls, and a rebalance served there may have taken the queue.
+    if (queue_.empty()) return;
     start_batch();
   }
 }
