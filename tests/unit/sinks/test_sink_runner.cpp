@@ -90,6 +90,7 @@ class SinkRunnerTest : public ::testing::Test {
   void fill(int partition, int n) {
     for (int i = 0; i < n; ++i) cluster.append(tp(partition));
   }
+  void assign_partition_1_while_writing(Member& m);
   void run_until_drained(Member& m, int max_steps = 2000) {
     for (int i = 0; i < max_steps && !drained(cluster, store); ++i) m.step();
     m.runner.flush();
@@ -354,21 +355,27 @@ TEST_F(SinkRunnerTest, ARebalanceWhileAWriteRunsLeavesItsPartitionsToTheNewOwner
   EXPECT_GE(a.runner.stats().fences + b.runner.stats().fences, 1u) << "one of the two writes came second";
 }
 
-// The seek of a partition assigned while a write ran fails once (librdkafka mid-rebalance):
-// the partition waits paused and is positioned again later, and nothing is lost or repeated.
-TEST_F(SinkRunnerTest, ASeekTheConsumerRefusesIsTriedAgainWithThePartitionPaused) {
+// Partition 0 is being written (40 records) when partition 1 (40, the first 10 stored) is
+// assigned to `m`, a pipelined member.
+void SinkRunnerTest::assign_partition_1_while_writing(Member& m) {
   fill(0, 40);
   fill(1, 40);
   store.offsets[tp(1)] = 10;
   for (const auto& r : cluster.logs.at(tp(1))) {
     if (r.offset < 10) store.stored[tp(1)][r.offset] = 1;
   }
-  Member m(cluster, store, clock, 17, 10, true);
   m.consumer.queue({true, {tp(0)}});
   until_writing(m);
   m.consumer.queue({true, {tp(1)}});
   std::vector<kafka::Message> none;
   m.consumer.poll(none, 0, 1ms);
+}
+
+// The seek of a partition assigned while a write ran fails once (librdkafka mid-rebalance):
+// the partition waits paused and is positioned again later, and nothing is lost or repeated.
+TEST_F(SinkRunnerTest, ASeekTheConsumerRefusesIsTriedAgainWithThePartitionPaused) {
+  Member m(cluster, store, clock, 17, 10, true);
+  assign_partition_1_while_writing(m);
   m.consumer.failing_seeks = 1;
   m.writer->complete();
   m.step();
@@ -386,18 +393,8 @@ TEST_F(SinkRunnerTest, ASeekTheConsumerRefusesIsTriedAgainWithThePartitionPaused
 // The sink is the writer's while it writes: a partition assigned meanwhile waits paused, and
 // its stored offset is read once the write is over.
 TEST_F(SinkRunnerTest, APartitionAssignedWhileAWriteRunsWaitsPausedForIt) {
-  fill(0, 40);
-  fill(1, 40);
-  store.offsets[tp(1)] = 10;
-  for (const auto& r : cluster.logs.at(tp(1))) {
-    if (r.offset < 10) store.stored[tp(1)][r.offset] = 1;
-  }
   Member m(cluster, store, clock, 16, 10, true);
-  m.consumer.queue({true, {tp(0)}});
-  until_writing(m);
-  m.consumer.queue({true, {tp(1)}});
-  std::vector<kafka::Message> none;
-  m.consumer.poll(none, 0, 1ms);
+  assign_partition_1_while_writing(m);
   EXPECT_TRUE(m.consumer.paused(tp(1)));
   EXPECT_FALSE(m.runner.settled());
   m.writer->complete();
