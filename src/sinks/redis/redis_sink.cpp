@@ -71,8 +71,8 @@ Offsets RedisSink::stored_offsets(const std::string& group, const std::vector<To
 namespace {
 
 // A batch's transaction written in RESP straight onto a string: no argument list, no format
-// strings, keys built in one reused buffer (the encoder is on the consumer's thread, between
-// polls).
+// strings, keys built in one reused buffer (the encoder runs inside each write, on the runner's
+// writer thread, while Redis waits for the transaction).
 class TransactionWriter {
  public:
   TransactionWriter(std::string& out, std::string_view prefix, std::string_view group)
