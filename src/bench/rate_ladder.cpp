@@ -16,6 +16,7 @@ RateSearch::RateSearch(double first, double top, std::size_t max_steps)
 std::optional<double> RateSearch::next() const {
   if (steps_.size() >= max_steps_) return std::nullopt;
   if (steps_.empty()) return first_;
+  if (retry_ > 0) return retry_;
   if (failed_ == 0) {  // climbing
     if (held_ >= top_) return std::nullopt;
     return std::min(top_, held_ * 2);
@@ -30,8 +31,12 @@ std::optional<double> RateSearch::next() const {
 
 void RateSearch::record(const LadderStep& step) {
   steps_.push_back(step);
+  const bool again = retry_ == step.offered;
+  retry_ = 0;
   if (step_sustained(step)) {
     held_ = std::max(held_, step.offered);
+  } else if (!again) {
+    retry_ = step.offered;
   } else if (failed_ == 0 || step.offered < failed_) {
     failed_ = step.offered;
   }

@@ -4,9 +4,12 @@
 // the whole step, the producer achieved at least 95% of the offered rate, every message was
 // stored (a sink) or received (none), and the produce-to-stored (received) p99, counted from
 // the producer's intended send times (so a producer that falls behind shows as latency), stayed
-// at most 100 ms. The rate doubles from the first step's until a step fails, then closes in on
-// the limit by bisection (geometric) between the highest step that held and the lowest that
-// failed, until the two are within 15% of each other or the steps run out.
+// at most 100 ms. A rate fails when two steps in a row at it fail: on a shared machine one
+// stall (a collector's pause, a neighbour's burst of I/O) fails a step of a few seconds at any
+// rate, while a rate above the pipeline's limit fails every time. The rate doubles from the
+// first step's until a rate fails, then closes in on the limit by bisection (geometric) between
+// the highest rate that held and the lowest that failed, until the two are within 15% of each
+// other or the steps run out.
 
 #include <cstddef>
 #include <optional>
@@ -32,7 +35,8 @@ class RateSearch {
   // Starts at `first`, never offers more than `top`, and tries at most `max_steps` rates.
   RateSearch(double first, double top, std::size_t max_steps);
 
-  // The next rate to offer; none once the search is done.
+  // The next rate to offer (a step that failed once is offered again); none once the search is
+  // done.
   std::optional<double> next() const;
   void record(const LadderStep& step);
 
@@ -48,6 +52,7 @@ class RateSearch {
   std::vector<LadderStep> steps_;
   double held_ = 0;    // the highest offered rate that held
   double failed_ = 0;  // the lowest offered rate that failed; 0: none yet
+  double retry_ = 0;   // a rate whose step failed once, to be offered again; 0: none
 };
 
 }  // namespace streamlab::bench

@@ -183,6 +183,11 @@ class Run {
   BaselineResult redis_replay(const Scenario& s, const std::string& topic, std::uint64_t rows);
   void sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r);
 
+  // Redis emptied of the run's keys and its append-only file rewritten (waited for) before a
+  // timed phase (`before`: which, for the note): each starts from the same Redis, not one whose
+  // automatic rewrite of what earlier phases wrote forks and stalls inside it. A note of `r`
+  // says so (once), or why not.
+  void settle_redis_before(const std::string& before, ScenarioResult& r);
   std::optional<std::string> sink_unavailable(const std::string& sink);
   std::string sink_uri(const std::string& sink) const;
 
@@ -190,6 +195,10 @@ class Run {
   nlohmann::json scenario_json(const Scenario& s, const ScenarioResult& r, double start_s, double end_s);
   nlohmann::json document(const nlohmann::json& scenarios, std::time_t started) const;
   void cleanup();
+  // A step's topic and store removed once its figures are taken (unless --keep), so that the
+  // services do not work on it (PostgreSQL's autovacuum of a million inserted rows, Ignite's
+  // memory) inside the next steps. Redis's keys go with settle_redis_before.
+  void drop_step(const std::string& sink, const std::string& topic, const std::string& store, const std::string& group);
 
   const RunConfig& c_;
   // Where the children reach the services: c_.services, but the link's proxies while the wan
@@ -206,6 +215,7 @@ class Run {
   std::vector<std::string> topics_, pg_tables_, ignite_tables_;
   bool redis_keys_ = false;  // the run wrote Redis keys (all named prefix_*)
   std::map<std::string, std::optional<std::string>> sink_checked_;
+  std::map<std::string, double> counter_drains_;  // rows/s of sink-<sink>-counters in this run, by sink
   std::optional<bool> verify_available_;
   std::size_t serial_ = 0;
 };

@@ -16,14 +16,7 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
   std::vector<std::string> cargs = {"-t", topic, "-g", prefix_ + s.id, "--from", "beginning", "--quiet"};
   const std::string table = table_for(s.id);
   if (sink) cargs.insert(cargs.end(), {"--sink", sink_uri(s.sink), "--table", store_for(s.sink, s.id)});
-  if (s.sink == "redis") {
-    progress_->phase("emptying Redis of the run's keys and rewriting its append-only file");
-    redis_keys_ = true;
-    const std::string e = settle_redis(c_.services.redis, prefix_ + "*");
-    r.notes.push_back(e.empty() ? "Redis was emptied of the run's keys and its append-only file rewritten before the "
-                                  "drain, as before redis-cli's replay: the same start for both"
-                                : "Redis was not settled before the drain: " + e);
-  }
+  if (s.sink == "redis") settle_redis_before("the drain, as before redis-cli's replay: the same start for both", r);
   progress_->phase(sink ? fmt::format("consuming into {}", s.sink) : "consuming the backlog");
   StreamlabProcess consumer = start("consume", "consumer", cargs);
   const json cs = finish_consumer(consumer, topic, r.produced, 0.3, 0.7, r);
@@ -35,6 +28,7 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
     const json& k = cs["sink"];
     r.stored = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
     r.rates["store_rows_per_s"] = store_rate(cs);
+    if (s.kind == Kind::Sink && s.payload == "counters") counter_drains_[s.sink] = store_rate(cs);
     // Where the drain's time went: the share of it the batches' writes took (on the writer
     // thread, beside the polling, parsing and building of the next batch).
     const double drain_s = drain_seconds(cs), write_s = num(k.value("commit_ms", json::object()), "total") / 1000.0;

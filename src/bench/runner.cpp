@@ -13,6 +13,7 @@
 #include "bench/machine_info.hpp"
 #include "bench/report_writer.hpp"
 #include "bench/run.hpp"
+#include "bench/service_clients.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/paths.hpp"
@@ -344,6 +345,16 @@ std::string Run::sink_uri(const std::string& sink) const {
   return "";
 }
 
+void Run::settle_redis_before(const std::string& before, ScenarioResult& r) {
+  progress_->phase("emptying Redis of the run's keys and rewriting its append-only file");
+  redis_keys_ = true;
+  const std::string e = settle_redis(c_.services.redis, prefix_ + "*");
+  const std::string note =
+      e.empty() ? "Redis was emptied of the run's keys and its append-only file rewritten before " + before
+                : fmt::format("Redis was not settled before {}: {}", before, e);
+  if (std::find(r.notes.begin(), r.notes.end(), note) == r.notes.end()) r.notes.push_back(note);
+}
+
 std::optional<std::string> Run::sink_unavailable(const std::string& sink) {
   if (sink.empty()) return std::nullopt;
   auto it = sink_checked_.find(sink);
@@ -354,6 +365,21 @@ std::optional<std::string> Run::sink_unavailable(const std::string& sink) {
   if (sink == "ignite") why = ignite_unreachable(c_.services.ignite);
   sink_checked_[sink] = why;
   return why;
+}
+
+void Run::drop_step(const std::string& sink, const std::string& topic, const std::string& store,
+                    const std::string& group) {
+  if (c_.keep) return;
+  progress_->phase("removing the step's topic and store");
+  std::string e;
+  try {
+    admin_->delete_topic(topic);
+  } catch (const std::exception& x) {
+    e = x.what();
+  }
+  if (sink == "postgres") e += drop_postgres(c_.services.postgres, {store}, group);
+  if (sink == "ignite") e += drop_ignite(c_.services.ignite, {store});
+  if (!e.empty()) progress_->note(fmt::format("warning: could not remove {} and {}: {}", topic, store, e));
 }
 
 void Run::cleanup() {

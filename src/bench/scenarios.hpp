@@ -40,7 +40,7 @@ struct Scenario {
   double ladder_top = 0;              // max-*: the highest rate offered
   std::size_t ladder_steps = 0;       // max-*: at most this many steps
   double step_s = 0;                  // max-*: seconds per step
-  std::vector<double> batch_ms;       // latency-<sink>: the consumer's --batch-ms of each step
+  std::vector<double> batch_ms;       // latency-<sink>: the consumer's --batch-ms of each run
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
   bool kafka_baselines = false;       // kcat and Kafka's perf tools on the same payloads
   double planned_s = 0;               // expected seconds, for the ETA
