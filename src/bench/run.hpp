@@ -195,10 +195,11 @@ class Run {
   nlohmann::json scenario_json(const Scenario& s, const ScenarioResult& r, double start_s, double end_s);
   nlohmann::json document(const nlohmann::json& scenarios, std::time_t started) const;
   void cleanup();
-  // A step's topic and store removed once its figures are taken (unless --keep), so that the
-  // services do not work on it (PostgreSQL's autovacuum of a million inserted rows, Ignite's
-  // memory) inside the next steps. Redis's keys go with settle_redis_before.
-  void drop_step(const std::string& sink, const std::string& topic, const std::string& store, const std::string& group);
+  // The tables, keys and offset rows of the run so far removed (unless --keep), once a scenario,
+  // a rate step or a latency run has its figures: the services then do not work on them
+  // (PostgreSQL's autovacuum and checkpoints of millions of inserted rows, Redis's rewrites of
+  // its append-only file, Ignite's memory) inside what is measured next. Topics stay to the end.
+  void release_stores();
 
   const RunConfig& c_;
   // Where the children reach the services: c_.services, but the link's proxies while the wan

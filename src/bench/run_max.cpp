@@ -83,7 +83,7 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
       }
     }
     search.record(step);
-    drop_step(s.sink, topic, store, prefix_ + step_id);
+    release_stores();
     last_summary = cs;
     const bool ok = step_sustained(step);
     if (ok && rate > best_offered) {

@@ -367,19 +367,24 @@ std::optional<std::string> Run::sink_unavailable(const std::string& sink) {
   return why;
 }
 
-void Run::drop_step(const std::string& sink, const std::string& topic, const std::string& store,
-                    const std::string& group) {
+void Run::release_stores() {
   if (c_.keep) return;
-  progress_->phase("removing the step's topic and store");
-  std::string e;
-  try {
-    admin_->delete_topic(topic);
-  } catch (const std::exception& x) {
-    e = x.what();
+  if (!pg_tables_.empty()) {
+    if (auto e = drop_postgres(c_.services.postgres, pg_tables_, prefix_); !e.empty())
+      progress_->note("warning: PostgreSQL clean-up: " + e);
+    pg_tables_.clear();
   }
-  if (sink == "postgres") e += drop_postgres(c_.services.postgres, {store}, group);
-  if (sink == "ignite") e += drop_ignite(c_.services.ignite, {store});
-  if (!e.empty()) progress_->note(fmt::format("warning: could not remove {} and {}: {}", topic, store, e));
+  // Every key prefix of the run starts with prefix_: one scan of the keyspace for all of them.
+  if (redis_keys_) {
+    if (auto e = delete_redis_keys(c_.services.redis, prefix_ + "*"); !e.empty())
+      progress_->note("warning: Redis clean-up: " + e);
+    redis_keys_ = false;
+  }
+  if (!ignite_tables_.empty()) {
+    if (auto e = drop_ignite(c_.services.ignite, ignite_tables_); !e.empty())
+      progress_->note("warning: Ignite clean-up: " + e);
+    ignite_tables_.clear();
+  }
 }
 
 void Run::cleanup() {
@@ -395,19 +400,7 @@ void Run::cleanup() {
       progress_->note(fmt::format("warning: could not delete topic {}: {}", t, e.what()));
     }
   }
-  if (!pg_tables_.empty()) {
-    if (auto e = drop_postgres(c_.services.postgres, pg_tables_, prefix_); !e.empty())
-      progress_->note("warning: PostgreSQL clean-up: " + e);
-  }
-  // Every key prefix of the run starts with prefix_: one scan of the keyspace for all of them.
-  if (redis_keys_) {
-    if (auto e = delete_redis_keys(c_.services.redis, prefix_ + "*"); !e.empty())
-      progress_->note("warning: Redis clean-up: " + e);
-  }
-  if (!ignite_tables_.empty()) {
-    if (auto e = drop_ignite(c_.services.ignite, ignite_tables_); !e.empty())
-      progress_->note("warning: Ignite clean-up: " + e);
-  }
+  release_stores();
 }
 
 json Run::run() {
@@ -452,6 +445,8 @@ json Run::run() {
     monitor_.sample_now();
     if (brokers_) brokers_->sample_now();
     const json sj = scenario_json(s, r, start_s, now_s());
+    progress_->phase("removing the scenario's tables and keys");
+    release_stores();
     progress_->note(fmt::format("[{}/{}] {}: {}; produced {}, consumed {}{}{}", i + 1, c_.scenarios.size(), s.id,
                                 sj["ok"].get<bool>() ? (r.skipped ? "skipped" : "ok") : "FAILED", r.produced,
                                 r.consumed, r.stored ? fmt::format(", stored {}", *r.stored) : "",
