@@ -139,7 +139,7 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
             [](const auto& a, const auto& b) { return a.intended_p99 < b.intended_p99; });
   const Repeat& m = repeats[(repeats.size() - 1) / 2];
   const json& median = m.summary;
-  const json stored = median["sink"].value("stored_latency_ms", json::object());
+  const json stored = median.value("sink", json::object()).value("stored_latency_ms", json::object());
   r.latency = {{"p50", num(stored, "p50")},
                {"p90", num(stored, "p90")},
                {"p99", num(stored, "p99")},
