@@ -28,7 +28,8 @@ void Run::scenario_backlog(const Scenario& s, ScenarioResult& r) {
     const json& k = cs["sink"];
     r.stored = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
     r.rates["store_rows_per_s"] = store_rate(cs);
-    if (s.kind == Kind::Sink && s.payload == "counters") counter_drains_[s.sink] = store_rate(cs);
+    // The drain max-<sink> starts from (not a rerun of the procedure across the WAN link).
+    if (s.id == "sink-" + s.sink + "-counters") counter_drains_[s.sink] = store_rate(cs);
     // Where the drain's time went: the share of it the batches' writes took (on the writer
     // thread, beside the polling, parsing and building of the next batch).
     const double drain_s = drain_seconds(cs), write_s = num(k.value("commit_ms", json::object()), "total") / 1000.0;

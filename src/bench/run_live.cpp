@@ -1,5 +1,5 @@
 // Live and latency scenarios: a live consumer (warmed up first), then a producer beside it;
-// latency-<sink> the same with a sink consumer, once per --batch-ms value.
+// latency-<sink> the same with a sink consumer, a run per --batch-ms value (three at the first).
 #include <algorithm>
 #include <thread>
 
