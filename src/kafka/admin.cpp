@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <string_view>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -54,13 +55,40 @@ void check_results(const rd_kafka_topic_result_t** results, size_t n, const char
   }
 }
 
+// How long one broker may take to answer a metadata request before wait_until_served leaves it out.
+constexpr int kBrokerAnswerMs = 3000;
+
+// Every broker in the cluster's metadata, as "host:port".
+std::vector<std::string> broker_addresses(rd_kafka_t* rk) {
+  const struct rd_kafka_metadata* md = nullptr;
+  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, nullptr, &md, kAdminTimeoutMs);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw core::RuntimeFailure(fmt::format("metadata: {}", rd_kafka_err2str(e)));
+  std::vector<std::string> addresses;
+  for (int i = 0; i < md->broker_cnt; ++i) {
+    addresses.push_back(fmt::format("{}:{}", md->brokers[i].host, md->brokers[i].port));
+  }
+  rd_kafka_metadata_destroy(md);
+  return addresses;
+}
+
+// What keeps the one topic of `md` from being served: empty when it is there with a leader for
+// every partition.
+std::string unserved(const struct rd_kafka_metadata& md) {
+  if (md.topic_cnt != 1) return "not in the metadata";
+  const rd_kafka_metadata_topic& t = md.topics[0];
+  if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) return rd_kafka_err2str(t.err);
+  if (t.partition_cnt == 0) return "no partitions";
+  const auto leaderless = std::count_if(t.partitions, t.partitions + t.partition_cnt,
+                                        [](const rd_kafka_metadata_partition& p) { return p.leader < 0; });
+  return leaderless == 0 ? "" : fmt::format("{} of {} partition(s) without a leader", leaderless, t.partition_cnt);
+}
+
 }  // namespace
 
-Admin::Admin(const ClientOptions& options) : brokers_(options.brokers) {
+Admin::Admin(const ClientOptions& options) : options_(for_role(options, RD_KAFKA_PRODUCER)) {
   // A producer-type handle would ask the broker to auto-create a topic it only describes.
-  rk_ = make_handle(RD_KAFKA_PRODUCER,
-                    make_conf(for_role(options, RD_KAFKA_PRODUCER), {{"allow.auto.create.topics", "false"}}));
-  require_reachable(rk_.get(), brokers_);
+  rk_ = make_handle(RD_KAFKA_PRODUCER, make_conf(options_, {{"allow.auto.create.topics", "false"}}));
+  require_reachable(rk_.get(), options_.brokers);
 }
 
 void Admin::create_topic(const std::string& name, int partitions, int replication_factor, const Properties& configs,
@@ -83,27 +111,35 @@ void Admin::create_topic(const std::string& name, int partitions, int replicatio
 }
 
 void Admin::wait_until_served(const std::string& name) {
-  // The controller answers CreateTopics once the topic is decided; a broker serves it a moment
-  // later. A consumer that subscribes in between is assigned nothing of it until its next
-  // metadata refresh (minutes), so "created" waits for the partitions' leaders.
+  // The controller answers CreateTopics once the topic is decided; each broker learns of it from
+  // the cluster's metadata log a moment later, not all at the same moment. A client that asks one
+  // that has not yet (librdkafka asks any broker) takes the topic for absent: a consumer group's
+  // leader assigns none of it, a producer fails what it queued for it ("Unknown partition", seen on
+  // a three-node cluster). So "created" asks every broker in the metadata, each through a client of
+  // its own bootstrapped at it alone, until each serves the topic with a leader for every
+  // partition. A broker that does not answer (down, not yet fenced) serves no client: left out.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAdminTimeoutMs);
-  std::string missing;
-  while (true) {
-    const std::vector<TopicInfo> topics = describe_topics(rk_.get(), name, /*watermarks=*/false);
-    if (topics.size() != 1 || !topics[0].error.empty() || topics[0].partitions.empty()) {
-      missing = topics.size() == 1 && !topics[0].error.empty() ? topics[0].error : "not in the metadata";
-    } else {
-      const auto& parts = topics[0].partitions;
-      const auto leaderless =
-          std::count_if(parts.begin(), parts.end(), [](const PartitionInfo& p) { return p.leader < 0; });
-      if (leaderless == 0) return;
-      missing = fmt::format("{} of {} partition(s) without a leader", leaderless, parts.size());
+  for (const std::string& address : broker_addresses(rk_.get())) {
+    ClientOptions alone = options_;
+    alone.brokers = address;
+    HandlePtr rk = make_handle(RD_KAFKA_PRODUCER, make_conf(alone, {{"allow.auto.create.topics", "false"}}));
+    while (true) {
+      std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt(
+          rd_kafka_topic_new(rk.get(), name.c_str(), nullptr), &rd_kafka_topic_destroy);
+      const struct rd_kafka_metadata* md = nullptr;
+      if (rd_kafka_metadata(rk.get(), 0, rkt.get(), &md, kBrokerAnswerMs) != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      // Its own answer: librdkafka names the broker that answered "host:port/<node id or bootstrap>".
+      const bool its_own = std::string_view(md->orig_broker_name).rfind(address + "/", 0) == 0;
+      const std::string missing = its_own ? unserved(*md) : "answered by another broker";
+      rd_kafka_metadata_destroy(md);
+      if (missing.empty()) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw core::RuntimeFailure(
+            fmt::format("topic '{}' was created but the broker at {} does not serve it after {} s: {}", name, address,
+                        kAdminTimeoutMs / 1000, missing));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      throw core::RuntimeFailure(fmt::format("topic '{}' was created but is not served after {} s: {}", name,
-                                             kAdminTimeoutMs / 1000, missing));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
@@ -120,14 +156,7 @@ void Admin::delete_topic(const std::string& name) {
   check_results(results, n, "delete", name, RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
-int Admin::broker_count() {
-  const struct rd_kafka_metadata* md = nullptr;
-  const rd_kafka_resp_err_t e = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, kAdminTimeoutMs);
-  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw core::RuntimeFailure(fmt::format("metadata: {}", rd_kafka_err2str(e)));
-  const int n = md->broker_cnt;
-  rd_kafka_metadata_destroy(md);
-  return n;
-}
+int Admin::broker_count() { return static_cast<int>(broker_addresses(rk_.get()).size()); }
 
 std::vector<TopicInfo> Admin::describe(const std::string& name, bool watermarks) {
   return describe_topics(rk_.get(), name, watermarks);

@@ -33,8 +33,8 @@ class Admin {
   explicit Admin(const ClientOptions& options);
 
   // Throws RuntimeFailure with the broker's reason (e.g. the topic already exists) unless
-  // `if_not_exists` and the topic is already there. Returns once every partition has a leader,
-  // so a consumer started next is assigned it.
+  // `if_not_exists` and the topic is already there. Returns once every broker serves every
+  // partition with a leader, so a consumer or producer started next finds it whichever it asks.
   void create_topic(const std::string& name, int partitions, int replication_factor, const Properties& configs = {},
                     bool if_not_exists = false);
   void delete_topic(const std::string& name);
@@ -45,12 +45,12 @@ class Admin {
   rd_kafka_t* handle() const { return rk_.get(); }
 
  private:
-  // Until the topic is in the metadata with a leader for each partition (RuntimeFailure after
-  // the admin timeout).
+  // Until every broker that answers has the topic in its metadata with a leader for each
+  // partition (RuntimeFailure after the admin timeout).
   void wait_until_served(const std::string& name);
 
+  ClientOptions options_;  // for this producer-type handle (for_role)
   HandlePtr rk_;
-  std::string brokers_;
 };
 
 }  // namespace streamlab::kafka

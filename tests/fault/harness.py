@@ -116,6 +116,13 @@ class SinkProcess:
         self.log.seek(0)
         return self.log.read()
 
+    def story(self, limit=3000):
+        """The end of its stderr without the once-a-second progress lines but the last: what it
+        said (assignments, errors), for a failure's message."""
+        lines = self.stderr().splitlines()
+        said = [line for line in lines[:-1] if not line.startswith("consumed ")] + lines[-1:]
+        return "\n".join(said)[-limit:]
+
 
 # --- what the stores hold ---------------------------------------------------------------------
 

@@ -63,15 +63,15 @@ class IgniteFailover(unittest.TestCase):
         store = IgniteStore(table, self.uri)
         sink = SinkProcess(topic, group, self.uri, table, "--until-end", batch_rows=500)
         wait_until(lambda: store.count(topic) >= COUNT // 4 or sink.proc.poll() is not None, 120, "a quarter stored")
-        self.assertIsNone(sink.proc.poll(), sink.stderr()[-3000:])
+        self.assertIsNone(sink.proc.poll(), sink.story())
         cluster("kill", "ignite", str(victim))
         code, _ = sink.finish(timeout=300)
-        self.assertEqual(code, 0, sink.stderr()[-3000:])
+        self.assertEqual(code, 0, sink.story())
         survivor = IgniteStore(table, "ignite://" + self.uri.split("://")[1].split(",")[2 - victim])
         self.assertEqual(survivor.count(topic), COUNT)  # pyignite, through the surviving node
         assert_exactly_once(self, store, topic, group)
         print(f"\nignite node {victim} killed with {COUNT} counters to store: the sink exited 0; "
-              f"its log:\n{sink.stderr()[-1500:]}", file=sys.stderr)
+              f"its log:\n{sink.story(1500)}", file=sys.stderr)
 
     def test_partition_awareness_agrees_with_the_cluster(self):
         """streamlab's key -> partition -> node against where the cluster keeps each key: the C++

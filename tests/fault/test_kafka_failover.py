@@ -199,7 +199,7 @@ class Failover(unittest.TestCase):
             for kind, sink in sinks.items():
                 sink.proc.terminate()
                 code, _ = sink.finish()
-                self.assertEqual(code, 0, f"{kind}: {sink.stderr()[-3000:]}")
+                self.assertEqual(code, 0, f"{kind}: {sink.story()}")
             cluster("start", "kafka")
             for kind, store in stores.items():
                 with self.subTest(kind):
