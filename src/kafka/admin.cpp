@@ -128,8 +128,12 @@ void Admin::wait_until_served(const std::string& name) {
           rd_kafka_topic_new(rk.get(), name.c_str(), nullptr), &rd_kafka_topic_destroy);
       const struct rd_kafka_metadata* md = nullptr;
       if (rd_kafka_metadata(rk.get(), 0, rkt.get(), &md, kBrokerAnswerMs) != RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      // Its own answer: librdkafka names the broker that answered "host:port/<node id or bootstrap>".
-      const bool its_own = std::string_view(md->orig_broker_name).rfind(address + "/", 0) == 0;
+      // Its own answer: librdkafka names the broker that answered "[protocol://]host:port/<node id
+      // or bootstrap>" (sasl_ssl:// on a secured listener).
+      std::string_view answered = md->orig_broker_name;
+      if (const auto scheme = answered.find("://"); scheme != std::string_view::npos)
+        answered.remove_prefix(scheme + 3);
+      const bool its_own = answered.rfind(address + "/", 0) == 0;
       const std::string missing = its_own ? unserved(*md) : "answered by another broker";
       rd_kafka_metadata_destroy(md);
       if (missing.empty()) break;
