@@ -134,7 +134,9 @@ BrokerCounters broker_counters(const std::vector<PromSample>& samples) {
       if (request == "FetchConsumer") c.fetch_p99_ms = s.value;
     } else if (n == "kafka_network_request_requestqueuetimems_99thpercentile") {
       if (label(s, "request") == "Produce") c.produce_queue_p99_ms = s.value;
-    } else if (n == "jvm_gc_collection_seconds_sum") {
+    } else if (n == "jvm_gc_collection_seconds_sum" && !label(s, "gc").ends_with(" Cycles")) {
+      // Shenandoah and ZGC publish their pauses and, beside them, their whole cycles ("…
+      // Cycles"), which run mostly beside the application: only pauses count.
       c.gc_seconds += s.value;
     }
   }

@@ -68,6 +68,15 @@ TEST(PrometheusParse, SamplesLabelsAndSpecialValues) {
   EXPECT_EQ(malformed, 4u);
 }
 
+TEST(BrokerMetrics, AConcurrentCollectorsCyclesAreNotPauses) {
+  const BrokerCounters c =
+      broker_counters(parse_prometheus_text("jvm_gc_collection_seconds_sum{gc=\"Shenandoah Cycles\"} 4.5\n"
+                                            "jvm_gc_collection_seconds_sum{gc=\"Shenandoah Pauses\"} 0.25\n"
+                                            "jvm_gc_collection_seconds_sum{gc=\"ZGC Cycles\"} 3\n"
+                                            "jvm_gc_collection_seconds_sum{gc=\"ZGC Pauses\"} 0.5\n"));
+  EXPECT_EQ(c.gc_seconds, 0.75);
+}
+
 TEST(BrokerMetrics, CountersSumOverVersionsAndRatesComeFromTwoScrapes) {
   const BrokerCounters before = broker_counters(parse_prometheus_text(scrape(90, 1000, 0, 1.0, 0)));
   EXPECT_EQ(before.produce_requests, 100);  // both versions
