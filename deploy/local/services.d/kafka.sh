@@ -316,12 +316,18 @@ kafka_start() {
     kafka_write_config "$node"
     rotate_log "$dir/log"
     kafka_format_once "$node"
-    # The heap is what the brief asks of a dev box; G1 and exiting on OOM are what Kafka's own
-    # start script uses (a broker limping on after an OutOfMemoryError is worse than a dead one).
-    # The JMX exporter serves the broker's metrics on loopback (jmx-exporter.yaml).
-    # shellcheck disable=SC2086  # STREAMLAB_KAFKA_HEAP is a list of JVM options
+    # The heap is what the brief asks of a dev box; exiting on OOM is what Kafka's own start
+    # script does (a broker limping on after an OutOfMemoryError is worse than a dead one). The
+    # collector is Shenandoah, not the G1 of Kafka's script: on two cores shared with the
+    # producer, the consumer and the databases, G1's stop-the-world evacuations stretched from
+    # 3-5 ms to 40-80 ms (gc.log), and a produce request waited that long; Shenandoah evacuates
+    # concurrently (docs/BENCHMARKS.md, "The Kafka path's stalls"). STREAMLAB_KAFKA_GC overrides
+    # it. gc.log keeps the pauses and safepoints (two files of 10 MB at most). The JMX exporter
+    # serves the broker's metrics on loopback (jmx-exporter.yaml).
+    # shellcheck disable=SC2086  # STREAMLAB_KAFKA_HEAP and _GC are lists of JVM options
     launch "$dir/log" java ${STREAMLAB_KAFKA_HEAP:--Xms512m -Xmx1g} \
-      -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      ${STREAMLAB_KAFKA_GC:--XX:+UseShenandoahGC} -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Xlog:gc,safepoint:file="$dir/gc.log":time,uptime:filecount=2,filesize=10m \
       -javaagent:"$(kafka_jmx_jar)=$HOST:$(kafka_metrics_port "$node"):$KAFKA_JMX_RULES" \
       -Dlog4j.configuration="file:$dir/log4j.properties" \
       -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
