@@ -140,9 +140,13 @@ class Scanner {
     if (unit >= 0xDC00 && unit <= 0xDFFF) return fail(i);  // a low surrogate with no high one
     if (unit < 0xD800 || unit > 0xDBFF) return next(i + 6);
     // A high surrogate only means something followed by "\u" and a low surrogate.
+    // Each byte is looked at as it comes: a text that ends after the high surrogate or its
+    // backslash ends too soon, but any other byte there is an error at the high surrogate.
     const std::size_t low_at = i + 6;
+    if (low_at >= n_) return fail(n_);
+    if (byte(low_at) != '\\') return fail(i);
     if (low_at + 1 >= n_) return fail(n_);
-    if (byte(low_at) != '\\' || byte(low_at + 1) != 'u') return fail(i);
+    if (byte(low_at + 1) != 'u') return fail(i);
     const std::int32_t low = u_escape(low_at, error);
     if (low < 0) return fail(error);
     if (low < 0xDC00 || low > 0xDFFF) return fail(i);

@@ -170,9 +170,10 @@ void text_seeds(const std::string& dir) {
             R"({"errors":[{"title":"x"}]})", "\r\n",
             R"({"id":"1","text":"x","created_at":"Mon Jan 01 00:00:00 +0000 0000"})",
             R"({"a":[1,2,{"b":"\ud83d\ude00"}])", "[1.5e999]"});
-  save_all(dir, "json_error_offset",
-           {R"({"a":[1,-2.5e+3,true,false,null,"\u00e9\ud83d\ude00\n"]})", "[\"\xc3\xa9\xf0\x9f\x98\x80\"]",
-            R"({"a":1,})", R"([1.])", R"("\ud800")", "\xEF\xBB\xBF{}", "[[[[[[[[]]]]]]]]", "12 x", "{\"a\"\t:\r\n 1}"});
+  save_all(
+      dir, "json_error_offset",
+      {R"({"a":[1,-2.5e+3,true,false,null,"\u00e9\ud83d\ude00\n"]})", "[\"\xc3\xa9\xf0\x9f\x98\x80\"]", R"({"a":1,})",
+       R"([1.])", R"("\ud800")", "\"\\ud83f\0"sv, "\xEF\xBB\xBF{}", "[[[[[[[[]]]]]]]]", "12 x", "{\"a\"\t:\r\n 1}"});
   // The first three bytes: the line cap (255: the real one), how reads are cut, where the
   // connection is lost (0: never).
   save_all(dir, "x_stream_lines",

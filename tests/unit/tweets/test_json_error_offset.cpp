@@ -28,10 +28,15 @@ TEST(JsonErrorOffset, PointsAtTheFirstBadByte) {
   EXPECT_EQ(locate_json_error("[1.]"), 3u);
   EXPECT_EQ(locate_json_error("[-]"), 2u);
   EXPECT_EQ(locate_json_error("[1e]"), 3u);
-  EXPECT_EQ(locate_json_error("[\"\xf4\x90\x80\x80\"]"), 2u);        // beyond U+10FFFF
-  EXPECT_EQ(locate_json_error("[\"\xe0\x80\x80\"]"), 2u);            // overlong
-  EXPECT_EQ(locate_json_error("[\"\xe2\x82"), 4u);                   // cut inside a character
-  EXPECT_EQ(locate_json_error("[\"\\udc00\"]"), 2u);                 // low surrogate first
+  EXPECT_EQ(locate_json_error("[\"\xf4\x90\x80\x80\"]"), 2u);  // beyond U+10FFFF
+  EXPECT_EQ(locate_json_error("[\"\xe0\x80\x80\"]"), 2u);      // overlong
+  EXPECT_EQ(locate_json_error("[\"\xe2\x82"), 4u);             // cut inside a character
+  EXPECT_EQ(locate_json_error("[\"\\udc00\"]"), 2u);           // low surrogate first
+  // A high surrogate: the text ends too soon until a byte after it says otherwise.
+  EXPECT_EQ(locate_json_error("\"\\ud83f"), 7u);
+  EXPECT_EQ(locate_json_error("\"\\ud83f\\"), 8u);
+  EXPECT_EQ(locate_json_error("\"\\ud83f\0"sv), 1u);  // a byte other than a backslash (a NUL, found by the fuzzer)
+  EXPECT_EQ(locate_json_error("\"\\ud83f\\n\""), 1u);
   EXPECT_EQ(locate_json_error(std::string(3, '[') + "]]]", 2), 2u);  // depth
 }
 
