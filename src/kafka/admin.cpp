@@ -55,6 +55,12 @@ void check_results(const rd_kafka_topic_result_t** results, size_t n, const char
   }
 }
 
+// A producer-type handle (what the Admin API takes); one that would not ask the broker to
+// auto-create a topic it only describes.
+HandlePtr admin_handle(const ClientOptions& options) {
+  return make_handle(RD_KAFKA_PRODUCER, make_conf(options, {{"allow.auto.create.topics", "false"}}));
+}
+
 // How long one broker may take to answer a metadata request before wait_until_served leaves it out.
 constexpr int kBrokerAnswerMs = 3000;
 
@@ -86,8 +92,7 @@ std::string unserved(const struct rd_kafka_metadata& md) {
 }  // namespace
 
 Admin::Admin(const ClientOptions& options) : options_(for_role(options, RD_KAFKA_PRODUCER)) {
-  // A producer-type handle would ask the broker to auto-create a topic it only describes.
-  rk_ = make_handle(RD_KAFKA_PRODUCER, make_conf(options_, {{"allow.auto.create.topics", "false"}}));
+  rk_ = admin_handle(options_);
   require_reachable(rk_.get(), options_.brokers);
 }
 
@@ -122,7 +127,7 @@ void Admin::wait_until_served(const std::string& name) {
   for (const std::string& address : broker_addresses(rk_.get())) {
     ClientOptions alone = options_;
     alone.brokers = address;
-    HandlePtr rk = make_handle(RD_KAFKA_PRODUCER, make_conf(alone, {{"allow.auto.create.topics", "false"}}));
+    HandlePtr rk = admin_handle(alone);
     while (true) {
       std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt(
           rd_kafka_topic_new(rk.get(), name.c_str(), nullptr), &rd_kafka_topic_destroy);
