@@ -30,6 +30,9 @@ using std::chrono::duration;
 using std::chrono::seconds;
 
 constexpr std::uint64_t kMaxBurst = 1000;
+// A paced producer wakes at most once a millisecond (core::RatePacer): what fell due meanwhile
+// goes in one burst, each message stamped with its own due time.
+constexpr std::chrono::milliseconds kPaceQuantum{1};
 constexpr std::chrono::milliseconds kFlushTimeout{60000};  // = message.timeout.ms
 // The 2019 lab's live-tweet filter.
 constexpr const char* kLabTrack = "Chile,Santiago,Fútbol,Música,porque,es,eso,hay,EEUU,sport,sports,why,you,me,yes,no";
@@ -151,7 +154,7 @@ int run_produce(const ProduceOptions& o) {
   if (o.rate > 0) producer.learn_topic(kafka::kUnknownTopicGrace);  // the pacing starts on time
 
   core::SteadyClock clock;
-  core::RatePacer pacer(o.rate, clock);
+  core::RatePacer pacer(o.rate, clock, kPaceQuantum);
   core::StatusLine status;
   core::StatsFile stats(o.stats);
   const auto start = clock.now();

@@ -5,7 +5,8 @@
 
 namespace streamlab::core {
 
-RatePacer::RatePacer(double rate_per_s, Clock& clock) : rate_(rate_per_s), clock_(clock) {}
+RatePacer::RatePacer(double rate_per_s, Clock& clock, Nanos quantum)
+    : rate_(rate_per_s), clock_(clock), quantum_(quantum) {}
 
 Nanos RatePacer::due(std::uint64_t k) const {
   if (rate_ <= 0) return start_;
@@ -20,7 +21,7 @@ std::uint64_t RatePacer::acquire(std::uint64_t max_burst) {
     return max_burst;
   }
   if (!started_) {
-    start_ = clock_.now();
+    start_ = woke_ = clock_.now();
     started_ = true;
   }
   for (;;) {
@@ -35,7 +36,8 @@ std::uint64_t RatePacer::acquire(std::uint64_t max_burst) {
       granted_ += n;
       return n;
     }
-    clock_.sleep_until(start_ + due_at);
+    clock_.sleep_until(std::max(start_ + due_at, woke_ + quantum_));
+    woke_ = clock_.now();
   }
 }
 

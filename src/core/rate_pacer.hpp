@@ -1,6 +1,9 @@
 #pragma once
 // Evenly paced sending: message i is due at start + i / rate. Sleeping once per message would
-// cost more than sending at high rates, so acquire() hands out every message already due.
+// cost more than sending at high rates, so acquire() hands out every message already due, and
+// sleeps no shorter than `quantum`: at 100,000 msgs/s a sleep until the next message (10 µs,
+// woken ~60 µs late) made ~17,000 wake-ups a second, a third of a core. A message handed out
+// up to a quantum after it was due keeps its due time (due()), so that wait is counted.
 
 #include <cstdint>
 
@@ -11,7 +14,7 @@ namespace streamlab::core {
 class RatePacer {
  public:
   // rate <= 0 means unlimited.
-  RatePacer(double rate_per_s, Clock& clock);
+  RatePacer(double rate_per_s, Clock& clock, Nanos quantum = Nanos{0});
 
   // Waits until at least one message is due, then returns how many are due now (1..max_burst)
   // and counts them as sent. Unlimited: returns max_burst at once.
@@ -25,7 +28,9 @@ class RatePacer {
  private:
   double rate_;
   Clock& clock_;
+  Nanos quantum_;
   Nanos start_{0};
+  Nanos woke_{0};  // when the last sleep ended
   bool started_ = false;
   std::uint64_t granted_ = 0;
 };

@@ -73,6 +73,37 @@ TEST(RatePacer, SpacesMessagesEvenly) {
   }
 }
 
+// At 100,000 msgs/s a message is due every 10 µs; with a 1 ms quantum the pacer wakes about a
+// thousand times a second, hands out what fell due (none early), and keeps the rate.
+TEST(RatePacer, AQuantumBoundsTheWakeUpsNotTheRate) {
+  FakeClock clock;
+  RatePacer pacer(100'000, clock, Nanos(1'000'000));
+  const Nanos start = clock.now();
+  std::uint64_t sent = 0;
+  while (clock.now() - start < Nanos(1'000'000'000)) {
+    const std::uint64_t n = pacer.acquire(1000);
+    EXPECT_LE(pacer.due(sent + n - 1), clock.now());  // handed out once due, not before
+    sent += n;
+    clock.advance(Nanos(2000));
+  }
+  EXPECT_NEAR(static_cast<double>(sent), 100'000, 5000);
+  EXPECT_LE(clock.sleeps(), 1001);
+  EXPECT_GE(clock.sleeps(), 900);
+}
+
+// A quantum longer than the gap between messages changes nothing at low rates.
+TEST(RatePacer, AQuantumShorterThanTheSpacingKeepsItEven) {
+  FakeClock clock;
+  RatePacer pacer(100, clock, Nanos(1'000'000));
+  pacer.acquire(1000);
+  Nanos last = clock.now();
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(pacer.acquire(1000), 1u);
+    EXPECT_EQ((clock.now() - last).count(), 10'000'000);
+    last = clock.now();
+  }
+}
+
 TEST(RatePacer, UnlimitedNeverSleeps) {
   FakeClock clock;
   RatePacer pacer(0, clock);
