@@ -205,11 +205,16 @@ ignite_start() {
     ignite_write_config "$node" "$persistence"
     rotate_log "$dir/log"
     # The module flags are the ones Ignite's documentation lists for Java 17 (they are accepted by
-    # Java 11 too). IGNITE_UPDATE_NOTIFIER=false: no version check over the network.
-    # shellcheck disable=SC2086  # STREAMLAB_IGNITE_HEAP is a list of JVM options
+    # Java 11 too). IGNITE_UPDATE_NOTIFIER=false: no version check over the network. The collector
+    # stays G1 (at 15,000 and 30,000 msgs/s into Ignite, Shenandoah's p99s were no lower;
+    # docs/BENCHMARKS.md); STREAMLAB_IGNITE_GC overrides it, and gc.log keeps the pauses as the
+    # broker's does.
+    # shellcheck disable=SC2086  # STREAMLAB_IGNITE_HEAP and _GC are lists of JVM options
     launch "$dir/log" \
       java ${STREAMLAB_IGNITE_HEAP:--Xms1g -Xmx1g} \
-      -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+DisableExplicitGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      ${STREAMLAB_IGNITE_GC:--XX:+UseG1GC -XX:MaxGCPauseMillis=20} \
+      -XX:+DisableExplicitGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Xlog:gc,safepoint:file="$dir/gc.log":time,uptime:filecount=2,filesize=10m \
       -Djava.net.preferIPv4Stack=true \
       --add-opens=java.base/jdk.internal.access=ALL-UNNAMED \
       --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
