@@ -8,7 +8,7 @@
 // stall (a collector's pause, a neighbour's burst of I/O) fails a step of a few seconds at any
 // rate, while a rate above the pipeline's limit fails every time. The rate doubles from the
 // first step's until a rate fails, then closes in on the limit by bisection (geometric) between
-// the highest rate that held and the lowest that failed, until the two are within 15% of each
+// the highest rate that held and the lowest that failed, until the two are within 5% of each
 // other or the steps run out.
 
 #include <cstddef>
@@ -26,7 +26,7 @@ struct LadderStep {
 
 constexpr double kLadderMinAchieved = 0.95;  // of the offered rate
 constexpr double kLadderMaxP99Ms = 100;
-constexpr double kLadderPrecision = 1.15;  // done when the failed rate ÷ the held rate ≤ this
+constexpr double kLadderPrecision = 1.05;  // done when the failed rate ÷ the held rate ≤ this
 
 bool step_sustained(const LadderStep& step);
 

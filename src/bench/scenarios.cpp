@@ -225,7 +225,7 @@ void add_rest_and_ladders(std::vector<Scenario>& v, const Sizes& z) {
     s.ladder_first = kafka ? 25000 : 5000;
     s.ladder_top = kafka ? 1'600'000 : 320'000;
     // Each step starts a consumer of its own (a few seconds), whatever the scale.
-    s.ladder_steps = z.scale < 0.1 ? 2 : z.quick ? 6 : 9;
+    s.ladder_steps = z.scale < 0.1 ? 2 : z.quick ? 8 : 12;
     s.step_s = z.d(6, 3);
     s.planned_s = static_cast<double>(s.ladder_steps) * (kStartupS + s.step_s + 1.5);
     v.push_back(s);

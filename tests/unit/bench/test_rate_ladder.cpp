@@ -27,7 +27,7 @@ TEST(BenchLadder, AStepHoldsOnlyWithTheRateAllStoredAndASmallP99) {
   EXPECT_FALSE(step_sustained({0, 0, 0, true}));
 }
 
-TEST(BenchLadder, DoublesUntilAFailureThenBisectsToWithinFifteenPercent) {
+TEST(BenchLadder, DoublesUntilAFailureThenBisectsToWithinFivePercent) {
   RateSearch search(2000, 1e9, 20);
   std::vector<double> offered;
   while (auto rate = search.next()) {
@@ -114,8 +114,8 @@ TEST(BenchLadder, EndsAndReportsAHeldStepUnderNoise) {
 }
 
 // A pipeline whose every step, below its limit too, fails one time in five (a stall): the
-// second try keeps such a failure from ending the climb, so the search mostly ends near the
-// limit (382 of these 500 runs; 171 when one failure ended the climb).
+// second try keeps such a failure from ending the climb, so the search mostly ends within 15%
+// of the limit (341 of these 500 runs, with 12 steps and the 5% precision).
 TEST(BenchLadder, StallsBelowTheLimitRarelySetIt) {
   std::mt19937_64 rng(11);
   int close = 0;
@@ -129,7 +129,7 @@ TEST(BenchLadder, StallsBelowTheLimitRarelySetIt) {
       search.record(step);
     }
     EXPECT_LE(search.sustainable(), limit);
-    if (search.sustainable() >= limit / kLadderPrecision / kLadderPrecision) ++close;
+    if (search.sustainable() >= limit / 1.15) ++close;
   }
   EXPECT_GE(close, runs * 2 / 3);
 }
