@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
@@ -29,6 +30,56 @@ nlohmann::json BaselineResult::to_json() const {
   j["ratio"] = r ? nlohmann::json(*r) : nlohmann::json(nullptr);
   if (!note.empty()) j["note"] = note;
   return j;
+}
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+std::string rates_text(const std::vector<double>& v) {
+  std::string out;
+  for (const double x : v) out += (out.empty() ? "" : ", ") + fmt::format("{:.0f}", x);
+  return out;
+}
+
+}  // namespace
+
+BaselineResult median_of(const std::vector<BaselineResult>& tool_runs, const std::vector<double>& streamlab_runs) {
+  if (tool_runs.empty()) return {};
+  BaselineResult b = tool_runs.front();
+  std::vector<double> values, ours;
+  std::string failed;
+  for (const BaselineResult& t : tool_runs) {
+    if (t.value) {
+      values.push_back(*t.value);
+    } else if (failed.empty()) {
+      failed = t.note;
+    }
+  }
+  for (const double x : streamlab_runs) {
+    if (x > 0) ours.push_back(x);
+  }
+  b.streamlab = ours.empty() ? std::nullopt : std::optional<double>(median(ours));
+  if (values.empty()) return b;
+  for (const BaselineResult& t : tool_runs) {
+    if (t.value) {
+      b.note = t.note;
+      break;
+    }
+  }
+  b.value = median(values);
+  if (tool_runs.size() == 1 && ours.size() <= 1) return b;
+  b.note +=
+      fmt::format("{}medians of {} alternating runs: streamlab {}; {} {}", b.note.empty() ? "" : "; ",
+                  std::max(tool_runs.size(), streamlab_runs.size()), rates_text(ours), b.tool, rates_text(values));
+  if (values.size() < tool_runs.size())
+    b.note +=
+        fmt::format(" ({} of {} runs gave no figure: {})", tool_runs.size() - values.size(), tool_runs.size(), failed);
+  return b;
 }
 
 namespace {

@@ -30,6 +30,14 @@ struct BaselineResult {
   nlohmann::json to_json() const;
 };
 
+// A comparison that decides a target is run kBaselineRounds times, streamlab's run and the
+// tool's alternating, and reported as the medians of each (one run on this shared machine swings
+// by a quarter either way): `tool_runs` are the tool's results, `streamlab_runs` streamlab's rates
+// (a run without one left out). The tool's runs that gave no value are left out of its median and
+// named in the note; none with a value gives the first one's note.
+inline constexpr int kBaselineRounds = 3;
+BaselineResult median_of(const std::vector<BaselineResult>& tool_runs, const std::vector<double>& streamlab_runs);
+
 struct BaselineContext {
   ServiceUris services;
   std::filesystem::path work_dir;                                 // payload files, exports

@@ -75,6 +75,9 @@ struct ScenarioResult {
   bool failed = false;  // a step failed (beyond the counts)
 };
 
+// produce's --source for the scenario's payload: counter, or synthetic-tweets.
+std::string source_of(const Scenario& s);
+
 // A child's `--sink URI` becomes `--sink env:STREAMLAB_BENCH_SINK` with the URI in that variable
 // (returned, for the child's environment): a password in it stays out of /proc/<pid>/cmdline.
 inline constexpr const char* kSinkVariable = "STREAMLAB_BENCH_SINK";
@@ -176,11 +179,14 @@ class Run {
   // run_baselines.cpp
   BaselineContext baseline_context();
   void kafka_baselines(const Scenario& s, const std::string& topic, ScenarioResult& r);
-  std::pair<double, double> streamlab_alone(const Scenario& s, std::uint64_t n);
+  std::pair<double, double> streamlab_alone(const Scenario& s, std::uint64_t n, int round);
   std::optional<nlohmann::json> drain_again(const Scenario& s, const std::string& topic, const std::string& name,
                                             const std::vector<std::string>& sink_args, std::string& why);
   BaselineResult null_sink_drain(const Scenario& s, const std::string& topic);
-  BaselineResult redis_replay(const Scenario& s, const std::string& topic, std::uint64_t rows);
+  std::optional<std::filesystem::path> record_redis(const Scenario& s, const std::string& topic, std::string& why);
+  BaselineResult redis_replay(const std::filesystem::path& file, std::uint64_t rows);
+  double drain_round(const Scenario& s, const std::string& topic, const std::string& store, int round,
+                     ScenarioResult& r);
   void sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r);
 
   // Redis emptied of the run's keys and its append-only file rewritten (waited for) before a

@@ -1,5 +1,5 @@
-// bench::baselines' pure parts: the ratio, and the Ignite baseline's command line (the password
-// in its environment, never in argv) and result lines.
+// bench::baselines' pure parts: the ratio, the medians of repeated runs, and the Ignite baseline's command line (the
+// password in its environment, never in argv) and result lines.
 
 #include <gtest/gtest.h>
 
@@ -30,6 +30,37 @@ TEST(BenchBaselines, RatioIsStreamlabOverTheTool) {
   b.value.reset();
   EXPECT_FALSE(b.ratio());
   EXPECT_TRUE(b.to_json()["ratio"].is_null());
+}
+
+TEST(BenchBaselines, RepeatedRunsGiveTheMediansOfEachSide) {
+  std::vector<BaselineResult> kcat;
+  for (const double v : {500.0, 300.0, 400.0}) kcat.push_back({.tool = "kcat", .measure = "produce", .value = v});
+  const BaselineResult b = median_of(kcat, {450, 700, 420});
+  EXPECT_EQ(b.tool, "kcat");
+  EXPECT_EQ(b.measure, "produce");
+  EXPECT_EQ(b.value, 400);
+  EXPECT_EQ(b.streamlab, 450);
+  ASSERT_TRUE(b.ratio());
+  EXPECT_DOUBLE_EQ(*b.ratio(), 450.0 / 400.0);
+  EXPECT_NE(b.note.find("medians of 3 alternating runs: streamlab 450, 700, 420; kcat 500, 300, 400"),
+            std::string::npos)
+      << b.note;
+}
+
+TEST(BenchBaselines, ARunWithoutAFigureIsLeftOutAndNamed) {
+  const std::vector<BaselineResult> runs = {{.tool = "psql \\copy", .value = 100, .note = "wall time"},
+                                            {.tool = "psql \\copy", .note = "psql exited 2"},
+                                            {.tool = "psql \\copy", .value = 300, .note = "wall time"}};
+  const BaselineResult b = median_of(runs, {200, 0, 250});
+  EXPECT_EQ(b.value, 200);      // of 100 and 300
+  EXPECT_EQ(b.streamlab, 225);  // of 200 and 250: a run without a rate is left out
+  EXPECT_EQ(b.note.rfind("wall time", 0), 0u) << b.note;
+  EXPECT_NE(b.note.find("1 of 3 runs gave no figure: psql exited 2"), std::string::npos) << b.note;
+
+  const BaselineResult none = median_of({{.tool = "kcat", .note = "kcat is not installed"}}, {10, 20, 30});
+  EXPECT_FALSE(none.value);
+  EXPECT_EQ(none.note, "kcat is not installed");
+  EXPECT_EQ(none.streamlab, 20);
 }
 
 TEST(BenchBaselines, IgniteJavaCallOnThePlainLocalNode) {
