@@ -518,7 +518,7 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
       ->capture_default_str();
   c->add_option("--batch-rows", o.batch_rows, "A batch is written when it holds this many rows")->capture_default_str();
   c->add_option("--batch-mb", o.batch_mb,
-                "... or when its messages add up to this many MiB (default 16 for PostgreSQL, whose every COMMIT "
+                "... or when its messages add up to this many MiB (default 32 for PostgreSQL, whose every COMMIT "
                 "waits for the disk; 8 for the other sinks)")
       ->check(CLI::Range(0.001, 1024.0));
   c->add_option("--batch-ms", o.batch_ms, "... or when its first row is this old")
