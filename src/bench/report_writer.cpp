@@ -238,7 +238,9 @@ constexpr const char* kBatchLatencyNote =
     "send each message (a producer that fell behind counts).";
 
 constexpr const char* kSummaryNote =
-    "Ratio = streamlab ÷ the baseline tool: above 1 streamlab is faster (scaling out: rows/s ÷ one member's). "
+    "Ratio = streamlab ÷ the baseline tool: above 1 streamlab is faster (scaling out: rows/s ÷ one member's); "
+    "against kcat and each store's loader, of the medians of three alternating runs of each (the runs are in the "
+    "baseline's note). "
     "intended p99: a paced producer's scenarios, from the time it meant to send each message to stored (or "
     "received), so a producer that fell behind counts.";
 

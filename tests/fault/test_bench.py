@@ -153,10 +153,15 @@ def cheap_baselines():
         assert {b["tool"] for b in live} >= {"kcat", "kafka-producer-perf-test", "kafka-consumer-perf-test"}, live
         for b in live:
             assert b["value"] is None or b["ratio"] == b["streamlab"] / b["value"], b
+        # kcat's and the store's loader's ratios are of the medians of three alternating rounds.
+        kcat = [b for b in live if b["tool"] == "kcat" and b["value"]]
+        assert kcat and all("medians of 3 alternating runs" in b["note"] for b in kcat), kcat
         # A sink drain: the same drain into the null sink beside it, and where its time went.
         sink = doc["scenarios"][1]
         null = [b for b in sink["baselines"] if b["tool"] == "streamlab --sink null"]
         assert null and null[0]["value"] and null[0]["value"] > 0, sink["baselines"]
+        copy = [b for b in sink["baselines"] if b["tool"] == "psql \\copy"]
+        assert copy and "medians of 3 alternating runs" in copy[0]["note"], sink["baselines"]
         split = sink["time_split"]
         assert 0 < split["write_s"] <= split["drain_s"] and split["batches"] >= 1, split
 
