@@ -52,10 +52,12 @@ BaselineResult median_of(const std::vector<BaselineResult>& tool_runs, const std
   if (tool_runs.empty()) return {};
   BaselineResult b = tool_runs.front();
   std::vector<double> values, ours;
-  std::string failed;
+  std::optional<std::string> note;  // the first run with a figure's
+  std::string failed;               // the first run without one's
   for (const BaselineResult& t : tool_runs) {
     if (t.value) {
       values.push_back(*t.value);
+      if (!note) note = t.note;
     } else if (failed.empty()) {
       failed = t.note;
     }
@@ -65,12 +67,7 @@ BaselineResult median_of(const std::vector<BaselineResult>& tool_runs, const std
   }
   b.streamlab = ours.empty() ? std::nullopt : std::optional<double>(median(ours));
   if (values.empty()) return b;
-  for (const BaselineResult& t : tool_runs) {
-    if (t.value) {
-      b.note = t.note;
-      break;
-    }
-  }
+  b.note = *note;
   b.value = median(values);
   if (tool_runs.size() == 1 && ours.size() <= 1) return b;
   b.note +=

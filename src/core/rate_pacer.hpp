@@ -1,9 +1,10 @@
 #pragma once
 // Evenly paced sending: message i is due at start + i / rate. Sleeping once per message would
 // cost more than sending at high rates, so acquire() hands out every message already due, and
-// sleeps no shorter than `quantum`: at 100,000 msgs/s a sleep until the next message (10 µs,
-// woken ~60 µs late) made ~17,000 wake-ups a second, a third of a core. A message handed out
-// up to a quantum after it was due keeps its due time (due()), so that wait is counted.
+// sleeps no shorter than `quantum`: at 110,000 msgs/s, sleeping until each next message (9 µs
+// away, the kernel waking tens of µs late) cost the producer 0.28 cores, with 1 ms 0.11. A
+// message handed out up to a quantum after it was due keeps its due time (due()), so that wait
+// is counted.
 
 #include <cstdint>
 
