@@ -31,6 +31,7 @@ THROUGH_PROXY = {"postgres": env("STREAMLAB_WAN_POSTGRES"), "redis": env("STREAM
 COUNT = 20_000
 BATCH_ROWS = 2_000  # tens of kilobytes on the wire per batch in every store
 CUT_AFTER_BYTES = 20_000  # so the cut falls inside a batch
+LATENCY_MS = 30  # on every answer of the store, so a drain outlasts the toxic's arrival
 
 
 def toxiproxy(method, path, body=None):
@@ -74,19 +75,23 @@ class Toxic:
 class NetworkFaults(unittest.TestCase):
     def run_through_fault(self, kind, make_toxic, *extra, expect=None):
         """COUNT counters into a fresh store through its proxy; once the first rows are stored the
-        toxic strikes, and stays until the sink says it paused; then the sink must store to the end."""
+        toxic strikes, and stays until the sink says it paused; then the sink must store to the end.
+        Every answer of the store is held back LATENCY_MS throughout: a drain of COUNT rows in ten
+        batches then takes a second or more, so the toxic strikes before the sink is done (without
+        it, PostgreSQL stored all 20,000 rows in the ~50 ms between the first rows and the toxic)."""
         topic, group, store = fresh(f"net-{kind}"), fresh("g"), new_store(kind)
         create_topic(topic, 3)
         produce(topic, "counter", COUNT)
         proxy = proxy_of(THROUGH_PROXY[kind])
-        sink = SinkProcess(topic, group, THROUGH_PROXY[kind], store_name(store), "--until-end", *extra,
-                           batch_rows=BATCH_ROWS)
-        wait_until(lambda: store.count(topic) > 0 or sink.proc.poll() is not None, 120, "the first rows stored")
-        self.assertIsNone(sink.proc.poll(), sink.stderr())
-        with make_toxic(proxy):
-            wait_until(lambda: "consumption paused" in sink.stderr() or sink.proc.poll() is not None, 120,
-                       "the sink to notice the fault")
-        code, _ = sink.finish(timeout=300)
+        with Toxic(proxy, "latency", "downstream", latency=LATENCY_MS):
+            sink = SinkProcess(topic, group, THROUGH_PROXY[kind], store_name(store), "--until-end", *extra,
+                               batch_rows=BATCH_ROWS)
+            wait_until(lambda: store.count(topic) > 0 or sink.proc.poll() is not None, 120, "the first rows stored")
+            self.assertIsNone(sink.proc.poll(), sink.stderr())
+            with make_toxic(proxy):
+                wait_until(lambda: "consumption paused" in sink.stderr() or sink.proc.poll() is not None, 120,
+                           "the sink to notice the fault")
+            code, _ = sink.finish(timeout=300)
         self.assertEqual(code, 0, sink.stderr())
         self.assertIn("consumption paused", sink.stderr())
         self.assertIn("consumption resumed", sink.stderr())
