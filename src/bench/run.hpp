@@ -184,7 +184,9 @@ class Run {
                                             const std::vector<std::string>& sink_args, std::string& why);
   BaselineResult null_sink_drain(const Scenario& s, const std::string& topic);
   std::optional<std::filesystem::path> record_redis(const Scenario& s, const std::string& topic, std::string& why);
-  BaselineResult redis_replay(const std::filesystem::path& file, std::uint64_t rows);
+  // redis-cli --pipe of the recorded drain (none: `unrecorded` says why).
+  BaselineResult redis_replay(const std::optional<std::filesystem::path>& file, const std::string& unrecorded,
+                              std::uint64_t rows);
   double drain_round(const Scenario& s, const std::string& topic, const std::string& store, int round,
                      ScenarioResult& r);
   void sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r);

@@ -146,10 +146,15 @@ std::optional<fs::path> Run::record_redis(const Scenario& s, const std::string& 
   return file;
 }
 
-BaselineResult Run::redis_replay(const fs::path& file, std::uint64_t rows) {
-  if (const std::string e = settle_redis(c_.services.redis, prefix_ + "*"); !e.empty())
-    return {.tool = "redis-cli --pipe", .measure = "store", .note = "could not empty the run's keys: " + e};
-  return redis_pipe(baseline_context(), file, rows);
+BaselineResult Run::redis_replay(const std::optional<fs::path>& file, const std::string& unrecorded,
+                                 std::uint64_t rows) {
+  BaselineResult failed{.tool = "redis-cli --pipe", .measure = "store", .note = unrecorded};
+  if (!file) return failed;
+  if (const std::string e = settle_redis(c_.services.redis, prefix_ + "*"); !e.empty()) {
+    failed.note = "could not empty the run's keys: " + e;
+    return failed;
+  }
+  return redis_pipe(baseline_context(), *file, rows);
 }
 
 // streamlab's drain of the scenario's topic into a store of round `round`'s own; its rows/s (0,
@@ -167,12 +172,6 @@ double Run::drain_round(const Scenario& s, const std::string& topic, const std::
 
 void Run::sink_baselines(const Scenario& s, const std::string& topic, const std::string& table, ScenarioResult& r) {
   const BaselineContext ctx = baseline_context();
-  auto add = [&](BaselineResult b, std::optional<double> streamlab) {
-    b.streamlab = streamlab;
-    progress_->note(
-        fmt::format("  baseline {}: {}", b.tool, b.value ? fmt::format("{:.0f} rows/s", *b.value) : b.note));
-    r.baselines.push_back(b);
-  };
   std::string unrecorded;
   const std::optional<fs::path> recorded = s.sink == "redis" ? record_redis(s, topic, unrecorded) : std::nullopt;
   // The store's own loader and streamlab's drain alternate; the scenario's drain is the first
@@ -194,10 +193,7 @@ void Run::sink_baselines(const Scenario& s, const std::string& topic, const std:
       pg_tables_.push_back(fresh);
       loads.push_back(psql_copy(ctx, source, fresh, r.produced));
     }
-    if (s.sink == "redis") {
-      loads.push_back(recorded ? redis_replay(*recorded, r.produced)
-                               : BaselineResult{.tool = "redis-cli --pipe", .measure = "store", .note = unrecorded});
-    }
+    if (s.sink == "redis") loads.push_back(redis_replay(recorded, unrecorded, r.produced));
     if (s.sink == "ignite") {
       // Ignite's own Java clients on the rows streamlab stored, into tables of their own (the
       // program drops them; the run's clean-up too, should it die).
@@ -215,27 +211,33 @@ void Run::sink_baselines(const Scenario& s, const std::string& topic, const std:
     fs::remove(*recorded, ec);
   }
   const BaselineResult own = median_of(loads, drains);
-  add(own, own.streamlab);
-  if (!streams.empty()) add(median_of(streams, drains), own.streamlab);
+  // Every baseline beside the median of streamlab's drains.
+  auto add = [&](BaselineResult b) {
+    b.streamlab = own.streamlab;
+    progress_->note(
+        fmt::format("  baseline {}: {}", b.tool, b.value ? fmt::format("{:.0f} rows/s", *b.value) : b.note));
+    r.baselines.push_back(b);
+  };
+  add(own);
+  if (!streams.empty()) add(median_of(streams, drains));
   if (s.sink == "redis") {
     progress_->phase("baseline redis-benchmark");
     // The average payload, from what the producer sent.
     const std::size_t bytes = r.produced_points.empty() || r.produced == 0
                                   ? 32
                                   : static_cast<std::size_t>(r.produced_points.back().bytes / r.produced);
-    add(redis_benchmark(ctx, r.produced, std::max<std::size_t>(bytes, 1)), own.streamlab);
+    add(redis_benchmark(ctx, r.produced, std::max<std::size_t>(bytes, 1)));
   }
   // The drain max-<sink> starts from.
   if (s.id == "sink-" + s.sink + "-counters" && own.streamlab) counter_drains_[s.sink] = *own.streamlab;
   progress_->phase("baseline streamlab --sink null");
-  add(null_sink_drain(s, topic), own.streamlab);
+  add(null_sink_drain(s, topic));
   progress_->phase("baseline lab-style " + s.sink);
   const std::string lab_table = table + "_lab";
   if (s.sink == "postgres") pg_tables_.push_back(lab_table);
   if (s.sink == "redis") redis_keys_ = true;
   add(lab_style(ctx, s.sink, topic, prefix_ + s.id + "-lab", s.sink == "redis" ? prefix_ + s.id + "-lab" : lab_table,
-                std::min(s.baseline_sample, r.produced)),
-      own.streamlab);
+                std::min(s.baseline_sample, r.produced)));
 }
 
 }  // namespace streamlab::bench
