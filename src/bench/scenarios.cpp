@@ -227,7 +227,8 @@ void add_rest_and_ladders(std::vector<Scenario>& v, const Sizes& z) {
     // Each step starts a consumer of its own (a few seconds), whatever the scale.
     s.ladder_steps = z.scale < 0.1 ? 2 : z.quick ? 8 : 12;
     s.step_s = z.d(6, 3);
-    s.planned_s = static_cast<double>(s.ladder_steps) * (kStartupS + s.step_s + 1.5);
+    s.warm_up_s = s.step_s / 2;
+    s.planned_s = static_cast<double>(s.ladder_steps) * (kStartupS + s.step_s + 1.5) + kStartupS + s.warm_up_s + 1.5;
     v.push_back(s);
   }
 }

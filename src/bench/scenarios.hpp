@@ -40,6 +40,7 @@ struct Scenario {
   double ladder_top = 0;              // max-*: the highest rate offered
   std::size_t ladder_steps = 0;       // max-*: at most this many steps
   double step_s = 0;                  // max-*: seconds per step
+  double warm_up_s = 0;               // max-*: seconds of the uncounted warm-up step before the search
   std::vector<double> batch_ms;       // latency-<sink>: the consumer's --batch-ms of each run
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
   bool kafka_baselines = false;       // kcat and Kafka's perf tools on the same payloads

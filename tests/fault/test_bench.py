@@ -123,6 +123,14 @@ def all_scenarios_tiny():
         assert ids[9:13] == [f"scale-{k}" for k in ("postgres", "redis", "ignite")] + ["wan"], ids
         assert ids[13:22] == [f"fault-{f}-{k}" for f in ("kill", "outage", "rebalance")
                               for k in ("postgres", "redis", "ignite")], ids
+        # A rate search: an uncounted warm-up step first, then the search's own (two at this scale),
+        # and the figure is the achieved rate of the highest offered rate that held.
+        for s in (s for s in doc["scenarios"] if s["kind"] == "max"):
+            ladder = s["ladder"]
+            assert ladder[0].get("warm_up") and not any(x.get("warm_up") for x in ladder[1:]), ladder
+            assert 1 <= len(ladder) - 1 <= 2, ladder
+            held = sorted((x for x in ladder[1:] if x["sustained"]), key=lambda x: x["offered"])
+            assert s["rates"]["sustainable_msgs_per_s"] == (held[-1]["achieved"] if held else 0), (s["rates"], ladder)
         # Not a terminal: plain lines, no carriage returns, a phase line per scenario, the report's path.
         assert "\r" not in p.stderr
         lines = p.stderr.splitlines()
