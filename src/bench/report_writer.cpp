@@ -371,11 +371,12 @@ Table batch_latency_table(const json& report) {
     const json& steps = member(s, "batch_ms_steps");
     if (!steps.is_array()) continue;
     for (const auto& x : steps) {
-      t.rows.push_back({s.value("title", ""), num(member(x, "batch_ms")), num(member(x, "achieved_msgs_per_s")),
-                        num(member(x, "stored_p50_ms")), num(member(x, "stored_p99_ms")),
-                        num(member(x, "stored_max_ms")), num(member(x, "receipt_p99_ms")),
-                        num(member(x, "intended_stored_p99_ms")), num(member(x, "commit_p50_ms")),
-                        count(member(x, "batches"))});
+      const json& batch_ms = member(x, "batch_ms");
+      t.rows.push_back({s.value("title", ""), batch_ms.is_string() ? batch_ms.get<std::string>() : num(batch_ms),
+                        num(member(x, "achieved_msgs_per_s")), num(member(x, "stored_p50_ms")),
+                        num(member(x, "stored_p99_ms")), num(member(x, "stored_max_ms")),
+                        num(member(x, "receipt_p99_ms")), num(member(x, "intended_stored_p99_ms")),
+                        num(member(x, "commit_p50_ms")), count(member(x, "batches"))});
     }
   }
   return t;

@@ -75,14 +75,16 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
   r.stored = 0;
   const double span = 1.0 / static_cast<double>(s.batch_ms.size());
   for (std::size_t i = 0; i < s.batch_ms.size() && !core::shutdown_requested(); ++i) {
-    const std::string batch_ms = fmt::format("{}", s.batch_ms[i]);
-    const std::string id = fmt::format("{}-{}ms-{}", s.id, batch_ms, i + 1);
+    const std::optional<double> given = s.batch_ms[i];
+    const std::string batch_ms = given ? fmt::format("{}", *given) : "default";
+    const std::string id = given ? fmt::format("{}-{}ms-{}", s.id, batch_ms, i + 1) : fmt::format("{}-{}", s.id, i + 1);
     const std::string topic = topic_for(id);
     const std::string store = store_for(s.sink, id);
     if (s.sink == "redis") settle_redis_before("each run", r);
     progress_->phase(fmt::format("--batch-ms {}: starting the {} consumer", batch_ms, s.sink));
-    StreamlabProcess consumer =
-        start_live_consumer(id, topic, {"--sink", sink_uri(s.sink), "--table", store, "--batch-ms", batch_ms}, r);
+    std::vector<std::string> args = {"--sink", sink_uri(s.sink), "--table", store};
+    if (given) args.insert(args.end(), {"--batch-ms", batch_ms});
+    StreamlabProcess consumer = start_live_consumer(id, topic, args, r);
     progress_->phase(
         fmt::format("--batch-ms {}: {:.0f} msgs/s for {:.0f} s into {}", batch_ms, s.rate, s.duration_s, s.sink));
     StreamlabProcess producer = start("produce", "producer",
@@ -110,7 +112,7 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
     const json stored = k.value("stored_latency_ms", json::object()), receipt = cs.value("latency_ms", json::object());
     const double achieved = num(ps, "msgs_per_s");
     const double intended_p99 = num(k.value("intended_stored_latency_ms", json::object()), "p99");
-    steps.push_back({{"batch_ms", s.batch_ms[i]},
+    steps.push_back({{"batch_ms", given ? json(*given) : json(batch_ms)},
                      {"achieved_msgs_per_s", achieved},
                      {"stored_p50_ms", num(stored, "p50")},
                      {"stored_p99_ms", num(stored, "p99")},
@@ -151,7 +153,7 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
   r.notes.push_back(fmt::format(
       "intended_latency_ms (from the producer's intended send times to the batch's commit) and latency_ms (from "
       "Kafka's CreateTime) are those of the run with the median p99 of the {} at --batch-ms {}",
-      repeats.size(), s.batch_ms.front()));
+      repeats.size(), s.batch_ms.front() ? fmt::format("{}", *s.batch_ms.front()) : "consume's default"));
 }
 
 }  // namespace streamlab::bench

@@ -257,7 +257,9 @@ void add_latency(std::vector<Scenario>& v, const Sizes& z) {
     s.rate = 5000;
     s.duration_s = z.d(15, 4);
     // Three runs at consume's default batching (the figure is their median p99), then the others.
-    s.batch_ms = z.quick ? std::vector<double>{20, 20, 20} : std::vector<double>{20, 20, 20, 50, 200};
+    const std::optional<double> d;  // consume's default
+    s.batch_ms = z.quick ? std::vector<std::optional<double>>{d, d, d}
+                         : std::vector<std::optional<double>>{d, d, d, 20.0, 200.0};
     s.planned_s = static_cast<double>(s.batch_ms.size()) * (kStartupS + s.duration_s + 1);
     v.push_back(s);
   }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,17 +32,18 @@ struct Scenario {
   std::string id;
   std::string title;
   Kind kind = Kind::Live;
-  std::string payload;                // counters | tweets | none
-  std::string sink;                   // "" | postgres | redis | ignite
-  std::uint64_t count = 0;            // messages (unpaced producers, backlogs)
-  double rate = 0;                    // msgs/s offered (paced producers), 0 = unpaced
-  double duration_s = 0;              // paced runs and rest
-  double ladder_first = 0;            // max-*: the first step's offered rate (msgs/s)
-  double ladder_top = 0;              // max-*: the highest rate offered
-  std::size_t ladder_steps = 0;       // max-*: at most this many steps
-  double step_s = 0;                  // max-*: seconds per step
-  double warm_up_s = 0;               // max-*: seconds of the uncounted warm-up step before the search
-  std::vector<double> batch_ms;       // latency-<sink>: the consumer's --batch-ms of each run
+  std::string payload;           // counters | tweets | none
+  std::string sink;              // "" | postgres | redis | ignite
+  std::uint64_t count = 0;       // messages (unpaced producers, backlogs)
+  double rate = 0;               // msgs/s offered (paced producers), 0 = unpaced
+  double duration_s = 0;         // paced runs and rest
+  double ladder_first = 0;       // max-*: the first step's offered rate (msgs/s)
+  double ladder_top = 0;         // max-*: the highest rate offered
+  std::size_t ladder_steps = 0;  // max-*: at most this many steps
+  double step_s = 0;             // max-*: seconds per step
+  double warm_up_s = 0;          // max-*: seconds of the uncounted warm-up step before the search
+  // latency-<sink>: the consumer's --batch-ms of each run (none: consume's default, not passed)
+  std::vector<std::optional<double>> batch_ms;
   std::uint64_t baseline_sample = 0;  // lab-style baselines: messages
   bool kafka_baselines = false;       // kcat and Kafka's perf tools on the same payloads
   double planned_s = 0;               // expected seconds, for the ETA

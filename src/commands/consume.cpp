@@ -521,7 +521,9 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
                 "... or when its messages add up to this many MiB (default 32 for PostgreSQL, whose every COMMIT "
                 "waits for the disk; 8 for the other sinks)")
       ->check(CLI::Range(0.001, 1024.0));
-  c->add_option("--batch-ms", o.batch_ms, "... or when its first row is this old")
+  c->add_option("--batch-ms", o.batch_ms,
+                "... or, while no write runs, once its first row is this old (0: as soon as the write before it is "
+                "over; more makes fewer, larger transactions of a slow stream, for latency)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   c->add_option("--sink-timeout", o.sink_timeout_s,

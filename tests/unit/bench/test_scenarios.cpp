@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,8 +74,10 @@ TEST(BenchLatency, EverySinkAtFiveThousandPerSecondThreeRunsAtTheDefaultBatching
       EXPECT_EQ(s.kind, Kind::Latency);
       EXPECT_EQ(s.sink, sink);
       EXPECT_EQ(s.rate, 5000);
-      const std::vector<double> expected =
-          quick ? std::vector<double>{20, 20, 20} : std::vector<double>{20, 20, 20, 50, 200};
+      const std::optional<double> d;  // not passed: consume's default
+      const std::vector<std::optional<double>> expected =
+          quick ? std::vector<std::optional<double>>{d, d, d}
+                : std::vector<std::optional<double>>{d, d, d, 20.0, 200.0};
       EXPECT_EQ(s.batch_ms, expected);
       EXPECT_GT(s.planned_s, static_cast<double>(s.batch_ms.size()) * s.duration_s);
     }
