@@ -146,14 +146,14 @@ class Run {
   void scenario_backlog(const Scenario& s, ScenarioResult& r);       // run_backlog.cpp
   void scenario_rest(const Scenario& s, ScenarioResult& r);          // run_max.cpp
   void scenario_max(const Scenario& s, ScenarioResult& r);           // run_max.cpp
+  void scenario_fault(const Scenario& s, ScenarioResult& r);         // run_fault.cpp
+  void scenario_scale(const Scenario& s, ScenarioResult& r);         // run_scale.cpp
+  void scenario_wan(const Scenario& s, ScenarioResult& r);           // run_wan.cpp
   // run_max.cpp: one step of a rate ladder: `rate` msgs/s for `seconds` into a fresh topic and
   // live consumer (and store); progress from `from` over `span`. The step's figures and the
   // consumer's summary.
   std::pair<LadderStep, nlohmann::json> ladder_step(const Scenario& s, const std::string& step_id, double rate,
                                                     double seconds, double from, double span, ScenarioResult& r);
-  void scenario_fault(const Scenario& s, ScenarioResult& r);  // run_fault.cpp
-  void scenario_scale(const Scenario& s, ScenarioResult& r);  // run_scale.cpp
-  void scenario_wan(const Scenario& s, ScenarioResult& r);    // run_wan.cpp
   // run_wan.cpp: one run of `sub` by its own procedure; its JSON (its problems, prefixed with
   // `label`, and its counts go into `r`).
   nlohmann::json wan_run(const Scenario& sub, const std::string& label, ScenarioResult& r);
