@@ -523,7 +523,7 @@ CLI::App* add_consume_command(CLI::App& app, ConsumeOptions& o) {
       ->check(CLI::Range(0.001, 1024.0));
   c->add_option("--batch-ms", o.batch_ms,
                 "... or, while no write runs, once its first row is this old (0: as soon as the write before it is "
-                "over; more makes fewer, larger transactions of a slow stream, for latency)")
+                "over; more: fewer, larger transactions of a slow stream, at the cost of latency)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   c->add_option("--sink-timeout", o.sink_timeout_s,
