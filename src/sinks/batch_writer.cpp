@@ -21,14 +21,12 @@ void ThreadWriter::start(std::function<void()> job) {
     std::lock_guard lock(mutex_);
     assert(!job_);
     job_ = std::move(job);
+    running_.store(true, std::memory_order_relaxed);
   }
   changed_.notify_all();
 }
 
-bool ThreadWriter::finished() {
-  std::lock_guard lock(mutex_);
-  return !job_;
-}
+bool ThreadWriter::finished() { return !running_.load(std::memory_order_acquire); }
 
 void ThreadWriter::wait() {
   std::unique_lock lock(mutex_);
@@ -44,6 +42,7 @@ void ThreadWriter::run() {
     job_();  // the job catches what it throws: its outcome is the caller's to read
     lock.lock();
     job_ = nullptr;
+    running_.store(false, std::memory_order_release);  // after the job's effects, which the caller then reads
     changed_.notify_all();
   }
 }

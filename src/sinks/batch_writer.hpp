@@ -3,6 +3,7 @@
 // one at a time, and goes on polling and parsing the next batch meanwhile; it takes the
 // attempt's outcome once finished() says so, or waits for it.
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -47,6 +48,8 @@ class ThreadWriter final : public BatchWriter {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::function<void()> job_;  // set: started, not finished
+  // job_ as the caller may read it without the lock: finished() is asked between two messages.
+  std::atomic<bool> running_ = false;
   bool stopping_ = false;
   std::thread thread_;  // last: starts once the rest is ready
 };

@@ -83,7 +83,10 @@ void SinkRunner::accept(kafka::Message message) {
 
 void SinkRunner::add(std::vector<kafka::Message>& polled) {
   rethrow_if_failed();
-  for (auto& m : polled) accept(std::move(m));
+  for (auto& m : polled) {
+    accept(std::move(m));
+    if (attempt_.running && writer_->finished()) hand_over();
+  }
   polled.clear();
   while (queue_.size() >= options_.batch_rows || queued_bytes_ >= options_.batch_bytes) {
     if (!finish_batch(true)) return;
@@ -91,6 +94,14 @@ void SinkRunner::add(std::vector<kafka::Message>& polled) {
     if (queue_.empty()) return;
     start_batch();
   }
+}
+
+void SinkRunner::hand_over() {
+  // A write that failed or was fenced is retried where the runner may poll (finish_batch): not
+  // here, with the rest of this poll's messages not yet queued behind what such a poll returns.
+  if (attempt_.error || !attempt_.fenced.empty()) return;
+  finish_batch(false);
+  if (!queue_.empty() && clock_.now() - queued_since_ >= options_.batch_time) start_batch();
 }
 
 bool SinkRunner::tick() {

@@ -95,7 +95,8 @@ class SinkRunner final : public kafka::RebalanceListener {
 
   // Takes one poll's messages (all of them, in order: a write in between would poll again and
   // take later offsets first), drops the stale ones, and starts writing every full batch
-  // (waiting for the batch before it).
+  // (waiting for the batch before it). A write that ends while they are parsed and queued is
+  // followed at once by the next batch, of what was queued meanwhile (hand_over).
   void add(std::vector<kafka::Message>& polled);
   // Takes the outcome of a finished write, reads the stored offsets of partitions assigned
   // during an outage or a write once the sink answers, and starts writing what is queued when
@@ -131,6 +132,10 @@ class SinkRunner final : public kafka::RebalanceListener {
   void accept(kafka::Message message);
   // Moves the first `batch_rows` queued rows into the batch and starts writing it.
   void start_batch();
+  // Between two messages of a poll, the write just ended: when it stored its batch, takes that
+  // outcome and starts the next batch if one is due, so that the writer does not idle while
+  // the rest of the poll is parsed (up to ~10 ms of a thousand tweets, after every write).
+  void hand_over();
   // Hands the batch to the writer, expecting each partition's stored offset.
   void start_attempt();
   // Takes the outcome of the batch being written (waiting for it when `block`), and retries it

@@ -211,8 +211,14 @@ struct FakeStore {
 // Runs a write when it ends: complete() (what the test schedules), or the runner's wait().
 class DeferredWriter final : public sinks::BatchWriter {
  public:
+  // Asked by finished(): true ends the write there, as a thread would between any two messages.
+  std::function<bool()> ends_when_asked;
+
   void start(std::function<void()> job) override { job_ = std::move(job); }
-  bool finished() override { return !job_; }
+  bool finished() override {
+    if (job_ && ends_when_asked && ends_when_asked()) complete();
+    return !job_;
+  }
   void wait() override { complete(); }
   void complete() {
     if (!job_) return;

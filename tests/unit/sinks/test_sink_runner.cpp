@@ -26,7 +26,8 @@ TopicPartition tp(int p) { return {kTopic, p}; }
 // writes end when the test says (writer->complete()) or the runner waits for them.
 struct Member {
   Member(FakeCluster& cluster, FakeStore& store, core::FakeClock& clock, std::uint64_t seed,
-         std::size_t batch_rows = 20, bool pipelined = false, std::size_t batch_bytes = 1 << 20)
+         std::size_t batch_rows = 20, bool pipelined = false, std::size_t batch_bytes = 1 << 20,
+         std::chrono::milliseconds batch_time = 20ms)
       : consumer(cluster, clock, seed),
         sink(store),
         writer(pipelined ? new DeferredWriter : nullptr),
@@ -34,7 +35,7 @@ struct Member {
                SinkRunnerOptions{.group = "g",
                                  .batch_rows = batch_rows,
                                  .batch_bytes = batch_bytes,
-                                 .batch_time = 20ms,
+                                 .batch_time = batch_time,
                                  .first_backoff = 10ms,
                                  .max_backoff = 200ms},
                nullptr, &clock, std::unique_ptr<sinks::BatchWriter>(writer)) {
@@ -333,6 +334,31 @@ TEST_F(SinkRunnerTest, AWriteThatFailsWhileTheNextBatchIsBuiltIsRetriedBeforeIt)
   EXPECT_EQ(m.runner.stats().retries, 1u);
 }
 
+// The write ends while a poll's messages are queued: the next batch, of what was queued up to
+// then, starts at once rather than after the rest of the poll.
+TEST_F(SinkRunnerTest, AWriteThatEndsWhileAPollIsQueuedIsFollowedAtOnceByTheNextBatch) {
+  fill(0, 100);
+  Member m(cluster, store, clock, 16, /*batch_rows=*/10, /*pipelined=*/true, 1 << 20, /*batch_time=*/0ms);
+  m.consumer.queue({true, {tp(0)}});
+  until_writing(m);
+  const std::size_t writes = m.sink.batch_rows.size();
+  const std::size_t open = m.runner.open_rows();  // the batch being written, and a queue
+  std::vector<kafka::Message> polled;
+  while (polled.size() < 8) m.consumer.poll(polled, 8 - polled.size(), 1ms);  // fewer than a batch
+  int asked = 0;
+  m.writer->ends_when_asked = [&asked] { return ++asked == 3; };  // after the third message is queued
+  m.runner.add(polled);
+  ASSERT_EQ(m.sink.batch_rows.size(), writes + 1) << "the write ended";
+  EXPECT_TRUE(m.writer->busy_elsewhere()) << "and the next one started";
+  const std::size_t written = m.sink.batch_rows.back();
+  EXPECT_EQ(m.runner.open_rows(), open - written + 8);
+  m.writer->ends_when_asked = nullptr;
+  m.writer->complete();
+  EXPECT_EQ(m.sink.batch_rows.back(), open - written + 3) << "what was queued when the write ended";
+  run_until_drained(m);
+  expect_exactly_once(cluster, store);
+}
+
 // The member loses its partitions while its write runs; the new owner reads the offsets before
 // that write lands, so its own first write is fenced and adopts what the old owner stored.
 TEST_F(SinkRunnerTest, ARebalanceWhileAWriteRunsLeavesItsPartitionsToTheNewOwner) {
@@ -441,10 +467,12 @@ struct Schedule {
     const std::size_t batch_rows = 1 + rng() % 40;
     const bool pipelined = chance(50);
     const std::size_t batch_bytes = chance(30) ? 20 + rng() % 400 : 1 << 20;  // counters: ~15 bytes each
+    const auto batch_time = chance(50) ? 0ms : 20ms;                          // consume's default, and a --batch-ms
     members.push_back(std::make_unique<Member>(cluster, store, clock, seed * 1000 + next_member_seed++, batch_rows,
-                                               pipelined, batch_bytes));
+                                               pipelined, batch_bytes, batch_time));
     Member& m = *members.back();
     m.consumer.max_per_poll = 1 + rng() % 60;
+    if (m.writer != nullptr) m.writer->ends_when_asked = [this] { return chance(10); };
     // Every poll may interleave what the outside world does, even inside a write's retries,
     // and a pipelined member's write may end there (as its thread would, at any moment).
     m.consumer.on_poll = [this, &m] {
