@@ -14,6 +14,8 @@ namespace {
 // nudge_fetcher(): how often at most, and an answer slower than which means "not now".
 constexpr std::chrono::milliseconds kNudgeEvery(10);
 constexpr std::chrono::milliseconds kNudgeSlow(50);
+// commit_async(): the offsets go to the group coordinator at most this often.
+constexpr std::chrono::milliseconds kCommitEvery(200);
 
 // The kIntendedHeader a paced producer stamped, or 0.
 std::int64_t intended_us(const rd_kafka_message_t* m) {
@@ -150,6 +152,7 @@ void Consumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_
     for (const auto& tp : added) progress_[tp] = {};
     if (!plan.paused.empty()) pause(plan.paused);
   } else {
+    send_commits();  // while this generation may still commit them
     const std::vector<TopicPartition> removed = from_list(parts);
     if (listener_ != nullptr) listener_->on_revoke(removed);
     if (incremental) {
@@ -167,6 +170,7 @@ void Consumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_
 }
 
 std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chrono::milliseconds timeout) {
+  if (!to_commit_.empty() && std::chrono::steady_clock::now() >= next_commit_) send_commits();
   std::size_t n = 0;
   int wait_ms = static_cast<int>(timeout.count());
   while (n < max) {
@@ -303,12 +307,19 @@ void Consumer::seek(const TopicPartition& tp, std::int64_t offset) {
 }
 
 void Consumer::commit_async(const Offsets& next_offsets) {
-  if (next_offsets.empty()) return;
-  List parts(rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())));
-  for (const auto& [p, next] : next_offsets) {
+  for (const auto& [p, next] : next_offsets) to_commit_[p] = next;
+  if (!to_commit_.empty() && std::chrono::steady_clock::now() >= next_commit_) send_commits();
+}
+
+void Consumer::send_commits() {
+  if (to_commit_.empty()) return;
+  List parts(rd_kafka_topic_partition_list_new(static_cast<int>(to_commit_.size())));
+  for (const auto& [p, next] : to_commit_) {
     rd_kafka_topic_partition_list_add(parts.get(), p.topic.c_str(), p.partition)->offset = next;
   }
   rd_kafka_commit(rk_.get(), parts.get(), 1);
+  to_commit_.clear();
+  next_commit_ = std::chrono::steady_clock::now() + kCommitEvery;
 }
 
 Offsets Consumer::committed(const std::vector<TopicPartition>& partitions) {
@@ -334,6 +345,7 @@ void Consumer::close() {
   closed_ = true;
   cooperative();  // the protocol as it stands, for the revoke that closing runs
   closing_ = true;
+  send_commits();
   rd_kafka_consumer_close(rk_.get());
 }
 

@@ -104,6 +104,8 @@ class Consumer final : public ConsumerControl {
   // to the leader of one such partition (its watermarks) wakes the fetcher at once; at most
   // every 10 ms, and once a second after an answer that was slow or did not come.
   void nudge_fetcher();
+  // Sends the offsets commit_async() was given since the last send, in one request.
+  void send_commits();
 
   StartFrom from_;
   RebalanceListener* listener_;
@@ -117,6 +119,8 @@ class Consumer final : public ConsumerControl {
   std::uint64_t assignments_ = 0;
   std::uint64_t generation_ = 0;
   std::chrono::steady_clock::time_point next_nudge_{};
+  Offsets to_commit_;  // the latest given per partition, not sent yet
+  std::chrono::steady_clock::time_point next_commit_{};
   std::size_t nudge_turn_ = 0;
   StatsWatch stats_;
 };

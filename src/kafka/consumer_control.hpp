@@ -39,7 +39,10 @@ class ConsumerControl {
   // Moves an assigned partition's fetch position (kNoOffset: where it starts when first assigned).
   // Messages polled afterwards carry a newer generation() than any polled before.
   virtual void seek(const TopicPartition& partition, std::int64_t offset) = 0;
-  // Commits these next offsets to Kafka without waiting (for lag tools).
+  // Commits these next offsets to Kafka without waiting (for lag tools): at once when none was
+  // sent in the last 200 ms, else the latest of each partition is sent by a later poll(), or
+  // before a revocation or the close, whichever comes first (a writer storing a batch every few
+  // milliseconds would otherwise send the group coordinator a commit each time).
   virtual void commit_async(const Offsets& next_offsets) = 0;
   // Bumped by every assignment, revocation and seek; polled messages carry the value current then.
   virtual std::uint64_t generation() const = 0;
