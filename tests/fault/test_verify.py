@@ -4,8 +4,8 @@ topic of counters, tweets and a few messages that can only be dead letters is st
 tampered with through a client nobody here wrote (psycopg2, redis-py, pyignite): a row deleted,
 a dead letter added for an offset that is already a row, a stored offset moved back (and for
 Redis an index entry listed twice); after each, verify exits 1 naming the partition and the
-offset. Also: exit 2 for an unknown topic or table, exit 1 for an unreachable store, and no
-password in any output.
+offset. After the consume, Kafka holds the group's committed offsets at the end too. Also: exit
+2 for an unknown topic or table, exit 1 for an unreachable store, and no password in any output.
 
 pyignite is not a Debian package: run by /usr/bin/python3 this script re-executes itself with
 .local/venv's python, as test_ignite_sink.py does; without the venv the Ignite case is skipped.
@@ -163,6 +163,11 @@ class VerifyAgainstEachSink(unittest.TestCase):
                 self.assertGreater(p["expected"], 0, p)
                 self.assertEqual(p["stored_offset"], p["high"], p)  # the last message is the bad one, no marker
                 self.assertTrue(p["offset_ok"] and p["ok"], p)
+            # Kafka's committed offsets (for lag tools, sent at most every 200 ms) were sent on
+            # exit too: the group, read from them without a sink, has nothing left.
+            left = streamlab("consume", "-b", BROKERS, "-t", self.topic, "-g", group, "--from", "stored",
+                             "--until-end", "--quiet", "--json", "--assign-timeout", "60", timeout=120)
+            self.assertEqual(json.loads(left.stdout.strip().splitlines()[-1])["consumed"], 0)
 
             # 1. A row deleted: partition 0 misses offset 10 (a counter: counters came first).
             self.assertEqual(tamper.delete_row(0, 10), 1)
