@@ -63,6 +63,7 @@ TEST(BenchFaults, EveryFaultForEverySinkAfterTheSinkScenarios) {
   EXPECT_DOUBLE_EQ(select_scenarios({"fault-outage-redis"}, false, 1)[0].outage_s, 10);
   EXPECT_DOUBLE_EQ(select_scenarios({"fault-outage-redis"}, false, 0.01)[0].outage_s, 1);
   EXPECT_GT(quick[2].leave_at, quick[2].fault_at);
+  EXPECT_EQ(quick[2].count, 200000u) << "long enough for a second member to join and leave";
   EXPECT_DOUBLE_EQ(quick[0].outage_s, 0);
 }
 
