@@ -170,7 +170,7 @@ void Consumer::rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_
 }
 
 std::size_t Consumer::poll(std::vector<Message>& out, std::size_t max, std::chrono::milliseconds timeout) {
-  if (!to_commit_.empty() && std::chrono::steady_clock::now() >= next_commit_) send_commits();
+  send_commits(/*only_if_due=*/true);
   std::size_t n = 0;
   int wait_ms = static_cast<int>(timeout.count());
   while (n < max) {
@@ -308,11 +308,11 @@ void Consumer::seek(const TopicPartition& tp, std::int64_t offset) {
 
 void Consumer::commit_async(const Offsets& next_offsets) {
   for (const auto& [p, next] : next_offsets) to_commit_[p] = next;
-  if (!to_commit_.empty() && std::chrono::steady_clock::now() >= next_commit_) send_commits();
+  send_commits(/*only_if_due=*/true);
 }
 
-void Consumer::send_commits() {
-  if (to_commit_.empty()) return;
+void Consumer::send_commits(bool only_if_due) {
+  if (to_commit_.empty() || (only_if_due && std::chrono::steady_clock::now() < next_commit_)) return;
   List parts(rd_kafka_topic_partition_list_new(static_cast<int>(to_commit_.size())));
   for (const auto& [p, next] : to_commit_) {
     rd_kafka_topic_partition_list_add(parts.get(), p.topic.c_str(), p.partition)->offset = next;

@@ -104,8 +104,9 @@ class Consumer final : public ConsumerControl {
   // to the leader of one such partition (its watermarks) wakes the fetcher at once; at most
   // every 10 ms, and once a second after an answer that was slow or did not come.
   void nudge_fetcher();
-  // Sends the offsets commit_async() was given since the last send, in one request.
-  void send_commits();
+  // Sends the offsets commit_async() was given since the last send, in one request (when
+  // `only_if_due`, not before 200 ms have passed since the last send).
+  void send_commits(bool only_if_due = false);
 
   StartFrom from_;
   RebalanceListener* listener_;
