@@ -101,13 +101,15 @@ void SinkRunner::hand_over() {
   // here, with the rest of this poll's messages not yet queued behind what such a poll returns.
   if (attempt_.error || !attempt_.fenced.empty()) return;
   finish_batch(false);
-  if (!queue_.empty() && clock_.now() - queued_since_ >= options_.batch_time) start_batch();
+  if (batch_due()) start_batch();
 }
+
+bool SinkRunner::batch_due() { return !queue_.empty() && clock_.now() - queued_since_ >= options_.batch_time; }
 
 bool SinkRunner::tick() {
   rethrow_if_failed();
   if (!finish_batch(false)) return false;
-  if (queue_.empty() || clock_.now() - queued_since_ < options_.batch_time) {
+  if (!batch_due()) {
     resolve_pending();
     return false;
   }

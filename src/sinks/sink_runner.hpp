@@ -137,6 +137,8 @@ class SinkRunner final : public kafka::RebalanceListener {
   // the rest of the poll is parsed (live steps at 230,000 msgs/s into PostgreSQL: the longest
   // idle with rows queued 48-64 ms before, 10-15 ms with this).
   void hand_over();
+  // Rows are queued and the oldest has waited batch_time (no write runs: the caller's to know).
+  bool batch_due();
   // Hands the batch to the writer, expecting each partition's stored offset.
   void start_attempt();
   // Takes the outcome of the batch being written (waiting for it when `block`), and retries it
