@@ -194,6 +194,8 @@ def ignite_baselines():
             assert stream["value"] and stream["value"] > 0, stream
         row = [r for r in doc["summary"] if r["scenario"] == s["id"] and r["measure"] == "store"]
         assert row and row[0]["baseline"] == "ignite-thin-client putAll", doc["summary"]
+        # The row's value is the figure its ratio was taken against: value ÷ ratio is the baseline's.
+        assert row[0]["value"] == put["streamlab"] and row[0]["ratio"] == put["ratio"], (row, put)
 
 
 def fault_kill_quick():
