@@ -9,6 +9,7 @@
 #include "bench/run.hpp"
 #include "core/clock.hpp"
 #include "core/shutdown.hpp"
+#include "kafka/message.hpp"
 
 namespace streamlab::bench {
 
@@ -92,13 +93,14 @@ void Run::scenario_max(const Scenario& s, ScenarioResult& r) {
       "rate search: each step paces the producer for {:.0f} s into a fresh live consumer, after a warm-up step of "
       "{:.0f} s at the first rate that is not counted; a step holds when the producer reaches {:.0f}% of the offered "
       "rate, every message is {}, and the p99 from the producer's intended send times to {} (of the messages it "
-      "stamped: above 20,000 msgs/s every k-th, 20,000 a second) is at most {:.0f} ms; a "
+      "stamped: above {:.0f} msgs/s every k-th, {:.0f} a second) is at most {:.0f} ms; a "
       "rate fails when two steps in a row at it fail (one stall of a shared machine fails a step at any rate). The "
       "rate doubles from {:.0f} msgs/s{} until a rate fails (halves while none has held), then bisects until the "
       "rates that held and failed are within {:.0f}% ({} steps at most); the figure is the achieved rate of the "
       "highest step that held, and the latency shown is that step's (when none held, the last step's)",
       s.step_s, s.warm_up_s, 100 * kLadderMinAchieved, s.sink.empty() ? "received" : "stored",
-      s.sink.empty() ? "receipt" : "stored", kLadderMaxP99Ms, first,
+      s.sink.empty() ? "receipt" : "stored", kafka::kIntendedStampsPerSecond, kafka::kIntendedStampsPerSecond,
+      kLadderMaxP99Ms, first,
       drain_rate > 0
           ? fmt::format(" (half the {:.0f} rows/s of this run's sink-{}-counters drain, its top)", drain_rate, s.sink)
           : "",

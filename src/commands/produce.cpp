@@ -32,14 +32,8 @@ using std::chrono::seconds;
 
 constexpr std::uint64_t kMaxBurst = 1000;
 // A paced producer wakes at most once a millisecond (core::RatePacer): what fell due meanwhile
-// goes in one burst, each message stamped with its own due time.
+// goes in one burst, each stamped message with its own due time.
 constexpr std::chrono::milliseconds kPaceQuantum{1};
-// Paced faster, every k-th message carries its intended send time, k the least that keeps the
-// stamped ones at or under this rate. Stamping every message at 260,000 msgs/s into PostgreSQL
-// cost 0.27 cores of the producer against 0.16, and 0.36 of the consumer against 0.28 (librdkafka
-// builds each message's headers in allocations of their own on both sides); 20,000 timed
-// messages a second, evenly spread, still give every percentile.
-constexpr double kStampsPerSecond = 20000;
 constexpr std::chrono::milliseconds kFlushTimeout{60000};  // = message.timeout.ms
 // The 2019 lab's live-tweet filter.
 constexpr const char* kLabTrack = "Chile,Santiago,Fútbol,Música,porque,es,eso,hay,EEUU,sport,sports,why,you,me,yes,no";
@@ -183,12 +177,15 @@ int run_produce(const ProduceOptions& o) {
     last_bytes = producer.acked_bytes();
   };
 
-  // Paced, each message carries the time it was due (kafka::kIntendedHeader, wall clock): a
-  // consumer then counts the time this producer fell behind as latency too.
+  // Paced, each message (every k-th above kafka::kIntendedStampsPerSecond) carries the time it
+  // was due (kafka::kIntendedHeader, wall clock): a consumer then counts the time this producer
+  // fell behind as latency too.
   const std::int64_t wall_minus_steady_us = core::wall_us() - clock.now().count() / 1000;
   kafka::Producer::Headers intended;
   const std::uint64_t stamp_every =
-      o.rate > kStampsPerSecond ? static_cast<std::uint64_t>(std::ceil(o.rate / kStampsPerSecond)) : 1;
+      o.rate > kafka::kIntendedStampsPerSecond
+          ? static_cast<std::uint64_t>(std::ceil(o.rate / kafka::kIntendedStampsPerSecond))
+          : 1;
   std::uint64_t bytes_sent = 0;
   bool exhausted = false;
   std::string source_error;
@@ -253,9 +250,10 @@ CLI::App* add_produce_command(CLI::App& app, ProduceOptions& o) {
   p->add_option("--count", o.count, "Stop after N messages (default: until the source ends or Ctrl-C)");
   p->add_option("--duration", o.duration_s, "Stop after S seconds")->check(CLI::NonNegativeNumber);
   p->add_option("--rate", o.rate,
-                "Messages per second, evenly paced (default unlimited); each message then carries the time it was "
-                "due (header streamlab-intended-us; above 20,000 msgs/s every k-th message, 20,000 a second), "
-                "from which consume also measures latency")
+                fmt::format("Messages per second, evenly paced (default unlimited); each message then carries the "
+                            "time it was due (header {}; above {:.0f} msgs/s every k-th message, {:.0f} a second), "
+                            "from which consume also measures latency",
+                            kafka::kIntendedHeader, kafka::kIntendedStampsPerSecond, kafka::kIntendedStampsPerSecond))
       ->check(CLI::NonNegativeNumber);
   p->add_flag("--loop", o.loop, "Replay the file again and again");
   p->add_flag("--strict", o.strict, "A malformed line in the file is fatal instead of skipped");

@@ -14,6 +14,12 @@ namespace streamlab::kafka {
 // The header a paced `streamlab produce` stamps each message with: its intended send time, in
 // microseconds since the epoch, as decimal digits.
 inline constexpr const char* kIntendedHeader = "streamlab-intended-us";
+// Paced faster than this, the producer stamps every k-th message, k the least that keeps the
+// stamped ones at or under this rate. Stamping every message at 260,000 msgs/s into PostgreSQL
+// cost 0.27 cores of the producer against 0.16, and 0.36 of the consumer against 0.28 (librdkafka
+// builds each message's headers in allocations of their own on both sides); 20,000 timed
+// messages a second, evenly spread, still give every percentile.
+inline constexpr double kIntendedStampsPerSecond = 20000;
 
 struct Message {
   using Owner = std::unique_ptr<void, void (*)(void*)>;
