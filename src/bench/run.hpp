@@ -213,8 +213,12 @@ class Run {
   // The tables, keys and offset rows of the run so far removed (unless --keep), once a scenario,
   // a rate step or a latency run has its figures: the services then do not work on them
   // (PostgreSQL's autovacuum and checkpoints of millions of inserted rows, Redis's rewrites of
-  // its append-only file, Ignite's memory) inside what is measured next. Topics stay to the end.
+  // its append-only file, Ignite's memory) inside what is measured next.
   void release_stores();
+  // release_stores(), and the run's topics so far deleted (unless --keep): where no later part of
+  // the scenario reads them again. A full run writes some 15 GB to Kafka; kept to its end, they
+  // filled the page cache (and the disk) under the scenarios that came last.
+  void release_all();
 
   const RunConfig& c_;
   // Where the children reach the services: c_.services, but the link's proxies while the wan

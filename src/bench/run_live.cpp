@@ -105,7 +105,7 @@ void Run::scenario_sink_latency(const Scenario& s, ScenarioResult& r) {
     append_shifted(r.consumed_points, cpoints, r.consumed);
     r.produced += acked;
     r.consumed += consumed;
-    release_stores();
+    release_all();
     const json k = cs.is_object() && cs.contains("sink") ? cs["sink"] : json::object();
     const std::uint64_t st = k.value("rows", std::uint64_t{0}) + k.value("dead_letters", std::uint64_t{0});
     *r.stored += st - std::min(st, warm);  // the warm-up message is stored too

@@ -144,7 +144,7 @@ std::pair<LadderStep, json> Run::ladder_step(const Scenario& s, const std::strin
       step.complete = step.complete && measured >= acked;
     }
   }
-  release_stores();
+  release_all();
   return {step, cs};
 }
 

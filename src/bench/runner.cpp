@@ -390,12 +390,8 @@ void Run::release_stores() {
   }
 }
 
-void Run::cleanup() {
-  if (c_.keep) {
-    progress_->note(fmt::format("kept (--keep): topics, tables and keys named {}*", prefix_));
-    return;
-  }
-  progress_->phase("cleaning up");
+void Run::release_all() {
+  if (c_.keep) return;
   for (const auto& t : topics_) {
     try {
       admin_->delete_topic(t);
@@ -403,7 +399,17 @@ void Run::cleanup() {
       progress_->note(fmt::format("warning: could not delete topic {}: {}", t, e.what()));
     }
   }
+  topics_.clear();
   release_stores();
+}
+
+void Run::cleanup() {
+  if (c_.keep) {
+    progress_->note(fmt::format("kept (--keep): topics, tables and keys named {}*", prefix_));
+    return;
+  }
+  progress_->phase("cleaning up");
+  release_all();
 }
 
 json Run::run() {
@@ -448,8 +454,8 @@ json Run::run() {
     monitor_.sample_now();
     if (brokers_) brokers_->sample_now();
     const json sj = scenario_json(s, r, start_s, now_s());
-    progress_->phase("removing the scenario's tables and keys");
-    release_stores();
+    progress_->phase("removing the scenario's topics, tables and keys");
+    release_all();
     progress_->note(fmt::format("[{}/{}] {}: {}; produced {}, consumed {}{}{}", i + 1, c_.scenarios.size(), s.id,
                                 sj["ok"].get<bool>() ? (r.skipped ? "skipped" : "ok") : "FAILED", r.produced,
                                 r.consumed, r.stored ? fmt::format(", stored {}", *r.stored) : "",
