@@ -217,7 +217,7 @@ class Run {
   void release_stores();
   // release_stores(), and the run's topics so far deleted (unless --keep): where no later part of
   // the scenario reads them again. A full run writes some 15 GB to Kafka; kept to its end, they
-  // filled the page cache (and the disk) under the scenarios that came last.
+  // sat in the broker's log and the page cache under the scenarios that came last.
   void release_all();
 
   const RunConfig& c_;
