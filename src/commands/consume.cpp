@@ -397,6 +397,7 @@ int Loop::summarize() const {
                    {"commit_ms",
                     {{"p50", ms(st.commit_us.quantile(0.5))},
                      {"p99", ms(st.commit_us.quantile(0.99))},
+                     {"max", ms(st.commit_us.max())},
                      {"total", ms(st.commit_us.sum())}}},
                    {"stored_latency_ms", quantiles_ms(st.end_to_end_us)},
                    // The drain: the first row taken to the last batch stored.
