@@ -151,10 +151,30 @@ Result Connection::exec(const std::string& sql, const std::vector<std::string>& 
 }
 
 Result Connection::exec_script(const std::string& what, const std::string& sql, ExecStatusType expect) {
+  std::vector<Result> all = exec_each(what, sql);
+  if (all.empty() || PQresultStatus(all.back().get()) != expect) {
+    throw_for(conn_.get(), all.empty() ? nullptr : all.back().get(), what);
+  }
+  return std::move(all.back());
+}
+
+std::vector<Result> Connection::exec_each(const std::string& what, const std::string& sql) {
   PGconn* c = conn_.get();
-  Result r = bounded(what, [&] { return Result(PQexec(c, sql.c_str())); });
-  if (!r || PQresultStatus(r.get()) != expect) throw_for(c, r.get(), what);
-  return r;
+  std::vector<Result> all;
+  const bool sent = bounded(what, [&] {
+    if (PQsendQuery(c, sql.c_str()) != 1) return false;
+    while (PGresult* r = PQgetResult(c)) {
+      all.emplace_back(r);
+      if (PQresultStatus(r) == PGRES_COPY_IN) break;  // the caller sends the rows
+    }
+    return true;
+  });
+  if (!sent) throw_for(c, nullptr, what);
+  for (const Result& r : all) {
+    const ExecStatusType st = PQresultStatus(r.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_COPY_IN) throw_for(c, r.get(), what);
+  }
+  return all;
 }
 
 std::string Connection::literal(std::string_view value) {

@@ -95,6 +95,9 @@ class Connection {
   // the simple protocol, bounded: the last one's result, which must be `expect`; the first
   // statement that fails stops the rest, and its error is thrown as throw_for does, named `what`.
   Result exec_script(const std::string& what, const std::string& sql, ExecStatusType expect = PGRES_COMMAND_OK);
+  // The same, with each statement's result in order, up to and including that of a COPY ... FROM
+  // STDIN (the connection is then copying in: the statements after it run once the rows are in).
+  std::vector<Result> exec_each(const std::string& what, const std::string& sql);
   // `value` as a quoted SQL string literal, escaped for the current connection.
   std::string literal(std::string_view value);
   // After an error: ROLLBACK of the transaction left open, if any, bounded (a server that does

@@ -69,6 +69,10 @@ class PostgresSink final : public Sink {
   // caller to judge. Throws only for the connection's trouble.
   postgres::Result copy(PGconn* c, const std::string& sql, std::span<const Row* const> rows, bool dead,
                         const std::string& group, bool binary = false);
+  // Streams `rows` into the COPY the connection is in and ends it: the COPY's result first, then
+  // those of the statements that followed it in the same script (none once the COPY failed).
+  std::vector<postgres::Result> send_rows(PGconn* c, std::span<const Row* const> rows, bool dead,
+                                          const std::string& group, bool binary);
 
   PostgresSinkOptions options_;
   std::string table_, dead_table_;  // quoted
