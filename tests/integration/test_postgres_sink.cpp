@@ -5,7 +5,8 @@
 // written. Once in COPY's binary format (a table the sink made) and once in text (a table made
 // by hand with a column binary rows do not fit), which must store the same. A table altered
 // under a connected sink makes the next write fail as retryable, and the one after stores. A
-// URI's synchronous_commit is the session's.
+// batch another member stored first is fenced, and a row the table refuses becomes a dead letter
+// while the rest commit with the offsets. A URI's synchronous_commit is the session's.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -192,6 +193,54 @@ TEST_F(PostgresSinkRows, AColumnAlteredUnderTheSinkIsAnOutageNotDeadLetters) {
   postgres::Result n = postgres::exec(conn_, "SELECT count(*) FROM \"" + table + "\"", {}, PGRES_TUPLES_OK);
   EXPECT_STREQ(PQgetvalue(n.get(), 0, 0), "9");
   EXPECT_EQ(sink.stored_offsets(group, {{topic, 0}}), (Offsets{{{topic, 0}, 9}}));
+}
+
+// Counters at offsets [first, last) of partition 0, `expected` the offset stored before them.
+Batch counters(const std::string& topic, std::int64_t first, std::int64_t last, std::int64_t expected) {
+  Batch b;
+  for (std::int64_t o = first; o < last; ++o) b.rows.push_back(counter(topic, o, o, 1'556'713'124'123));
+  if (expected >= 0) b.expected[{topic, 0}] = expected;
+  return b;
+}
+
+TEST_F(PostgresSinkRows, ABatchAnotherMemberStoredIsFencedAndTheNextOneStores) {
+  // A write is one script up to its COPY: a fenced one must end that COPY with nothing stored and
+  // leave its connection fit for the next write.
+  const std::string table = tables_.emplace_back(fresh("fence"));
+  const std::string group = groups_.emplace_back(fresh("g")), topic = fresh("topic");
+  PostgresSink a({.uri = postgres_uri(), .table = table}), b({.uri = postgres_uri(), .table = table});
+  ASSERT_TRUE(a.write(group, counters(topic, 0, 5, -1)).empty());
+  EXPECT_EQ(b.write(group, counters(topic, 0, 5, -1)), (Offsets{{{topic, 0}, 5}}));
+  EXPECT_TRUE(b.write(group, counters(topic, 5, 10, 5)).empty());
+  postgres::Result n =
+      postgres::exec(conn_, "SELECT count(*), count(DISTINCT \"offset\") FROM \"" + table + "\"", {}, PGRES_TUPLES_OK);
+  EXPECT_STREQ(PQgetvalue(n.get(), 0, 0), "10");
+  EXPECT_STREQ(PQgetvalue(n.get(), 0, 1), "10");
+  EXPECT_EQ(a.stored_offsets(group, {{topic, 0}}), (Offsets{{{topic, 0}, 10}}));
+}
+
+TEST_F(PostgresSinkRows, ARowTheTableRefusesIsADeadLetterAndTheRestCommitWithTheOffsets) {
+  const std::string table = tables_.emplace_back(fresh("refused"));
+  const std::string group = groups_.emplace_back(fresh("g")), topic = fresh("topic");
+  PostgresSink sink({.uri = postgres_uri(), .table = table});
+  ASSERT_TRUE(sink.write(group, counters(topic, 0, 2, -1)).empty());  // the sink makes the table
+  postgres::exec(conn_, "ALTER TABLE \"" + table + "\" ADD CONSTRAINT not_13 CHECK (number <> 13)");
+  Batch batch = counters(topic, 2, 20, 2);
+  ::testing::internal::CaptureStderr();
+  EXPECT_TRUE(sink.write(group, batch).empty());
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("refused 1 of 18 rows"), std::string::npos) << said;
+  for (const Row& r : batch.rows) {
+    EXPECT_EQ(r.dead_letter_reason.find("23514") != std::string::npos, r.parsed.number == 13) << r.dead_letter_reason;
+  }
+  postgres::Result n =
+      postgres::exec(conn_,
+                     "SELECT (SELECT count(*) FROM \"" + table +
+                         "\"), (SELECT string_agg(\"offset\"::text, ',') FROM \"" + table + "_dead_letters\")",
+                     {}, PGRES_TUPLES_OK);
+  EXPECT_STREQ(PQgetvalue(n.get(), 0, 0), "19");
+  EXPECT_STREQ(PQgetvalue(n.get(), 0, 1), "13");
+  EXPECT_EQ(sink.stored_offsets(group, {{topic, 0}}), (Offsets{{{topic, 0}, 20}}));
 }
 
 TEST(PostgresConnection, SynchronousCommitFromTheUriIsTheSessions) {
