@@ -186,6 +186,22 @@ int run_produce(const ProduceOptions& o) {
       o.rate > kafka::kIntendedStampsPerSecond
           ? static_cast<std::uint64_t>(std::ceil(o.rate / kafka::kIntendedStampsPerSecond))
           : 1;
+  // The messages without a stamp go to librdkafka a burst (or the run between two stamps) at a
+  // time, copied here first: a source's payload is valid only until its next one.
+  std::string unstamped;
+  std::vector<std::size_t> unstamped_ends;
+  std::vector<std::string_view> unstamped_views;
+  const auto send_unstamped = [&] {
+    unstamped_views.clear();
+    std::size_t from = 0;
+    for (const std::size_t end : unstamped_ends) {
+      unstamped_views.emplace_back(unstamped.data() + from, end - from);
+      from = end;
+    }
+    if (!unstamped_views.empty()) producer.send_batch(unstamped_views);
+    unstamped.clear();
+    unstamped_ends.clear();
+  };
   std::uint64_t bytes_sent = 0;
   bool exhausted = false;
   std::string source_error;
@@ -214,12 +230,15 @@ int run_produce(const ProduceOptions& o) {
         std::string& value = intended.front().second;  // its buffer reused from message to message
         value.clear();
         fmt::format_to(std::back_inserter(value), "{}", wall_minus_steady_us + due.count() / 1000);
+        send_unstamped();  // the messages before it go first
         producer.send(*payload, {}, intended);
       } else {
-        producer.send(*payload);
+        unstamped += *payload;
+        unstamped_ends.push_back(unstamped.size());
       }
       bytes_sent += payload->size();
     }
+    send_unstamped();
     producer.poll();
     tick(false);
   }

@@ -97,6 +97,21 @@ void Producer::send(std::string_view payload, std::string_view key, const Header
   }
 }
 
+void Producer::send_batch(std::span<const std::string_view> payloads) {
+  batch_.assign(payloads.size(), rd_kafka_message_t{});
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    batch_[i].payload = const_cast<char*>(payloads[i].data());
+    batch_[i].len = payloads[i].size();
+  }
+  const int taken = rd_kafka_produce_batch(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, batch_.data(),
+                                           static_cast<int>(batch_.size()));
+  sent_ += static_cast<std::uint64_t>(std::max(taken, 0));
+  if (static_cast<std::size_t>(taken) == payloads.size()) return;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    if (batch_[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) send(payloads[i]);  // a full queue: from the first one on
+  }
+}
+
 void Producer::learn_topic(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   do {
